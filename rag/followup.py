@@ -1,0 +1,28 @@
+"""Follow-up questions: fold the conversation into a standalone retrieval query."""
+
+from __future__ import annotations
+
+import re
+
+from . import lexical
+
+_REFERS_BACK = re.compile(
+    r"\b(it|its|they|them|their|theirs|he|him|his|she|her|hers|this|that|these|those|there|then|the same|"
+    r"the (?:centre|center|agreement|group|meeting|cell|country|countries|deal|pact|one))\b",
+    re.I,
+)
+
+
+def condense(history: list[tuple[str, str]], question: str) -> str:
+    """A standalone query for ``question`` given earlier (question, answer) turns. Deterministic.
+
+    A question that refers back (pronouns, "the same", few content words) borrows the content words of the
+    previous question, so "Who leads it?" after a question about the Baghdad centre retrieves that centre.
+    """
+    if not history:
+        return question
+    own = lexical.terms(question)
+    if not _REFERS_BACK.search(question) and len(own) >= 3:
+        return question
+    previous = history[-1][0]
+    return f"{question} ({previous})"

@@ -1,0 +1,214 @@
+"""Lexical matching: one tokenizer (lowercase, stopwords, Snowball stems) for BM25 and support checks."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from .records import Chunk
+
+STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "said",
+        "says",
+        "say",
+        "did",
+        "does",
+        "according",
+        "tell",
+        "told",
+        "many",
+        "much",
+        "whose",
+        "kind",
+        "sort",
+        "one",
+        "ones",
+        "get",
+        "got",
+        "make",
+        "made",
+        "s",
+        "t",
+        "don",
+        "via",
+        "per",
+        "may",
+        "might",
+        "must",
+        "shall",
+        "upon",
+        "amid",
+        "among",
+    ]
+)
+_WORD = re.compile(r"(?:[A-Za-z]\.){2,}|[0-9]+(?:[.,][0-9]+)*|[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def terms(text: str) -> list[str]:
+    """Stemmed content words of ``text``: the unit of every lexical comparison."""
+    words = [w.lower().replace("’", "'").replace(".", "").replace(",", "") for w in _WORD.findall(text)]
+    words = [w[:-2] if w.endswith("'s") else w for w in words]
+    kept = [w for w in words if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+    return list(_stemmer().stemWords(kept))
+
+
+def index_text(chunk: Chunk) -> list[str]:
+    """Terms a chunk is indexed under: its title and its text."""
+    return terms(f"{chunk.title}\n{chunk.text}")
+
+
+def build(corpus: list[list[str]]) -> Any:
+    """A BM25 index over tokenized texts (None for an empty corpus)."""
+    import bm25s
+
+    if not corpus:
+        return None
+    retriever = bm25s.BM25()
+    retriever.index([doc or [""] for doc in corpus], show_progress=False)
+    return retriever
+
+
+def search(index: Any, query: str, k: int) -> list[tuple[int, float]]:
+    """(row, score) of the best ``k`` rows for ``query``, best first, positive scores only."""
+    tokens = [t for t in terms(query) if t in index.vocab_dict]
+    if not tokens or index is None:
+        return []
+    n_docs = index.scores["num_docs"]
+    docs, scores = index.retrieve([tokens], k=min(k, n_docs), show_progress=False)
+    return [(int(d), float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]

@@ -1,0 +1,67 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 results fused by reciprocal rank, with source and date filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .records import Chunk, Passage
+from .store import Store, date_number
+
+RRF_K = 60
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Optional restrictions: sources (relative paths) and an inclusive ISO date range."""
+
+    sources: tuple[str, ...] = ()
+    date_from: str | None = None
+    date_to: str | None = None
+
+    def where(self) -> dict[str, Any] | None:
+        """The Chroma ``where`` clause."""
+        clauses: list[dict[str, Any]] = []
+        if self.sources:
+            clauses.append({"source": {"$in": list(self.sources)}})
+        if self.date_from:
+            clauses.append({"date_num": {"$gte": date_number(self.date_from)}})
+        if self.date_to:
+            clauses.append({"date_num": {"$lte": date_number(self.date_to)}})
+            clauses.append({"date_num": {"$gt": 0}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def admits(self, chunk: Chunk) -> bool:
+        """Whether ``chunk`` passes the filters (used on the BM25 side)."""
+        if self.sources and chunk.source not in self.sources:
+            return False
+        num = date_number(chunk.date)
+        if self.date_from and num < date_number(self.date_from):
+            return False
+        return not (self.date_to and (num == 0 or num > date_number(self.date_to)))
+
+
+def retrieve(
+    store: Store, query: str, vector: np.ndarray, top_k: int, candidates: int, filters: Filters | None = None
+) -> list[Passage]:
+    """The ``top_k`` passages for ``query`` by reciprocal-rank fusion of dense and BM25 rankings."""
+    filters = filters or Filters()
+    dense = store.dense(vector, candidates, filters.where())
+    lexical = [(cid, s) for cid, s in store.bm25(query, candidates * 3) if cid in store.chunks]
+    lexical = [(cid, s) for cid, s in lexical if filters.admits(store.chunks[cid])][:candidates]
+    fused: dict[str, Passage] = {}
+    for rank, (cid, _sim) in enumerate(dense):
+        chunk = store.chunks.get(cid)
+        if chunk is None:
+            continue
+        fused[cid] = Passage(chunk=chunk, score=1.0 / (RRF_K + rank + 1), dense_rank=rank + 1)
+    for rank, (cid, _score) in enumerate(lexical):
+        p = fused.setdefault(cid, Passage(chunk=store.chunks[cid], score=0.0))
+        p.score += 1.0 / (RRF_K + rank + 1)
+        p.bm25_rank = rank + 1
+    ranked = sorted(fused.values(), key=lambda p: -p.score)
+    return ranked[:top_k]

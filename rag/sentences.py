@@ -1,0 +1,84 @@
+"""A small, fast English sentence splitter that reports character spans."""
+
+from __future__ import annotations
+
+import re
+
+from .records import Span
+
+_ABBREV = {
+    "u.s",
+    "u.k",
+    "u.n",
+    "e.u",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "st",
+    "jr",
+    "sr",
+    "gen",
+    "col",
+    "lt",
+    "sgt",
+    "capt",
+    "maj",
+    "rep",
+    "sen",
+    "gov",
+    "prof",
+    "rev",
+    "vs",
+    "etc",
+    "e.g",
+    "i.e",
+    "inc",
+    "ltd",
+    "co",
+    "corp",
+    "no",
+    "jan",
+    "feb",
+    "aug",
+    "sept",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
+    "fig",
+    "approx",
+    "dept",
+    "est",
+    "mt",
+    "ft",
+    "a.m",
+    "p.m",
+    "ph.d",
+}
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+
+
+def split(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Sentence spans of ``text[start:end]``, as absolute offsets, stripped of surrounding space."""
+    end = len(text) if end is None else end
+    segment = text[start:end]
+    spans: list[Span] = []
+    cursor = 0
+    for m in _BOUNDARY.finditer(segment):
+        if m.group(0)[0] == ".":
+            word = re.search(r"([\w.]+)$", segment[cursor : m.start()])
+            token = (word.group(1) if word else "").lower()
+            if token in _ABBREV or (len(token) == 1 and token.isalpha()):
+                continue
+        spans.append(Span(cursor, m.end()))
+        cursor = m.end()
+    spans.append(Span(cursor, len(segment)))
+    out = []
+    for s in spans:
+        piece = segment[s.start : s.end]
+        lead = len(piece) - len(piece.lstrip())
+        trail = len(piece.rstrip())
+        if trail > lead:
+            out.append(Span(start + s.start + lead, start + s.start + trail))
+    return out

