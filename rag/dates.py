@@ -38,6 +38,12 @@ _MONTH_DAY = re.compile(r"\b" + _MON + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?\b(?!,
 _DAY_MONTH = re.compile(r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MON + r"\b(?!,?\s+\d{4})", re.I)
 _MONTH_YEAR = re.compile(r"\b" + _MON + r",?\s+(?P<y>\d{4})\b", re.I)
 _WEEKDAY = re.compile(r"\b(?:on|last|this)?\s*(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b", re.I)
+_BARE_MONTH = re.compile(
+    r"\b(?:in|since|until|by|early|late|mid|end of|beginning of)\s+(?P<mon>January|February|March|April|May|June|July|"
+    r"August|September|October|November|December)\b(?!,?\s+\d{4})",
+    re.I,
+)
+_RELATIVE = re.compile(r"\b(?P<rel>last|next|this|previous) (?P<unit>week|month|year)\b|\b(?P<ly>late|early) last year\b", re.I)
 _YEAR = re.compile(r"\b(?:19[5-9]\d|20\d\d)\b")
 DATE_WORDS = re.compile(
     r"\b(?:19[5-9]\d|20\d\d|Jan(?:uary)?|Feb(?:ruary)?|March|April|May|June|July|Aug(?:ust)?|Sept?(?:ember)?|"
@@ -133,6 +139,31 @@ def mentions(text: str, doc_date: date | None, exact_date: bool = True) -> list[
                 value = doc_date - timedelta(days=back)
             out.append(DateMention(m.start("wd"), m.end("wd"), m.group("wd"), value, "day"))
             taken.append((m.start("wd"), m.end("wd")))
+    for m in _BARE_MONTH.finditer(text):
+        if free(m.start("mon"), m.end("mon")):
+            month = MONTHS[m.group("mon").lower()]
+            value = None
+            if doc_date:
+                year = doc_date.year if month <= doc_date.month else doc_date.year - 1
+                value = _mk(year, month, 1)
+            out.append(DateMention(m.start("mon"), m.end("mon"), m.group("mon"), value, "month"))
+            taken.append((m.start("mon"), m.end("mon")))
+    for m in _RELATIVE.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
+        value, precision = None, "year"
+        if doc_date:
+            unit = (m.group("unit") or "year").lower()
+            step = {"last": -1, "previous": -1, "next": 1, "this": 0}.get((m.group("rel") or "last").lower(), -1)
+            if unit == "month":
+                month_index = doc_date.year * 12 + doc_date.month - 1 + step
+                value, precision = _mk(month_index // 12, month_index % 12 + 1, 1), "month"
+            elif unit == "week":
+                value, precision = doc_date + timedelta(weeks=step), "week"
+            else:
+                value = _mk(doc_date.year + step, 1, 1)
+        out.append(DateMention(m.start(), m.end(), m.group(0), value, precision))
+        taken.append((m.start(), m.end()))
     for m in _YEAR.finditer(text):
         if free(m.start(), m.end()):
             out.append(DateMention(m.start(), m.end(), m.group(0), _mk(int(m.group(0)), 1, 1), "year"))
@@ -143,6 +174,8 @@ def human(value: date, precision: str = "day") -> str:
     """``26 September 2015``, ``September 2015`` or ``2015``."""
     if precision == "year":
         return str(value.year)
+    if precision == "week":
+        return f"the week of {value.day} {value.strftime('%B %Y')}"
     if precision == "month":
         return value.strftime("%B %Y")
     return f"{value.day} {value.strftime('%B %Y')}"

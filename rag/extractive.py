@@ -17,67 +17,88 @@ from .support import IdfFn, coverage
 REFUSAL = "The documents don't answer this question."
 
 # Answerable only when the best sentence is close in meaning and shares the question's rarer words.
-MIN_SIMILARITY = 0.38
-MIN_COVERAGE = 0.34
-MIN_SCORE = 0.48
-STRONG_SIMILARITY = 0.62
-SECOND_SENTENCE = 0.9  # a second sentence must score this share of the best one
+MIN_SCORE = 0.45
+MIN_SIMILARITY = 0.35
+SECOND_SENTENCE = 0.92  # a further sentence must score this share of the best one
+REFINE_DATE = 0.65  # a sentence that only refines the date may score this share of the best one
 SAME_FACT = 0.8  # similarity above which two sentences state the same fact
 
-_NAME = re.compile(r"\b[A-Z][a-z]+(?:[ -](?:al-|bin |de |van )?[A-Z][a-z]+)+\b")
-_NUMBER = re.compile(
-    r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|million|billion)s?\b",
+_WH = re.compile(
+    r"\b(?P<when>when|what (?:year|date|day|month|time)|which (?:year|date|day|month)|since when|on what date)\b|"
+    r"\b(?P<number>how (?:many|much|long|large|big|old)|what (?:number|percentage|share|amount|size))\b|"
+    r"\b(?P<who>who|whom|whose|which (?:person|official|minister|leader|spokesman|spokeswoman|president))\b|"
+    r"\b(?P<where>where|in which (?:city|country|town|region|place)|which (?:city|country|town|region))\b",
     re.I,
 )
+_NUMBER = re.compile(
+    r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+    r"dozens?|hundreds?|thousands?|millions?|billions?|once|twice|half)\b",
+    re.I,
+)
+_CAPITAL = re.compile(r"\b[A-Z][\w'’-]*[a-z][\w'’-]*|\b(?:[A-Z]\.){2,}")
 
 
 @dataclass
 class Candidate:
-    """A source sentence considered for the answer."""
+    """A source sentence considered for the answer, with the features that rank it."""
 
     passage: Passage
     rank: int
     start: int
     end: int
     text: str
+    context: str = ""
     similarity: float = 0.0
     coverage: float = 0.0
-    bonus: float = 0.0
+    context_coverage: float = 0.0
+    passage_coverage: float = 0.0
+    fit: float = 1.0
 
     @property
     def score(self) -> float:
-        return 0.55 * self.similarity + 0.45 * self.coverage + self.bonus
+        return (
+            0.45 * self.similarity
+            + 0.25 * self.coverage
+            + 0.15 * self.context_coverage
+            + 0.15 * self.passage_coverage
+            + 0.05 * self.fit
+            - 0.01 * self.rank
+        )
 
 
 def question_kind(question: str) -> str:
-    """'when', 'who', 'number', 'where' or 'other', from the question's wording."""
-    q = question.lower()
-    if re.search(r"\b(when|what (year|date|day|month)|which (year|date|day|month)|how long ago|since when)\b", q):
-        return "when"
-    if re.search(r"\b(how many|how much|what (number|percentage|share|amount)|how large|how big)\b", q):
-        return "number"
-    if re.search(r"\b(who|whom|whose|which (person|official|minister|leader|country|countries|group))\b", q):
-        return "who"
-    if re.search(r"\bwhere\b", q):
-        return "where"
-    return "other"
+    """'when', 'number', 'who', 'where' or 'other': the first question word decides."""
+    m = _WH.search(question)
+    return next((k for k, v in m.groupdict().items() if v), "other") if m else "other"
 
 
 def _doc_date(p: Passage) -> date | None:
     return date.fromisoformat(p.chunk.date) if p.chunk.date else None
 
 
-def _bonus(kind: str, c: Candidate) -> float:
+def _proper_nouns(text: str) -> set[str]:
+    found = set()
+    for m in _CAPITAL.finditer(text):
+        word = m.group(0)
+        if m.start() == 0 and word.lower() in lexical.STOPWORDS:
+            continue
+        found.update(lexical.terms(word))
+    return found
+
+
+def answer_fit(kind: str, question: str, c: Candidate) -> float:
+    """How well the sentence carries the kind of answer asked for (0 = it cannot answer)."""
     if kind == "when":
         found = dates.mentions(c.text, _doc_date(c.passage), not c.passage.chunk.date_inferred)
         if any(m.value for m in found):
-            return 0.08
-        return 0.03 if found else -0.05
+            return 1.0
+        return 0.5 if found else 0.0
     if kind == "number":
-        return 0.05 if _NUMBER.search(c.text) else -0.03
-    if kind == "who":
-        return 0.04 if _NAME.search(c.text) else -0.02
-    return 0.0
+        asked = {n.lower() for n in _NUMBER.findall(question)}
+        return 1.0 if any(n.lower() not in asked for n in _NUMBER.findall(c.text)) else 0.0
+    if kind in ("who", "where"):
+        return 1.0 if _proper_nouns(c.text) - set(lexical.terms(question)) else 0.0
+    return 1.0
 
 
 def annotate_dates(text: str, p: Passage) -> str:
@@ -87,9 +108,11 @@ def annotate_dates(text: str, p: Passage) -> str:
         return text
     out, last = [], 0
     for m in dates.mentions(text, doc_date, not p.chunk.date_inferred):
-        if m.value is None or m.precision != "day" or dates.full_dates(m.text):
+        if m.value is None or m.precision == "year" and m.text.isdigit() or dates.full_dates(m.text):
             continue
-        out.append(text[last : m.end] + f" ({dates.human(m.value)})")
+        if m.precision == "month" and re.search(r"\d{4}", m.text):
+            continue
+        out.append(text[last : m.end] + f" ({dates.human(m.value, m.precision)})")
         last = m.end
     out.append(text[last:])
     return "".join(out)
@@ -100,12 +123,14 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
     seen: set[tuple[str, int]] = set()
     out = []
     for rank, p in enumerate(passages):
-        for span, text in zip(p.chunk.sentences, sentence_texts(p.chunk), strict=True):
+        texts = sentence_texts(p.chunk)
+        for k, (span, text) in enumerate(zip(p.chunk.sentences, texts, strict=True)):
             key = (p.chunk.source, span.start)
             if key in seen:
                 continue
             seen.add(key)
-            out.append(Candidate(p, rank, span.start, span.end, text))
+            context = " ".join([p.chunk.title, *texts[max(0, k - 1) : k]])
+            out.append(Candidate(p, rank, span.start, span.end, text, context))
     return out
 
 
@@ -114,34 +139,65 @@ def answer(
 ) -> tuple[str, list[Citation], bool]:
     """(answer text with [n] markers, citations, refused) for ``question`` from ``passages``."""
     pool = candidates(passages)
-    if not pool:
-        return REFUSAL, [], True
     kind = question_kind(question)
     q_terms = set(lexical.terms(question))
+    if not pool:
+        return REFUSAL, [], True
     vectors = embedder.embed([c.text for c in pool])
     sims = vectors @ query_vector
+    passage_cov = {
+        id(p): coverage(q_terms, set(lexical.terms(f"{p.chunk.title} {p.chunk.text}")), idf) for p in passages
+    }
     for c, s in zip(pool, sims, strict=True):
+        terms = set(lexical.terms(c.text))
+        c.passage_coverage = passage_cov[id(c.passage)]
         c.similarity = float(s)
-        c.coverage = coverage(q_terms, set(lexical.terms(c.text)), idf)
-        c.bonus = _bonus(kind, c) - 0.01 * c.rank
-    order = sorted(range(len(pool)), key=lambda i: -pool[i].score)
+        c.coverage = coverage(q_terms, terms, idf)
+        c.context_coverage = coverage(q_terms, terms | set(lexical.terms(c.context)), idf)
+        c.fit = answer_fit(kind, question, c)
+    order = [i for i in sorted(range(len(pool)), key=lambda i: -pool[i].score) if pool[i].fit > 0]
+    if not order:
+        return REFUSAL, [], True
     best = pool[order[0]]
-    strong = best.similarity >= STRONG_SIMILARITY and best.coverage >= MIN_COVERAGE / 2
-    if not strong and (best.similarity < MIN_SIMILARITY or best.coverage < MIN_COVERAGE or best.score < MIN_SCORE):
+    if best.score < MIN_SCORE or best.similarity < MIN_SIMILARITY:
         return REFUSAL, [], True
     chosen = [order[0]]
-    for i in order[1:6]:
+    covered = set(lexical.terms(best.text))
+    for i in order[1:8]:
         c = pool[i]
         if len(chosen) >= 3 or c.score < SECOND_SENTENCE * best.score:
             break
         same_fact = any(float(vectors[i] @ vectors[j]) >= SAME_FACT for j in chosen)
         new_source = all(pool[j].passage.chunk.source != c.passage.chunk.source for j in chosen)
-        adds_terms = bool(
-            (q_terms & set(lexical.terms(c.text))) - set().union(*(lexical.terms(pool[j].text) for j in chosen))
-        )
+        adds_terms = bool((q_terms & set(lexical.terms(c.text))) - covered)
         if (same_fact and new_source) or (not same_fact and adds_terms):
             chosen.append(i)
+            covered |= set(lexical.terms(c.text))
+    if kind == "when":
+        _refine_date(pool, order, chosen, best)
     return compose(pool, chosen, vectors)
+
+
+def _dated(c: Candidate) -> list[dates.DateMention]:
+    return [m for m in dates.mentions(c.text, _doc_date(c.passage), not c.passage.chunk.date_inferred) if m.value]
+
+
+_PRECISION = {"year": 1, "month": 2, "week": 2, "day": 3}
+
+
+def _refine_date(pool: list[Candidate], order: list[int], chosen: list[int], best: Candidate) -> None:
+    """When the answer dates the event only to a year, add the best sentence that dates it finer in that year."""
+    found = [m for i in chosen for m in _dated(pool[i])]
+    if not found or max(_PRECISION[m.precision] for m in found) >= 2:
+        return
+    years = {m.value.year for m in found if m.value}
+    for i in order[1:10]:
+        c = pool[i]
+        if i in chosen or c.score < REFINE_DATE * best.score:
+            continue
+        if any(_PRECISION[m.precision] >= 2 and m.value and m.value.year in years for m in _dated(c)):
+            chosen.append(i)
+            return
 
 
 def compose(pool: list[Candidate], chosen: list[int], vectors: np.ndarray) -> tuple[str, list[Citation], bool]:

@@ -185,6 +185,8 @@ def terms(text: str) -> list[str]:
     words = [w.lower().replace("’", "'").replace(".", "").replace(",", "") for w in _WORD.findall(text)]
     words = [w[:-2] if w.endswith("'s") else w for w in words]
     kept = [w for w in words if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+    # Snowball keeps "-ment" nouns apart from their verbs ("agreement"/"agreed"): fold them together.
+    kept = [w[:-4] if w.endswith("ment") and len(w) >= 9 else w for w in kept]
     return list(_stemmer().stemWords(kept))
 
 

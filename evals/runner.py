@@ -1,0 +1,224 @@
+"""Run a dataset through the assistant (or the naive baseline) and score every question."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import metrics
+from .datasets import Dataset, Item, load
+
+if TYPE_CHECKING:
+    from rag import Answer, Assistant
+
+    from .judge import Judge
+    from .naive import NaiveRAG
+
+Progress = Callable[[int, int], None]
+SupportFn = Callable[[str, str], bool]
+
+
+def offline_support(assistant: Assistant) -> SupportFn:
+    """The engine's own support check (lexical coverage + embedding similarity), as a judge-free checker."""
+    from rag.support import best_support
+
+    def supported(claim: str, quote: str) -> bool:
+        found = best_support(claim, [quote], assistant.embedder, assistant.store.idf)
+        return bool(found and found.ok)
+
+    return supported
+
+
+def score(item: Item, answer: Answer, assistant: Assistant, supported: SupportFn, latency_ms: float) -> dict[str, Any]:
+    """A JSON-ready record of one question: the answer, its citations and every per-question measure."""
+    texts: dict[str, str] = {}
+
+    def source_text(source: str) -> str:
+        if source not in texts:
+            try:
+                texts[source] = assistant.source_text(source)
+            except Exception:  # noqa: BLE001 - a missing source makes the citation invalid, not the run fail
+                texts[source] = ""
+        return texts[source]
+
+    by_n = {c.n: c for c in answer.citations}
+    cites = [
+        {
+            "n": c.n,
+            "source": c.source,
+            "quote": c.quote,
+            "start": c.start,
+            "end": c.end,
+            "valid": metrics.quote_valid(c.quote, source_text(c.source), c.start, c.end),
+        }
+        for c in answer.citations
+    ]
+    sentences = [] if answer.refused else metrics.cited_sentences(answer.text)
+    good_pairs: set[tuple[int, int]] = set()
+    pairs = 0
+    for i, (sentence, marks) in enumerate(sentences):
+        for n in marks:
+            pairs += 1
+            cite = by_n.get(n)
+            if cite is not None and supported(sentence, cite.quote):
+                good_pairs.add((i, n))
+    supported_ns = {n for _, n in good_pairs}
+    for c in cites:
+        c["supported"] = c["n"] in supported_ns
+    retrieved = [p.chunk.source for p in answer.passages]
+    files = metrics.distinct(retrieved)
+    gold = item.sources
+    record: dict[str, Any] = {
+        "id": item.id,
+        "question": item.question,
+        "reference": item.answer,
+        "tags": item.tags,
+        "answerable": item.answerable,
+        "gold": gold,
+        "facts": item.facts,
+        "refused": answer.refused,
+        "answer": answer.text,
+        "citations": cites,
+        "retrieved": retrieved,
+        "hit_at_1": metrics.hit_at(files, gold, 1),
+        "hit_at_5": metrics.hit_at(files, gold, 5),
+        "rr": metrics.reciprocal_rank(files, gold),
+        "gold_recall": metrics.gold_recall(files, gold),
+        "facts_ok": not answer.refused and metrics.facts_match(answer.text, item.facts),
+        "cites_gold": not answer.refused and any(c.source in set(gold) for c in answer.citations),
+        "sentences": len(sentences),
+        "sentences_supported": len({i for i, _ in good_pairs}),
+        "cite_pairs": pairs,
+        "cite_supported": len(good_pairs),
+        "latency_ms": latency_ms,
+        "judge_score": None,
+    }
+    return record
+
+
+def failures(r: dict[str, Any]) -> list[str]:
+    """Why a record counts as failed (empty list = passed)."""
+    out = []
+    if r.get("error"):
+        out.append(f"error: {r['error']}")
+    if r["answerable"]:
+        if r["refused"]:
+            out.append("refused an answerable question")
+        elif r["facts"] and not r["facts_ok"]:
+            missing = [f for f in r["facts"] if not metrics.facts_match(r["answer"], [f])]
+            out.append(f"key facts missing: {', '.join(missing)}")
+        if r["gold"] and not r["refused"] and not r["cites_gold"]:
+            out.append("cites no gold file")
+        if r["gold"] and not r["hit_at_5"]:
+            out.append("no gold file in the top 5 retrieved files")
+    elif not r["refused"]:
+        out.append("answered a question the documents don't answer")
+    out += [f"invalid citation [{c['n']}]" for c in r["citations"] if not c["valid"]]
+    out += [f"unsupported citation [{c['n']}]" for c in r["citations"] if not c["supported"]]
+    if r.get("judge_score") is not None and r["judge_score"] < 3:
+        out.append(f"judge score {r['judge_score']:.1f}")
+    return out
+
+
+def _items(dataset: Dataset, limit: int | None) -> list[Item]:
+    return dataset.items[:limit] if limit else dataset.items
+
+
+def evaluate(
+    dataset: Dataset,
+    assistant: Assistant,
+    progress: Progress | None = None,
+    *,
+    limit: int | None = None,
+    judge: Judge | None = None,
+) -> dict[str, Any]:
+    """Ask every question of ``dataset`` and return metrics plus per-question records."""
+    from rag import Answer, RagError
+
+    items = _items(dataset, limit)
+    supported = judge.supports if judge else offline_support(assistant)
+    records = []
+    started = time.perf_counter()
+    for done, item in enumerate(items, 1):
+        t0 = time.perf_counter()
+        error = None
+        try:
+            answer = assistant.ask(item.question)
+        except RagError as e:
+            answer, error = Answer(item.question, str(e), True), str(e)
+        record = score(item, answer, assistant, supported, (time.perf_counter() - t0) * 1000)
+        record["error"] = error
+        if judge and item.answer and not answer.refused:
+            record["judge_score"] = judge.correctness(item.question, item.answer, answer.text)
+        elif judge and item.answer:
+            record["judge_score"] = 1.0  # a refusal of an answerable question is not relevant to it
+        record["failures"] = failures(record)
+        records.append(record)
+        if progress:
+            progress(done, len(items))
+    return {
+        "dataset": dataset.name,
+        "kind": dataset.kind,
+        "docs_dir": str(dataset.docs_dir),
+        "n": len(records),
+        "unresolved": dataset.unresolved,
+        "backend": assistant.settings.backend,
+        "embedder": assistant.embedder.name,
+        "judge": judge.model if judge else None,
+        "created": datetime.now().isoformat(timespec="seconds"),
+        "wall_s": time.perf_counter() - started,
+        "metrics": metrics.aggregate(records),
+        "records": records,
+    }
+
+
+def run_eval(
+    dataset_path: str,
+    assistant: Assistant,
+    progress: Progress | None = None,
+    *,
+    docs: str | None = None,
+    limit: int | None = None,
+    judge: Judge | None = None,
+) -> dict[str, Any]:
+    """Load ``dataset_path`` (any supported format) and evaluate ``assistant`` on it.
+
+    Gold files of LlamaIndex datasets are resolved over ``docs`` (default: the folder the assistant ingested).
+    """
+    if docs is None and not str(dataset_path).endswith(".jsonl"):
+        root = assistant.store.manifest.get("docs_root")
+        docs = str(root) if root else None
+    dataset = load(dataset_path, docs)
+    result = evaluate(dataset, assistant, progress, limit=limit, judge=judge)
+    result["path"] = str(Path(dataset_path))
+    return result
+
+
+def evaluate_naive(
+    dataset: Dataset, naive: NaiveRAG, progress: Progress | None = None, *, limit: int | None = None
+) -> dict[str, Any]:
+    """Retrieval-only metrics and latency of the naive baseline on ``dataset``."""
+    items = _items(dataset, limit)
+    rows, latencies, retrieved = [], [], []
+    started = time.perf_counter()
+    for done, item in enumerate(items, 1):
+        t0 = time.perf_counter()
+        files = naive.retrieve(item.question)
+        latencies.append((time.perf_counter() - t0) * 1000)
+        retrieved.append({"id": item.id, "retrieved": files})
+        if item.answerable:
+            rows.append((files, item.sources))
+        if progress:
+            progress(done, len(items))
+    found = metrics.retrieval_metrics(rows)
+    found.update(
+        latency_p50_ms=metrics.percentile(latencies, 50) if latencies else None,
+        latency_p95_ms=metrics.percentile(latencies, 95) if latencies else None,
+        latency_mean_ms=metrics.mean(latencies),
+        total_s=sum(latencies) / 1000 if latencies else None,
+        ingest_s=naive.ingest_s,
+    )
+    return {"n": len(items), "wall_s": time.perf_counter() - started, "metrics": found, "records": retrieved}
