@@ -58,6 +58,7 @@ class NaiveRAG:
     def __init__(self, docs_dir: str | Path, embedder: Any, top_k: int = TOP_K, chunk_size: int | None = None) -> None:
         from llama_index.core.node_parser import SentenceSplitter
 
+        embedder = getattr(embedder, "inner", embedder)  # the same model, minus the assistant's query cache
         Settings.llm = MockLLM()  # what Settings.llm = None resolves to, without the printed notice
         Settings.embed_model = AssistantEmbedding(embedder)
         root = Path(docs_dir).resolve()

@@ -101,7 +101,8 @@ def clean(text: str) -> tuple[str, list[Span], str | None, bool]:
             continue
         if not title and not _BULLET.match(s):
             title, title_span = bare.lstrip("#").strip(), ln
-            continue
+            if len(bare.split()) < 8 or not re.search(r"[.!?][\"”’)]?$", bare):
+                continue  # a headline, not a sentence of the article
         kept_for_dates.append(s)
         if counts[s] > 1 or _BULLET.match(s):
             continue

@@ -108,7 +108,7 @@ def annotate_dates(text: str, p: Passage) -> str:
         return text
     out, last = [], 0
     for m in dates.mentions(text, doc_date, not p.chunk.date_inferred):
-        if m.value is None or m.precision == "year" and m.text.isdigit() or dates.full_dates(m.text):
+        if m.value is None or (m.precision == "year" and m.text.isdigit()) or dates.full_dates(m.text):
             continue
         if m.precision == "month" and re.search(r"\d{4}", m.text):
             continue

@@ -6,56 +6,9 @@ import re
 
 from .records import Span
 
-_ABBREV = {
-    "u.s",
-    "u.k",
-    "u.n",
-    "e.u",
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "st",
-    "jr",
-    "sr",
-    "gen",
-    "col",
-    "lt",
-    "sgt",
-    "capt",
-    "maj",
-    "rep",
-    "sen",
-    "gov",
-    "prof",
-    "rev",
-    "vs",
-    "etc",
-    "e.g",
-    "i.e",
-    "inc",
-    "ltd",
-    "co",
-    "corp",
-    "no",
-    "jan",
-    "feb",
-    "aug",
-    "sept",
-    "sep",
-    "oct",
-    "nov",
-    "dec",
-    "fig",
-    "approx",
-    "dept",
-    "est",
-    "mt",
-    "ft",
-    "a.m",
-    "p.m",
-    "ph.d",
-}
+_ABBREV = frozenset(
+    """u.s u.k u.n e.u mr mrs ms dr st jr sr gen col lt sgt capt maj rep sen gov prof rev vs etc e.g i.e inc ltd co corp jan feb aug sept sep oct nov dec fig approx dept est mt ft a.m p.m ph.d""".split()
+)
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 
 

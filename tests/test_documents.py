@@ -1,0 +1,161 @@
+"""Loading, cleaning, dates and chunking on the real seed files and on real HTML/PDF files."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from rag import tokens
+from rag.chunking import chunk_document, sentence_texts
+from rag.dates import mentions
+from rag.documents import load_file, scan_folder
+from rag.errors import RagError
+from rag.sentences import split
+
+from .helpers import SEEDS
+
+
+def _load(name: str):
+    return load_file(SEEDS / name, name, 10**7)
+
+
+def _content(doc) -> str:
+    return "\n".join(doc.text[b.start : b.end] for b in doc.blocks)
+
+
+def test_boilerplate_is_removed_but_article_kept() -> None:
+    doc = _load("002_c010ba6d17745c5d.txt")
+    content = _content(doc)
+    assert "Venezuela" not in content and "Related Stories" not in content and "Harvard" not in content
+    assert "2,000 Daesh fighters" in content
+    assert doc.title == "Iraq hosts military chiefs from Iran, Russia and Syria"
+    assert doc.date == "2018-09-01" and not doc.date_inferred
+
+    rfe = _content(_load("000_8df99752ee73bd4e.txt"))
+    for furniture in ("Accessibility links", "Breaking News", "16x9 Image", "journalists report the news", "(file photo)"):
+        assert furniture not in rfe
+    assert "Iraq's 329-seat parliament" in rfe
+
+
+def test_inferred_date_and_unknown_date() -> None:
+    trt = _load("003_a49d935d823246c6.txt")
+    assert (trt.date, trt.date_inferred) == ("2015-09-19", True)
+    assert _load("001_7ec61a1bb73bfddc.txt").date is None
+
+
+def test_blocks_are_exact_spans_and_hash_is_of_bytes() -> None:
+    import hashlib
+
+    for path in SEEDS.glob("*.txt"):
+        doc = load_file(path, path.name, 10**7)
+        text = path.read_text(encoding="utf-8")
+        assert doc.text == text
+        assert doc.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+        for b in doc.blocks:
+            assert text[b.start : b.end].strip() == text[b.start : b.end] != ""
+
+
+def test_chunks_are_token_bounded_sentence_aligned_spans() -> None:
+    for path in SEEDS.glob("*.txt"):
+        doc = load_file(path, path.name, 10**7)
+        chunks = chunk_document(doc, max_tokens=80)
+        assert chunks
+        for c in chunks:
+            assert tokens.count(c.text) <= 80 + 2 * len(c.sentences)
+            for span, text in zip(c.sentences, sentence_texts(c), strict=True):
+                assert doc.text[span.start : span.end] == text
+            assert c.start == c.sentences[0].start and c.end == c.sentences[-1].end
+
+
+def test_sentence_splitter_keeps_abbreviations() -> None:
+    text = 'Critics have urged U.S. President Barack Obama to act. Mr. Smith said "no." Then it ended.'
+    parts = [text[s.start : s.end] for s in split(text)]
+    assert parts == ["Critics have urged U.S. President Barack Obama to act.", 'Mr. Smith said "no."', "Then it ended."]
+
+
+def test_relative_dates_resolve_against_document_date() -> None:
+    found = {m.text: m for m in mentions("On Saturday, a day after September 26, and last month", date(2018, 9, 1))}
+    assert found["Saturday"].value == date(2018, 9, 1)
+    assert found["September 26"].value == date(2018, 9, 26)
+    assert found["last month"].value == date(2018, 8, 1)
+    inferred = {m.text: m for m in mentions("on Saturday", date(2015, 9, 19), exact_date=False)}
+    assert inferred["Saturday"].value is None
+
+
+def test_html_readable_text(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>Treaty of Qasr signed</title></head><body><nav>Home | World | Sport</nav>"
+        "<article><h1>Treaty of Qasr signed</h1><p>The Treaty of Qasr was signed on 3 March 2020 by four states "
+        "after long talks in the desert town.</p><p>It created a joint water authority that meets every spring in "
+        "the town hall, officials said on Tuesday.</p></article><footer>Copyright 2020 Example News</footer></body></html>",
+        encoding="utf-8",
+    )
+    doc = load_file(page, "page.html", 10**7)
+    content = _content(doc)
+    assert "Treaty of Qasr was signed on 3 March 2020" in content
+    assert "Home | World" not in content and "Copyright" not in content
+
+
+def _minimal_pdf(text: str) -> bytes:
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, obj in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_pdf_text(tmp_path: Path) -> None:
+    pdf = tmp_path / "memo.pdf"
+    pdf.write_bytes(_minimal_pdf("The water authority of Qasr was founded in 2020 by four neighbouring states."))
+    doc = load_file(pdf, "memo.pdf", 10**7)
+    assert "water authority of Qasr was founded in 2020" in doc.text
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("binary.txt", b"\x00\x01\x02binary", "binary"),
+        ("latin1.txt", "caf\xe9 au lait, a long enough line of text here.".encode("latin-1"), "UTF-8"),
+        ("empty.md", b"", "empty"),
+        ("fake.pdf", b"not a pdf at all", "not a PDF"),
+    ],
+)
+def test_bad_files_raise_clear_errors(tmp_path: Path, name: str, data: bytes, reason: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(RagError, match=reason):
+        load_file(path, name, 10**7)
+
+
+def test_huge_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "huge.txt"
+    path.write_bytes(b"Some sentence of text. " * 50_000)
+    with pytest.raises(RagError, match="too large"):
+        load_file(path, "huge.txt", 100_000)
+
+
+def test_scan_reports_unsupported_and_skips_hidden(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "b.docx").write_bytes(b"PK")
+    (tmp_path / ".hidden.txt").write_text("x", encoding="utf-8")
+    found, skipped = scan_folder(tmp_path)
+    assert list(found) == ["a.txt"]
+    assert [s.source for s in skipped] == ["b.docx"]
+    with pytest.raises(RagError, match="not found"):
+        scan_folder(tmp_path / "missing")

@@ -1,0 +1,182 @@
+"""Incremental ingestion against a real persistent Chroma and the real ONNX embedder."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rag import Assistant, RagError, Settings
+from rag.ingestion import ingest
+
+from .helpers import BAGHDAD, REPO
+
+
+def _state(a: Assistant) -> tuple[set[str], int]:
+    return a.store.stored_ids(), a.store.collection.count()
+
+
+def test_reingest_unchanged_embeds_nothing(fresh: Assistant, docs: Path) -> None:
+    before = _state(fresh)
+    report = fresh.ingest(docs)
+    assert (report.added, report.updated, report.removed, report.unchanged, report.embedded) == (0, 0, 0, 5, 0)
+    assert "0 embedded" in report.summary() and "5 unchanged" in report.summary()
+    assert _state(fresh) == before
+
+
+def test_edit_reembeds_only_that_file_and_delete_removes(fresh: Assistant, docs: Path) -> None:
+    target = docs / "002_c010ba6d17745c5d.txt"
+    old_ids = set(fresh.store.files[target.name]["chunks"])
+    target.write_text(
+        target.read_text(encoding="utf-8").replace("2,000 Daesh fighters", "3,000 Daesh fighters"), encoding="utf-8"
+    )
+    report = fresh.ingest(docs)
+    new_ids = set(fresh.store.files[target.name]["chunks"])
+    assert (report.updated, report.unchanged, report.added) == (1, 4, 0)
+    assert report.embedded == len(new_ids)
+    assert not old_ids & fresh.store.stored_ids()
+    assert fresh.store.stored_ids() == fresh.store.expected_ids()  # no duplicates, no strays
+    assert any("3,000" in c.text for c in fresh.store.chunks.values())
+    assert not any("2,000 Daesh" in c.text for c in fresh.store.chunks.values())
+
+    (docs / "004_11c8f2f87e1597f2.txt").unlink()
+    report = fresh.ingest(docs)
+    assert report.removed == 1 and report.embedded == 0
+    assert all(c.source != "004_11c8f2f87e1597f2.txt" for c in fresh.store.chunks.values())
+    hits = fresh.store.bm25("Baghdad Operation Room Bulgaria airspace", 50)
+    assert all(fresh.store.chunks[cid].source != "004_11c8f2f87e1597f2.txt" for cid, _ in hits)
+
+
+def test_index_survives_reopen_without_rebuilding(fresh: Assistant) -> None:
+    again = Assistant.open(fresh.store.index_dir)
+    assert again.store.chunks.keys() == fresh.store.chunks.keys()
+    assert not again.ask(BAGHDAD).refused
+
+
+class FailingEmbedder:
+    """Fault injection: the real embedder, failing after ``good`` batches, like an endpoint dropping mid-run."""
+
+    def __init__(self, inner, good: int) -> None:
+        self.inner, self.good = inner, good
+        self.name, self.dim = inner.name, inner.dim
+
+    def embed(self, texts, progress=None) -> np.ndarray:
+        if self.good <= 0:
+            raise RagError("embedding endpoint failed")
+        self.good -= 1
+        return self.inner.embed(texts, progress)
+
+
+def test_interrupted_ingest_keeps_previous_state_and_next_run_repairs(fresh: Assistant, docs: Path) -> None:
+    before_ids = fresh.store.stored_ids()
+    for path in docs.glob("*.txt"):
+        path.write_text(path.read_text(encoding="utf-8") + "\nAn added closing sentence about the talks.\n", "utf-8")
+    with pytest.raises(RagError):
+        ingest(docs, fresh.store, FailingEmbedder(fresh.embedder.inner, good=0))
+    assert fresh.store.stored_ids() == before_ids
+    assert not Assistant.open(fresh.store.index_dir).ask(BAGHDAD).refused
+    report = fresh.ingest(docs)
+    assert report.updated == 5
+    assert fresh.store.stored_ids() == fresh.store.expected_ids()
+    assert not fresh.store.stored_ids() & before_ids
+
+
+def _many_docs(folder: Path, n: int) -> None:
+    folder.mkdir()
+    for i in range(n):
+        body = " ".join(
+            f"Report {i} sentence {j} says the council of town {i} met on day {j} to discuss water and roads."
+            for j in range(40)
+        )
+        (folder / f"doc{i:03d}.txt").write_text(f"Council report {i}\n\n{body}\n", encoding="utf-8")
+
+
+def test_kill_minus_nine_mid_ingest_then_repair(tmp_path: Path) -> None:
+    docs, index = tmp_path / "many", tmp_path / "index"
+    _many_docs(docs, 60)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    cmd = [sys.executable, str(REPO / "ingest.py"), str(docs), "--index", str(index), "--quiet"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (index / "manifest.json").exists():
+        time.sleep(0.05)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assistant = Assistant.open(index)  # whatever was committed is queryable
+    assert assistant.store.stored_ids() >= assistant.store.expected_ids()
+    partial = len(assistant.store.files)
+    assert partial < 60
+    report = assistant.ingest(docs)
+    assert report.added == 60 - partial
+    assert assistant.store.stored_ids() == assistant.store.expected_ids()
+    assert len(assistant.store.chunks) == assistant.store.collection.count()
+
+
+def test_missing_and_empty_folders_change_nothing(fresh: Assistant, tmp_path: Path) -> None:
+    before = _state(fresh)
+    with pytest.raises(RagError, match="not found"):
+        fresh.ingest(tmp_path / "nope")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "notes.docx").write_bytes(b"PK\x03\x04")
+    with pytest.raises(RagError, match="No supported documents"):
+        fresh.ingest(empty, replace=True)
+    assert _state(fresh) == before and len(fresh.documents()) == 5
+
+
+def test_bad_files_are_skipped_and_reported(fresh: Assistant, docs: Path) -> None:
+    (docs / "blob.txt").write_bytes(b"\x00\x01\x02\x03" * 100)
+    (docs / "latin.txt").write_bytes("Un caf\xe9 tr\xe8s fort, with a long enough sentence.".encode("latin-1"))
+    (docs / "image.png").write_bytes(b"\x89PNG\r\n")
+    report = fresh.ingest(docs)
+    reasons = dict(report.skipped)
+    assert "binary" in reasons["blob.txt"] and "UTF-8" in reasons["latin.txt"] and "unsupported" in reasons["image.png"]
+    assert report.unchanged == 5 and len(fresh.documents()) == 5
+
+
+def test_bad_edit_of_a_stored_file_keeps_its_chunks(fresh: Assistant, docs: Path) -> None:
+    name = "001_7ec61a1bb73bfddc.txt"
+    ids = set(fresh.store.files[name]["chunks"])
+    (docs / name).write_bytes(b"\xff\xfe\x00garbage")
+    report = fresh.ingest(docs)
+    assert name in dict(report.skipped)
+    assert ids <= fresh.store.stored_ids()
+
+
+def test_other_folder_needs_replace(fresh: Assistant, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "note.txt").write_text("Notes\n\nThe Qasr water board met twice in March 2020 to set prices.\n", "utf-8")
+    with pytest.raises(RagError, match="mirrors"):
+        fresh.ingest(other)
+    assert len(fresh.documents()) == 5
+    report = fresh.ingest(other, replace=True)
+    assert (report.added, report.removed) == (1, 5)
+
+
+def test_index_from_another_embedder_is_a_clear_error(fresh: Assistant) -> None:
+    other = Settings(embedder="openai", openai_base_url="http://127.0.0.1:9/v1", openai_api_key="unused")
+    with pytest.raises(RagError, match="built with the embedder 'all-MiniLM-L6-v2'"):
+        Assistant.open(fresh.store.index_dir, other)
+    assert not Assistant.open(fresh.store.index_dir).ask(BAGHDAD).refused
+
+
+def test_open_missing_index_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(RagError, match="No index"):
+        Assistant.open(tmp_path / "none")
+
+
+def test_remove_document(fresh: Assistant, docs: Path) -> None:
+    fresh.remove("002_c010ba6d17745c5d.txt")
+    assert not (docs / "002_c010ba6d17745c5d.txt").exists()
+    assert len(fresh.documents()) == 4
+    assert fresh.store.stored_ids() == fresh.store.expected_ids()
+    with pytest.raises(RagError, match="No document"):
+        fresh.remove("../../etc/passwd")
