@@ -1,18 +1,29 @@
-"""Start the web UI: ``python app.py`` (binds to RAG_HOST:RAG_PORT, 127.0.0.1:7860 by default)."""
+"""Start the web UI: ``python app.py`` (binds to RAG_HOST:RAG_PORT, 127.0.0.1:7860 by default).
 
+Settings come from RAG_* environment variables (and .env): RAG_INDEX_DIR, RAG_DOCS_DIR, RAG_HOST, RAG_PORT,
+RAG_AUTH ("user:password"), RAG_MAX_UPLOAD_MB. When there is no index yet, it is built from RAG_DOCS_DIR.
+"""
+
+import os
 import sys
+
+# No network at import or start: no analytics, no version check, no Hugging Face Hub.
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from rag.errors import RagError
 
-if __name__ == "__main__":
-    try:
-        from rag.ui import main
-    except ImportError:  # the UI lands in a later change; until then, the CLI
-        from rag.cli import main as cli_main
 
-        sys.exit(cli_main(["ask", *sys.argv[1:]]))
+def run() -> int:
+    """Serve the UI until interrupted."""
+    from rag.ui import main
+
     try:
-        sys.exit(main())
+        return main(sys.argv[1:])
     except RagError as e:
         print(f"error: {e}", file=sys.stderr)
-        sys.exit(2)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(run())

@@ -28,7 +28,16 @@ DATASETS = {
     "paul_graham": SHARED / "paul_graham_essays_tonic" / "qa_pairs.json",
     "solana": SHARED / "blockchain_solana" / "rag_dataset.json",
 }
-SHOWN = ("hit_at_1", "hit_at_5", "mrr", "answered", "gold_citation", "citation_validity")
+SHOWN = (
+    "hit_at_1",
+    "hit_at_5",
+    "mrr",
+    "context_hit_at_5",
+    "context_mrr",
+    "answered",
+    "gold_citation",
+    "citation_validity",
+)
 
 
 def run_ours(dataset: Dataset, index_dir: Path, limit: int | None) -> dict[str, Any]:

@@ -26,6 +26,7 @@ class Item:
     sources: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     expect_refusal: bool = False
+    contexts: list[str] = field(default_factory=list)  # reference passages, when the dataset has them
 
     @property
     def answerable(self) -> bool:
@@ -67,7 +68,8 @@ def read_docs(docs_dir: Path) -> dict[str, str]:
     return texts
 
 
-def _shingles(text: str, n: int = 8) -> set[str]:
+def shingles(text: str, n: int = 8) -> set[str]:
+    """The lower-cased runs of ``n`` consecutive words of ``text``."""
     words = re.findall(r"\w+", text.lower())
     return {" ".join(words[i : i + n]) for i in range(max(0, len(words) - n + 1))}
 
@@ -80,7 +82,7 @@ def find_source(context: str, squashed: dict[str, str]) -> str | None:
     hits = [s for s, text in squashed.items() if needle in text]
     if hits:
         return hits[0]
-    probe = _shingles(context)
+    probe = shingles(context)
     if not probe:
         return None
     best, share = None, 0.0
@@ -121,7 +123,8 @@ def _llamaindex(path: Path, data: dict[str, Any], docs: Path | None) -> Dataset:
             source = find_source(ctx, squashed)
             if source and source not in sources:
                 sources.append(source)
-        item = Item(f"li{n:03d}", ex["query"], ex.get("reference_answer") or "", sources=sources)
+        contexts = list(ex.get("reference_contexts") or [])
+        item = Item(f"li{n:03d}", ex["query"], ex.get("reference_answer") or "", sources=sources, contexts=contexts)
         if not sources:
             unresolved.append(item.id)
         items.append(item)
@@ -141,7 +144,14 @@ def _tonic(path: Path, data: list[dict[str, Any]], docs: Path | None) -> Dataset
         else:  # question_and_answer_list.json: a title, sometimes a reference text
             source = find_source(d["reference_text"], squashed) if d.get("reference_text") else None
             source = source or _by_title(str(d.get("reference_article", "")), texts)
-        item = Item(f"t{n:03d}", d["question"], d.get("answer", ""), sources=[source] if source else [])
+        context = d.get("quote") or d.get("reference_text")
+        item = Item(
+            f"t{n:03d}",
+            d["question"],
+            d.get("answer", ""),
+            sources=[source] if source else [],
+            contexts=[context] if context else [],
+        )
         if not source:
             unresolved.append(item.id)
         items.append(item)

@@ -42,6 +42,29 @@ def gold_recall(files: Sequence[str], gold: Sequence[str]) -> float:
     return sum(1 for g in set(gold) if g in got) / len(set(gold))
 
 
+def overlaps(passage: str, context: str) -> bool:
+    """Whether a retrieved passage and a reference context share text: one contains the other (ignoring
+    whitespace), or at least half of the shorter one's 5-word runs occur in the other.
+    """
+    from .datasets import shingles, squash
+
+    a, b = squash(passage), squash(context)
+    if not a or not b:
+        return False
+    if a in b or b in a:
+        return True
+    sa, sb = shingles(passage, 5), shingles(context, 5)
+    return bool(sa and sb) and len(sa & sb) / min(len(sa), len(sb)) >= 0.5
+
+
+def context_rank(passages: Sequence[str], contexts: Sequence[str]) -> int | None:
+    """1-based rank of the first retrieved passage that overlaps a reference context (None when none does)."""
+    for rank, text in enumerate(passages, 1):
+        if any(overlaps(text, c) for c in contexts):
+            return rank
+    return None
+
+
 def facts_match(text: str, facts: Sequence[str]) -> bool:
     """Whether every fact regex matches ``text`` (case-insensitive)."""
     return all(re.search(f, text, re.I) for f in facts)
@@ -113,8 +136,9 @@ def aggregate(records: Sequence[dict[str, Any]]) -> dict[str, float | None]:
     answerable = [r for r in records if r["answerable"]]
     with_facts = [r for r in answerable if r["facts"]]
     cites = [c for r in records for c in r["citations"]]
-    sentences = sum(r["sentences"] for r in records if not r["refused"])
-    pairs = sum(r["cite_pairs"] for r in records)
+    answered = [r for r in records if not r["refused"]]
+    sentences = sum(r["sentences"] for r in answered)
+    pairs = sum(r["cite_pairs"] for r in answered)
     precision, recall = refusal_scores([not r["answerable"] for r in records], [r["refused"] for r in records])
     latencies = [r["latency_ms"] for r in records]
     judged = [r["judge_score"] for r in records if r.get("judge_score") is not None]
@@ -123,12 +147,13 @@ def aggregate(records: Sequence[dict[str, Any]]) -> dict[str, float | None]:
         "hit_at_5": mean([r["hit_at_5"] for r in scored]),
         "mrr": mean([r["rr"] for r in scored]),
         "gold_recall": mean([r["gold_recall"] for r in scored]),
+        **context_metrics([r.get("context_rank") for r in records if r.get("has_context")]),
         "key_fact_accuracy": mean([1.0 if r["facts_ok"] else 0.0 for r in with_facts]),
         "answered": mean([0.0 if r["refused"] else 1.0 for r in answerable]),
         "gold_citation": mean([1.0 if r["cites_gold"] else 0.0 for r in scored]),
         "citation_validity": _ratio(sum(1 for c in cites if c["valid"]), len(cites)),
-        "citation_precision": _ratio(sum(r["cite_supported"] for r in records), pairs),
-        "citation_recall": _ratio(sum(r["sentences_supported"] for r in records), sentences),
+        "citation_precision": _ratio(sum(r["cite_supported"] for r in answered), pairs),
+        "citation_recall": _ratio(sum(r["sentences_supported"] for r in answered), sentences),
         "refusal_precision": precision,
         "refusal_recall": recall,
         "judge_correctness": mean(judged),
@@ -136,6 +161,14 @@ def aggregate(records: Sequence[dict[str, Any]]) -> dict[str, float | None]:
         "latency_p95_ms": percentile(latencies, 95) if latencies else None,
         "latency_mean_ms": mean(latencies),
         "total_s": sum(latencies) / 1000 if latencies else None,
+    }
+
+
+def context_metrics(ranks: Sequence[int | None], k: int = 5) -> dict[str, float | None]:
+    """Passage-level hit@k and MRR from the rank of the first passage overlapping the reference context."""
+    return {
+        "context_hit_at_5": mean([1.0 if r is not None and r <= k else 0.0 for r in ranks]),
+        "context_mrr": mean([1.0 / r if r else 0.0 for r in ranks]),
     }
 
 

@@ -79,6 +79,12 @@ class NaiveRAG:
         self.documents = len(documents)
         self.chunks = len(self.index.docstore.docs)
 
+    def retrieve_nodes(self, question: str) -> list[tuple[str, str]]:
+        """(source file, chunk text) of the top-k retrieved chunks, best first."""
+        return [
+            (str(n.node.metadata.get("file_name", "")), n.node.get_content()) for n in self.retriever.retrieve(question)
+        ]
+
     def retrieve(self, question: str) -> list[str]:
         """Source files of the top-k retrieved chunks, best first (repeats kept)."""
-        return [str(n.node.metadata.get("file_name", "")) for n in self.retriever.retrieve(question)]
+        return [f for f, _ in self.retrieve_nodes(question)]

@@ -16,6 +16,8 @@ LABELS = {
     "hit_at_5": "File hit@5",
     "mrr": "MRR (files)",
     "gold_recall": "Gold-file recall",
+    "context_hit_at_5": "Context hit@5 (chunks)",
+    "context_mrr": "Context MRR (chunks)",
     "key_fact_accuracy": "Key-fact accuracy",
     "answered": "Answered (answerable)",
     "judge_correctness": "Judge correctness (1-5)",

@@ -95,6 +95,10 @@ def score(item: Item, answer: Answer, assistant: Assistant, supported: SupportFn
         "cite_supported": len(good_pairs),
         "latency_ms": latency_ms,
         "judge_score": None,
+        "has_context": bool(item.contexts),
+        "context_rank": metrics.context_rank([p.chunk.text for p in answer.passages], item.contexts)
+        if item.contexts
+        else None,
     }
     return record
 
@@ -202,18 +206,23 @@ def evaluate_naive(
 ) -> dict[str, Any]:
     """Retrieval-only metrics and latency of the naive baseline on ``dataset``."""
     items = _items(dataset, limit)
-    rows, latencies, retrieved = [], [], []
+    rows, latencies, retrieved, ranks = [], [], [], []
     started = time.perf_counter()
     for done, item in enumerate(items, 1):
         t0 = time.perf_counter()
-        files = naive.retrieve(item.question)
+        hits = naive.retrieve_nodes(item.question)
         latencies.append((time.perf_counter() - t0) * 1000)
+        files = [f for f, _ in hits]
+        if item.contexts:
+            ranks.append(metrics.context_rank([t for _, t in hits], item.contexts))
         retrieved.append({"id": item.id, "retrieved": files})
         if item.answerable:
             rows.append((files, item.sources))
         if progress:
             progress(done, len(items))
     found = metrics.retrieval_metrics(rows)
+    if ranks:
+        found.update(metrics.context_metrics(ranks))
     found.update(
         latency_p50_ms=metrics.percentile(latencies, 50) if latencies else None,
         latency_p95_ms=metrics.percentile(latencies, 95) if latencies else None,

@@ -88,6 +88,9 @@ def parse_timestamp_line(line: str) -> date | None:
     """The date of a line that is only a timestamp (``Sat, 2018-09-01 16:07``), else None."""
     found = full_dates(line)
     if not found:
+        m = _MONTH_YEAR.fullmatch(line.strip())
+        if m:  # "July 2010" alone on a line: a dateline to the month
+            return _mk(int(m.group("y")), MONTHS[m.group("mon").lower().rstrip(".")], 1)
         return None
     rest = line
     for d in found:

@@ -24,7 +24,7 @@ _NAV = re.compile(
     r"print|email|advertisement|sponsored( content)?|subscribe.*|sign up.*|newsletter.*|visit our new website:?|"
     r"follow us.*|read more.*|more from .*|see also:?|comments?|image|\d+x\d+ image|photo by:.*|.*\(file photo\)|"
     r"(?:ap|afp|reuters|getty images|epa)\b.{0,40}\bphoto.*|.*\bphoto/.*|to find out more, click here\.?|click here.*|"
-    r"all rights reserved.*|©.*|copyright .*|by [A-Z][\w.'-]+(?: [A-Z][\w.'-]+){0,3}|author:.*)$",
+    r"all rights reserved.*|©.*|copyright .*|(?:written |posted |words |story )?by [A-Z][\w.'-]+(?: [A-Z][\w.'-]+){0,3}|author:.*)$",
     re.I,
 )
 # A line that starts the trailing furniture: everything after it is not the article.

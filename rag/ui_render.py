@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import html
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 # A citation key names one citation of one answer: "<turn>-<n>".
@@ -133,7 +133,11 @@ def _flat(text: str) -> str:
 
 
 def sources_html(
-    citations: list[Mapping[str, Any]], turn: int | None, text_of: Callable[[str], str | None], refused: bool = False
+    citations: Sequence[Mapping[str, Any]],
+    turn: int | None,
+    text_of: Callable[[str], str | None],
+    refused: bool = False,
+    active: int | None = None,
 ) -> str:
     """The sources panel: one card per cited passage with file, title, date and the quote in its context."""
     if turn is None:
@@ -162,7 +166,8 @@ def sources_html(
             snippet = f'<mark class="rag-quote">{esc(_flat(str(c["quote"])))}</mark>'
         title = safe_text(str(c.get("title") or c["source"]))
         cards.append(
-            f'<div class="rag-source" id="rag-source-{key}"><div class="rag-source-head">'
+            f'<div class="rag-source{" rag-active" if active == int(c["n"]) else ""}" id="rag-source-{key}">'
+            '<div class="rag-source-head">'
             f'<span class="rag-badge">{int(c["n"])}</span><div><div class="rag-title">{title}</div>'
             f'<div class="rag-meta">{_meta(c)}</div></div></div>'
             f'<div class="rag-snippet">{snippet}</div>'
@@ -200,10 +205,12 @@ def source_view_html(
 
 def viewer_placeholder() -> str:
     """The source viewer before any citation was clicked."""
-    return '<div class="rag-viewer rag-empty">Click a citation to read its source here, with the quote highlighted.</div>'
+    return (
+        '<div class="rag-viewer rag-empty">Click a citation to read its source here, with the quote highlighted.</div>'
+    )
 
 
-def documents_html(docs: list[Mapping[str, Any]], docs_root: str) -> str:
+def documents_html(docs: Sequence[Mapping[str, Any]], docs_root: str) -> str:
     """The library table: file, title, date, chunks."""
     if not docs:
         return f'<div class="rag-library rag-empty">No documents yet. Upload files into <code>{esc(docs_root)}</code> and re-ingest.</div>'
@@ -343,6 +350,7 @@ mark.rag-hl { background: rgba(250,204,21,.55); color: inherit; border-radius: 3
 .rag-notice-warn { background: rgba(217,119,6,.1); color: #b45309; }
 .rag-notice-error { background: rgba(220,38,38,.08); color: #b91c1c; }
 .rag-chart { max-width: 100%; border-radius: 8px; border: 1px solid var(--border-color-primary); }
+.rag-h { margin: 0 0 -6px; font-size: 15px; font-weight: 600; }
 #rag-header h1 { margin: 0; font-size: 22px; }
 #rag-header p { margin: 2px 0 0; color: var(--body-text-color-subdued); font-size: 14px; }
 """

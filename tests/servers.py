@@ -163,19 +163,18 @@ class LlamaServer(_ServerBase):
             t0 = time.monotonic()
             try:
                 self._server = xllamacpp.Server(self._params(port))
-            except RuntimeError:
-                # bind failed (port taken in the meantime) or bad params
+            except RuntimeError as exc:
+                # bind failed (port taken in the meantime) or bad params/model
                 if fixed or attempt == 2:
-                    raise
+                    msg = f"xllamacpp could not serve {self.gguf} on port {port} (llama.cpp errors are on stderr)"
+                    raise RuntimeError(msg) from exc
                 continue
             self.load_seconds = time.monotonic() - t0
             self.port = port
             break
         try:
             _wait_until(
-                lambda: urllib.request.urlopen(
-                    f"{self.base_url}/models", timeout=2
-                ).read(),
+                lambda: urllib.request.urlopen(f"{self.base_url}/models", timeout=2).read(),
                 self.startup_timeout,
                 f"llama server at {self.base_url}",
             )
@@ -213,6 +212,7 @@ class ChromaServer(_ServerBase):
             self._own_dir = tempfile.mkdtemp(prefix="chroma-test-")
             path = self._own_dir
         self.path = Path(path)
+        self._fixed_port = port is not None
         self.port = port or free_port()
         self.startup_timeout = startup_timeout
         fd, log_name = tempfile.mkstemp(prefix="chroma-server-", suffix=".log")
@@ -231,45 +231,50 @@ class ChromaServer(_ServerBase):
 
         exe = Path(sys.executable).with_name("chroma")
         env = {**os.environ, "ANONYMIZED_TELEMETRY": "False", "NO_COLOR": "1"}
-        cmd = [
-            str(exe),
-            "run",
-            "--path",
-            str(self.path),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-        ]
-        with open(self.log_path, "wb") as log:
-            self._proc = subprocess.Popen(
-                cmd,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=env,
-            )
-
-        proc = self._proc
         settings = Settings(anonymized_telemetry=False)
-        try:
-            _wait_until(
-                lambda: chromadb.HttpClient(
-                    host="127.0.0.1", port=self.port, settings=settings
-                ).heartbeat(),
-                self.startup_timeout,
-                f"chroma server at {self.url}",
-                alive=lambda: proc.poll() is None,
-            )
-        except BaseException as exc:
-            self.stop(keep_log=True)
-            tail = self.log_path.read_text(errors="replace")[-2000:]
-            raise RuntimeError(
-                f"{exc}\n--- chroma log ({self.log_path}) ---\n{tail}"
-            ) from exc
 
-    def stop(self, keep_log: bool = False) -> None:
-        """SIGTERM the server and wait (SIGKILL after 10 s); remove temp files."""
+        def ready() -> None:
+            # chromadb's HttpClient has no timeout (httpx timeout=None), so probe
+            # with one first: a port squatter that never answers would hang it.
+            urllib.request.urlopen(f"{self.url}/api/v2/heartbeat", timeout=2).read()
+            client = chromadb.HttpClient(host="127.0.0.1", port=self.port, settings=settings)
+            client.heartbeat()
+
+        attempts = 1 if self._fixed_port else 3
+        for attempt in range(attempts):
+            host_port = ["--host", "127.0.0.1", "--port", str(self.port)]
+            cmd = [str(exe), "run", "--path", str(self.path), *host_port]
+            with open(self.log_path, "wb") as log:
+                proc = subprocess.Popen(
+                    cmd,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env=env,
+                )
+            self._proc = proc
+
+            def alive(proc: subprocess.Popen[bytes] = proc) -> bool:
+                return proc.poll() is None
+
+            try:
+                _wait_until(ready, self.startup_timeout, f"chroma server at {self.url}", alive)
+                return
+            except Exception as exc:
+                died = proc.poll() is not None
+                self._terminate()
+                if died and attempt + 1 < attempts:  # most likely a port race
+                    self.port = free_port()
+                    continue
+                tail = self.log_path.read_text(errors="replace")[-2000:]
+                self.stop(keep_log=True)
+                raise RuntimeError(f"{exc}\n--- chroma log ({self.log_path}) ---\n{tail}") from exc
+            except BaseException:
+                self.stop()
+                raise
+
+    def _terminate(self) -> None:
+        """SIGTERM the process and wait (SIGKILL after 10 s)."""
         if self._proc is not None:
             if self._proc.poll() is None:
                 self._proc.terminate()
@@ -279,6 +284,10 @@ class ChromaServer(_ServerBase):
                     self._proc.kill()
                     self._proc.wait()
             self._proc = None
+
+    def stop(self, keep_log: bool = False) -> None:
+        """SIGTERM the server and wait (SIGKILL after 10 s); remove temp files."""
+        self._terminate()
         if self._own_dir is not None:
             shutil.rmtree(self._own_dir, ignore_errors=True)
             self._own_dir = None
@@ -350,9 +359,7 @@ class FaultServer(_ServerBase):
             self.paths.append(path)
             mode = self.queue.pop(0) if self.queue else self.mode
         if mode not in FAULT_MODES:
-            raise ValueError(
-                f"unknown FaultServer mode {mode!r}; choose from {FAULT_MODES}"
-            )
+            raise ValueError(f"unknown FaultServer mode {mode!r}; choose from {FAULT_MODES}")
         return mode
 
     def start(self) -> None:
@@ -361,9 +368,7 @@ class FaultServer(_ServerBase):
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True
         self.port = int(self._httpd.server_address[1])
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, args=(0.05,), daemon=True
-        )
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
@@ -405,9 +410,7 @@ class _FaultHandler(BaseHTTPRequestHandler):
             ("POST", "/v1/embeddings"),
         }
         if (self.command, path) not in routes:
-            self._json(
-                404, _error("Not found: " + path, "invalid_request_error", "not_found")
-            )
+            self._json(404, _error("Not found: " + path, "invalid_request_error", "not_found"))
             return
         mode = self.fault._next_mode(path)
         try:
@@ -417,17 +420,13 @@ class _FaultHandler(BaseHTTPRequestHandler):
 
     def _respond(self, mode: str, path: str, body: dict[str, Any]) -> None:
         if mode == "429":
-            err = _error(
-                "Rate limit reached (FaultServer).", "requests", "rate_limit_exceeded"
-            )
+            err = _error("Rate limit reached (FaultServer).", "requests", "rate_limit_exceeded")
             headers = {"Retry-After": "0"}
             if self.fault.retry_after_ms is not None:
                 headers["retry-after-ms"] = str(self.fault.retry_after_ms)
             self._json(429, err, headers)
         elif mode == "500":
-            self._json(
-                500, _error("Internal error (FaultServer).", "server_error", None)
-            )
+            self._json(500, _error("Internal error (FaultServer).", "server_error", None))
         elif mode == "garbage":
             self._send(200, b"<html>this is not JSON {", "application/json")
         elif mode == "timeout":
@@ -456,9 +455,7 @@ class _FaultHandler(BaseHTTPRequestHandler):
                 for i, t in enumerate(texts)
             ]
             usage = {"prompt_tokens": len(texts), "total_tokens": len(texts)}
-            self._json(
-                200, {"object": "list", "data": data, "model": model, "usage": usage}
-            )
+            self._json(200, {"object": "list", "data": data, "model": model, "usage": usage})
         elif body.get("stream"):
             self._start_sse()
             for word in self.fault.reply.split(" "):
@@ -472,9 +469,7 @@ class _FaultHandler(BaseHTTPRequestHandler):
     def _cut_stream(self, body: dict[str, Any]) -> None:
         self._start_sse()
         model = str(body.get("model") or "fault")
-        self._chunk(
-            _sse(_chunk_obj(model, {"role": "assistant", "content": "Partial"}))
-        )
+        self._chunk(_sse(_chunk_obj(model, {"role": "assistant", "content": "Partial"})))
         # Promise a 64-byte chunk, send fewer bytes, then drop the connection.
         self.wfile.write(b'40\r\ndata: {"trunc')
         self.wfile.flush()
@@ -491,9 +486,7 @@ class _FaultHandler(BaseHTTPRequestHandler):
         self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
         self.wfile.flush()
 
-    def _json(
-        self, status: int, obj: object, headers: dict[str, str] | None = None
-    ) -> None:
+    def _json(self, status: int, obj: object, headers: dict[str, str] | None = None) -> None:
         self._send(status, json.dumps(obj).encode(), "application/json", headers)
 
     def _send(
@@ -538,9 +531,7 @@ def _completion(model: str, text: str) -> dict[str, Any]:
     }
 
 
-def _chunk_obj(
-    model: str, delta: dict[str, Any], finish: str | None = None
-) -> dict[str, Any]:
+def _chunk_obj(model: str, delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
     return {
         "id": "chatcmpl-fault",
         "object": "chat.completion.chunk",

@@ -49,7 +49,9 @@ def test_boilerplate_and_absent_facts_are_refused(seed_assistant: Assistant, que
 
 
 def test_relative_date_is_resolved_against_document_date(seed_assistant: Assistant) -> None:
-    answer = seed_assistant.ask("When did Daesh carry out coordinated attacks in southern Syria that killed 250 people?")
+    answer = seed_assistant.ask(
+        "When did Daesh carry out coordinated attacks in southern Syria that killed 250 people?"
+    )
     assert not answer.refused
     assert "July 2018" in answer.text
     _valid(answer)

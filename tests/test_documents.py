@@ -34,7 +34,13 @@ def test_boilerplate_is_removed_but_article_kept() -> None:
     assert doc.date == "2018-09-01" and not doc.date_inferred
 
     rfe = _content(_load("000_8df99752ee73bd4e.txt"))
-    for furniture in ("Accessibility links", "Breaking News", "16x9 Image", "journalists report the news", "(file photo)"):
+    for furniture in (
+        "Accessibility links",
+        "Breaking News",
+        "16x9 Image",
+        "journalists report the news",
+        "(file photo)",
+    ):
         assert furniture not in rfe
     assert "Iraq's 329-seat parliament" in rfe
 

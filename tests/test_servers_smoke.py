@@ -14,21 +14,14 @@ import pytest
 from chromadb.config import Settings
 from openai.types.chat import ChatCompletionMessageParam
 
-try:  # works whether or not tests/ is a package
-    from tests.servers import TEST_GGUF, ChromaServer, FaultServer, LlamaServer
-except ImportError:
-    from servers import TEST_GGUF, ChromaServer, FaultServer, LlamaServer
+from .servers import TEST_GGUF, ChromaServer, FaultServer, LlamaServer
 
-MESSAGES: list[ChatCompletionMessageParam] = [
-    {"role": "user", "content": "What is the capital of France?"}
-]
+MESSAGES: list[ChatCompletionMessageParam] = [{"role": "user", "content": "What is the capital of France?"}]
 NO_MODEL = f"test model missing: {TEST_GGUF} (run scripts/fetch_test_model.sh)"
 
 
 def _client(base_url: str, max_retries: int = 0, timeout: float = 60) -> openai.OpenAI:
-    return openai.OpenAI(
-        base_url=base_url, api_key="unused", max_retries=max_retries, timeout=timeout
-    )
+    return openai.OpenAI(base_url=base_url, api_key="unused", max_retries=max_retries, timeout=timeout)
 
 
 # --- LlamaServer -------------------------------------------------------------
@@ -42,11 +35,13 @@ def llama() -> Iterator[LlamaServer]:
         yield server
 
 
+@pytest.mark.llm
 def test_llama_lists_its_model(llama: LlamaServer) -> None:
     ids = [m.id for m in _client(llama.base_url).models.list()]
     assert ids == [llama.model]
 
 
+@pytest.mark.llm
 def test_llama_chat_completion(llama: LlamaServer) -> None:
     resp = _client(llama.base_url).chat.completions.create(
         model=llama.model, messages=MESSAGES, max_tokens=16, temperature=0
@@ -56,6 +51,7 @@ def test_llama_chat_completion(llama: LlamaServer) -> None:
     assert resp.usage is not None and 0 < resp.usage.completion_tokens <= 16
 
 
+@pytest.mark.llm
 def test_llama_streaming_chat_completion(llama: LlamaServer) -> None:
     stream = _client(llama.base_url).chat.completions.create(
         model=llama.model, messages=MESSAGES, max_tokens=16, stream=True
@@ -64,6 +60,7 @@ def test_llama_streaming_chat_completion(llama: LlamaServer) -> None:
     assert len([d for d in deltas if d]) >= 1
 
 
+@pytest.mark.llm
 def test_llama_chat_model_also_serves_embeddings() -> None:
     if not TEST_GGUF.is_file():
         pytest.skip(NO_MODEL)
@@ -73,9 +70,7 @@ def test_llama_chat_model_also_serves_embeddings() -> None:
         vectors = [d.embedding for d in emb.data]
         assert len(vectors) == 2 and len(vectors[0]) == len(vectors[1]) > 0
         assert all(math.isfinite(x) for x in vectors[0])
-        chat = client.chat.completions.create(
-            model=server.model, messages=MESSAGES, max_tokens=4
-        )
+        chat = client.chat.completions.create(model=server.model, messages=MESSAGES, max_tokens=4)
         assert chat.choices[0].message.content
 
 
@@ -115,18 +110,14 @@ def fault() -> Iterator[FaultServer]:
 
 
 def _chat(fs: FaultServer, *, timeout: float = 5, stream: bool = False) -> Any:
-    return _client(fs.base_url, timeout=timeout).chat.completions.create(
-        model="m", messages=MESSAGES, stream=stream
-    )
+    return _client(fs.base_url, timeout=timeout).chat.completions.create(model="m", messages=MESSAGES, stream=stream)
 
 
 @pytest.mark.parametrize(
     ("mode", "error"),
     [("429", openai.RateLimitError), ("500", openai.InternalServerError)],
 )
-def test_fault_http_errors(
-    fault: FaultServer, mode: str, error: type[Exception]
-) -> None:
+def test_fault_http_errors(fault: FaultServer, mode: str, error: type[Exception]) -> None:
     fault.mode = mode
     with pytest.raises(error):
         _chat(fault)

@@ -1,0 +1,262 @@
+"""The seed-eval CI gate (one module-scoped offline run), metric unit tests and dataset adapter tests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from evals import metrics
+from evals.datasets import GOLD, SEEDS, Item, find_source, load, squash
+from evals.judge import Judge, parse_score, parse_yes
+
+REPO = Path(__file__).resolve().parent.parent
+THRESHOLDS = REPO / "evals" / "thresholds.toml"
+SHARED = REPO.parent / "shared" / "datasets"
+needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=f"external datasets not present at {SHARED}")
+
+
+# --- the gate: one offline run of the seed evals ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from rag import Assistant
+
+    return Assistant.build(SEEDS, tmp_path_factory.mktemp("evals-index"))
+
+
+@pytest.fixture(scope="module")
+def seed_run(assistant: Any) -> dict[str, Any]:
+    from evals.runner import run_eval
+
+    calls: list[tuple[int, int]] = []
+    result = run_eval(str(GOLD), assistant, lambda done, total: calls.append((done, total)))
+    result["progress_calls"] = calls
+    return result
+
+
+def test_seed_metrics_meet_thresholds(seed_run: dict[str, Any]) -> None:
+    minimum, maximum = metrics.load_thresholds(str(THRESHOLDS))
+    missing = [k for k in [*minimum, *maximum] if seed_run["metrics"].get(k) is None]
+    assert not missing, f"metrics not measured: {missing}"
+    problems = metrics.check(seed_run["metrics"], minimum, maximum)
+    assert not problems, "below threshold: " + "; ".join(problems)
+
+
+def test_seed_run_shape(seed_run: dict[str, Any]) -> None:
+    assert seed_run["n"] == len(seed_run["records"]) == 84
+    assert seed_run["progress_calls"][-1] == (84, 84)
+    assert len(seed_run["progress_calls"]) == 84
+    json.dumps(seed_run)  # the UI and the report need it JSON-ready
+    bad = [(r["id"], c["n"]) for r in seed_run["records"] for c in r["citations"] if not c["valid"]]
+    assert not bad, f"citations whose quote is not the source text at their span: {bad}"
+
+
+def test_reports_written(seed_run: dict[str, Any], tmp_path: Path) -> None:
+    from evals import report
+
+    first = report.write(seed_run, tmp_path)
+    assert first["png"].stat().st_size > 10_000
+    text = first["md"].read_text(encoding="utf-8")
+    assert "## Failed questions" in text and "| Key-fact accuracy |" in text
+    previous = report.previous_run(tmp_path, seed_run["dataset"], seed_run["n"])
+    assert previous is not None and previous["metrics"] == json.loads(json.dumps(seed_run["metrics"]))
+    report.write(seed_run, tmp_path / "again", previous)
+    assert (tmp_path / "again" / "previous.json").exists()
+    assert "| Delta |" in (tmp_path / "again" / "latest.md").read_text(encoding="utf-8")
+
+
+def test_naive_baseline_retrieves_seed_files(assistant: Any) -> None:
+    from evals.naive import NaiveRAG
+    from evals.runner import evaluate_naive
+
+    naive = NaiveRAG(SEEDS, assistant.embedder)
+    files = naive.retrieve("When was the Baghdad coordination centre agreed?")
+    assert len(files) == min(5, naive.chunks) and all((SEEDS / f).is_file() for f in files)
+    found = evaluate_naive(load(GOLD), naive, limit=10)
+    assert found["n"] == 10 and found["metrics"]["hit_at_5"] is not None
+
+
+# --- metric functions -------------------------------------------------------------------------------------
+
+
+def test_file_level_retrieval_metrics() -> None:
+    retrieved = ["a.txt", "a.txt", "b.txt", "c.txt", "d.txt", "e.txt", "f.txt"]
+    assert metrics.distinct(retrieved) == ["a.txt", "b.txt", "c.txt", "d.txt", "e.txt", "f.txt"]
+    assert metrics.hit_at(retrieved, ["a.txt"], 1) == 1.0
+    assert metrics.hit_at(retrieved, ["b.txt"], 1) == 0.0
+    assert metrics.hit_at(retrieved, ["e.txt"], 5) == 1.0  # 5th distinct file, though the 6th chunk
+    assert metrics.hit_at(retrieved, ["f.txt"], 5) == 0.0
+    assert metrics.reciprocal_rank(retrieved, ["c.txt", "x.txt"]) == pytest.approx(1 / 3)
+    assert metrics.reciprocal_rank(retrieved, ["x.txt"]) == 0.0
+    assert metrics.gold_recall(retrieved, ["a.txt", "x.txt"]) == 0.5
+    assert metrics.gold_recall(retrieved, []) == 0.0
+    rows = [(retrieved, ["b.txt"]), (retrieved, ["x.txt"]), (retrieved, [])]
+    assert metrics.retrieval_metrics(rows) == {"hit_at_1": 0.0, "hit_at_5": 0.5, "mrr": 0.25, "gold_recall": 0.5}
+
+
+def test_facts_and_quotes() -> None:
+    assert metrics.facts_match("Agreed in SEPTEMBER 2015.", [r"2015", r"Sept(ember)?"])
+    assert not metrics.facts_match("Agreed in 2015.", [r"2015", r"Sept(ember)?"])
+    assert metrics.facts_match("anything", [])
+    source = "Iraq agreed. Russia joined."
+    assert metrics.quote_valid("Russia joined.", source, 13, 27)
+    assert not metrics.quote_valid("Russia joined", source, 13, 27)
+    assert not metrics.quote_valid("", source, 5, 5)
+    assert not metrics.quote_valid("x", source, 30, 31)
+
+
+def test_cited_sentences() -> None:
+    text = "Iraq agreed on September 26. [1][2] Russia joined it. Nobody cites this. [3]"
+    assert metrics.cited_sentences(text) == [
+        ("Iraq agreed on September 26.", [1, 2]),
+        ("Russia joined it.", []),
+        ("Nobody cites this.", [3]),
+    ]
+    assert metrics.cited_sentences("No markers at all.") == [("No markers at all.", [])]
+    assert metrics.cited_sentences("Claim [1] and more [2]") == [("Claim", [1]), ("and more", [2])]
+
+
+def test_context_overlap_and_rank() -> None:
+    context = "Solana uses proof of history to order transactions.\nIt also uses Tower BFT for consensus decisions."
+    assert metrics.overlaps("It also uses  Tower BFT for consensus decisions.", context)  # contained
+    assert metrics.overlaps("Intro text. Solana uses proof of history to order transactions. It also", context)
+    assert not metrics.overlaps("Bitcoin uses proof of work to order blocks of transactions.", context)
+    assert metrics.context_rank(["unrelated words here", "Tower BFT for consensus decisions."], [context]) == 2
+    assert metrics.context_rank(["unrelated"], [context]) is None
+    assert metrics.context_metrics([1, 2, None, 7]) == {"context_hit_at_5": 0.5, "context_mrr": 0.375}
+
+
+def test_refusal_scores() -> None:
+    expected = [True, True, False, False]
+    assert metrics.refusal_scores(expected, [True, False, True, False]) == (0.5, 0.5)
+    assert metrics.refusal_scores(expected, [False, False, False, False]) == (0.0, 0.0)
+    assert metrics.refusal_scores([False, False], [False, True]) == (0.0, None)
+    assert metrics.refusal_scores([False], [False]) == (None, None)
+
+
+def test_percentile_and_mean() -> None:
+    assert metrics.percentile([10.0, 20.0, 30.0, 40.0], 50) == 25.0
+    assert metrics.percentile([5.0], 95) == 5.0
+    assert metrics.percentile([], 50) == 0.0
+    assert metrics.percentile(list(map(float, range(101))), 95) == 95.0
+    assert metrics.mean([]) is None
+
+
+def _record(**kw: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "answerable": True,
+        "gold": ["a.txt"],
+        "facts": ["x"],
+        "refused": False,
+        "citations": [{"valid": True}],
+        "sentences": 1,
+        "sentences_supported": 1,
+        "cite_pairs": 1,
+        "cite_supported": 1,
+        "hit_at_1": 1.0,
+        "hit_at_5": 1.0,
+        "rr": 1.0,
+        "gold_recall": 1.0,
+        "facts_ok": True,
+        "cites_gold": True,
+        "latency_ms": 10.0,
+    }
+    return {**base, **kw}
+
+
+def test_aggregate() -> None:
+    records = [
+        _record(),
+        _record(facts_ok=False, hit_at_1=0.0, rr=0.5, cites_gold=False, latency_ms=30.0),
+        _record(refused=True, facts_ok=False, cites_gold=False, citations=[], sentences=0, cite_pairs=0),
+        _record(answerable=False, gold=[], facts=[], refused=True, citations=[], sentences=0, cite_pairs=0),
+        _record(
+            answerable=False, gold=[], facts=[], citations=[{"valid": False}], cite_supported=0, sentences_supported=0
+        ),
+    ]
+    m = metrics.aggregate(records)
+    assert m["key_fact_accuracy"] == pytest.approx(1 / 3)
+    assert m["hit_at_1"] == pytest.approx(2 / 3) and m["mrr"] == pytest.approx(2.5 / 3)
+    assert m["gold_citation"] == pytest.approx(1 / 3)
+    assert m["answered"] == pytest.approx(2 / 3)
+    assert m["citation_validity"] == pytest.approx(2 / 3)
+    assert m["citation_precision"] == pytest.approx(2 / 3) and m["citation_recall"] == pytest.approx(2 / 3)
+    assert (m["refusal_precision"], m["refusal_recall"]) == (0.5, 0.5)
+    assert m["latency_p50_ms"] == 10.0 and m["judge_correctness"] is None
+
+
+def test_check_thresholds(tmp_path: Path) -> None:
+    path = tmp_path / "t.toml"
+    path.write_text("mrr = 0.9\nhit_at_5 = 0.5\n[max]\nlatency_p95_ms = 100\n", encoding="utf-8")
+    minimum, maximum = metrics.load_thresholds(str(path))
+    assert minimum == {"mrr": 0.9, "hit_at_5": 0.5} and maximum == {"latency_p95_ms": 100.0}
+    problems = metrics.check({"mrr": 0.8, "hit_at_5": 0.5, "latency_p95_ms": 150.0}, minimum, maximum)
+    assert problems == ["mrr = 0.800 < 0.900", "latency_p95_ms = 150.0 > 100.0"]
+    assert metrics.check({"mrr": None}, {"mrr": 0.9}) == []
+
+
+def test_judge_parsing_and_calls() -> None:
+    assert parse_score("4.0\nGood but long.") == 4.0
+    assert parse_score("Score: 3\nreason") == 3.0
+    assert parse_score("") is None and parse_score("great") is None and parse_score("9\n") is None
+    assert parse_yes("Yes.") and parse_yes("**YES**") and not parse_yes("No")
+    replies = iter(["5\nfully correct", "yes"])
+    create = lambda **_: SimpleNamespace(  # noqa: E731
+        choices=[SimpleNamespace(message=SimpleNamespace(content=next(replies)))]
+    )
+    judge = Judge(SimpleNamespace(chat=SimpleNamespace(completions=SimpleNamespace(create=create))), "m")
+    assert judge.correctness("q", "ref", "gen") == 5.0
+    assert judge.supports("claim", "quote")
+
+
+# --- dataset adapters -------------------------------------------------------------------------------------
+
+
+def test_gold_dataset() -> None:
+    ds = load(GOLD)
+    assert ds.kind == "gold" and len(ds.items) == 84 and ds.docs_dir == SEEDS
+    assert sum(i.expect_refusal for i in ds.items) == 22
+    assert all((SEEDS / s).is_file() for i in ds.items for s in i.sources)
+    assert all(i.facts for i in ds.items if i.answerable)
+
+
+def test_find_source_by_text() -> None:
+    docs = {"a.txt": squash("The quick brown fox.\nJumps over   the lazy dog."), "b.txt": squash("Other text.")}
+    assert find_source("fox. Jumps over the lazy\n dog", docs) == "a.txt"
+    assert find_source("nothing like it", docs) is None
+
+
+def test_unknown_format(tmp_path: Path) -> None:
+    path = tmp_path / "x.json"
+    path.write_text('{"rows": []}', encoding="utf-8")
+    with pytest.raises(ValueError, match="Unknown dataset format"):
+        load(path)
+
+
+@needs_shared
+def test_llamaindex_solana_dataset() -> None:
+    ds = load(SHARED / "blockchain_solana" / "rag_dataset.json")
+    assert ds.kind == "llamaindex" and len(ds.items) == 58 and not ds.unresolved
+    assert {s for i in ds.items for s in i.sources} == {"BlockchainSolana.txt"}
+    assert all(i.answer and i.answerable and not i.facts for i in ds.items)
+
+
+@needs_shared
+def test_tonic_paul_graham_datasets() -> None:
+    folder = SHARED / "paul_graham_essays_tonic"
+    ds = load(folder / "qa_pairs.json")
+    assert ds.kind == "tonic" and len(ds.items) == 55 and not ds.unresolved
+    essays = {s for i in ds.items for s in i.sources}
+    assert len(essays) == 29 and all((folder / "source_files" / s).is_file() for s in essays)
+    extra = load(folder / "question_and_answer_list.json")
+    assert len(extra.items) == 14 and not extra.unresolved
+    assert extra.items[0].sources == ["5founders.txt"]
+
+
+def test_item_defaults() -> None:
+    assert Item("x", "q?").answerable and not Item("y", "q?", expect_refusal=True).answerable
