@@ -22,6 +22,7 @@ Rules:
 - Use only facts stated in the sources. Give dates in full (day, month, year) when the sources allow.
 - If the sources do not contain the answer, reply exactly: I don't know."""
 
+_TRAILING_MARKS = re.compile(r"([.!?])\s*((?:\[\d+(?:\s*,\s*\d+)*\]\s*)+)")  # "text. [1]" -> "text [1]."
 _MARK = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _REFUSAL = re.compile(r"^\W*(i\s+don'?t\s+know|i\s+do\s+not\s+know|unknown|the sources do not)", re.I)
 REFUSAL = "The documents don't answer this question."
@@ -83,7 +84,7 @@ def verify(
     nowhere or to a passage that does not support its sentence is removed; a sentence left without support is
     dropped from the text and listed as flagged.
     """
-    raw = raw.strip()
+    raw = _TRAILING_MARKS.sub(lambda m: " " + m.group(2).strip() + m.group(1) + " ", raw.strip()).strip()
     if not raw or _REFUSAL.match(raw):
         return REFUSAL, [], True, []
     citations: list[Citation] = []

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import html
 import importlib
 import json
 import logging
@@ -56,6 +57,16 @@ EXAMPLES = [
 ]
 
 
+def fail(message: str) -> gr.Error:
+    """A gr.Error to raise; its message is escaped because Gradio renders it as HTML."""
+    return gr.Error(html.escape(message))
+
+
+def warn(message: str) -> None:
+    """A warning toast (escaped: Gradio renders it as HTML)."""
+    gr.Warning(html.escape(message))
+
+
 class UploadRejected(RagError):
     """An uploaded file that is not written to the docs folder, and why."""
 
@@ -77,7 +88,7 @@ def safe_upload_name(name: str) -> str:
     suffix = "." + suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         raise UploadRejected(f"'{base}' is not a supported type; upload {', '.join(UPLOAD_SUFFIXES)} files.")
-    stem = re.sub(r"[^\w.-]+", "_", stem, flags=re.ASCII).strip("._-")[:100]
+    stem = re.sub(r"[^\w.-]+", "_", stem).strip("._-")[:100]
     if not stem:
         raise UploadRejected(f"'{base}' has no usable characters in its name.")
     return stem + suffix
@@ -120,14 +131,14 @@ def _iso_date(value: str | None, label: str) -> str | None:
             return date.fromisoformat(value).isoformat()
     except ValueError:
         pass
-    raise gr.Error(f"{label} '{value}' is not a date: use YYYY-MM-DD, e.g. 2015-09-26.")
+    raise fail(f"{label} '{value}' is not a date: use YYYY-MM-DD, e.g. 2015-09-26.")
 
 
 def make_filters(sources: Sequence[str] | None, date_from: str | None, date_to: str | None) -> Filters | None:
     """The retrieval filters from the settings panel (None when nothing restricts)."""
     lo, hi = _iso_date(date_from, "From date"), _iso_date(date_to, "To date")
     if lo and hi and lo > hi:
-        raise gr.Error(f"The date range is empty: {lo} is after {hi}.")
+        raise fail(f"The date range is empty: {lo} is after {hi}.")
     if not (sources or lo or hi):
         return None
     return Filters(sources=tuple(sources or ()), date_from=lo, date_to=hi)
@@ -191,9 +202,9 @@ class RagUI:
     def wait(self, timeout: float = 900.0) -> Assistant:
         """The assistant once it is open; gr.Error with the reason when it could not be opened."""
         if not self._ready.wait(timeout):
-            raise gr.Error("The index is still loading; try again in a moment.")
+            raise fail("The index is still loading; try again in a moment.")
         if self.assistant is None:
-            raise gr.Error(self.error or "No index is open.")
+            raise fail(self.error or "No index is open.")
         return self.assistant
 
     def docs_root(self) -> Path:
@@ -250,11 +261,11 @@ class RagUI:
         """Stream an answer: yields (chat messages, conversation state, sources panel, question box)."""
         question = (question or "").strip()
         if not question:
-            raise gr.Error("Type a question first.")
+            raise fail("Type a question first.")
         if len(question) > self.settings.max_question_chars:
-            raise gr.Error(f"The question is too long: the limit is {self.settings.max_question_chars:,} characters.")
+            raise fail(f"The question is too long: the limit is {self.settings.max_question_chars:,} characters.")
         if backend and backend not in ("extractive", "openai"):
-            raise gr.Error(f"Unknown backend '{backend}': use extractive or openai.")
+            raise fail(f"Unknown backend '{backend}': use extractive or openai.")
         filters = make_filters(sources, date_from, date_to)
         assistant = self._for_model(self.wait(), model)
         turns = list(turns or [])
@@ -265,7 +276,7 @@ class RagUI:
             {"role": "user", "content": render.user_html(question)},
             {"role": "assistant", "content": render.pending_html()},
         ]
-        yield chat, turns, gr.skip(), ""
+        yield list(chat), turns, gr.skip(), ""
         text = ""
         try:
             stream = assistant.stream(
@@ -278,7 +289,7 @@ class RagUI:
             for piece in stream:
                 text += piece
                 chat[-1] = {"role": "assistant", "content": render.streaming_html(text)}
-                yield chat, turns, gr.skip(), ""
+                yield list(chat), turns, gr.skip(), ""
             answer = stream.answer
             if answer is None:
                 raise RagError("The answer stream ended without an answer.")
@@ -286,7 +297,7 @@ class RagUI:
             message = str(e) if isinstance(e, RagError) else f"Unexpected error ({type(e).__name__}): {e}"
             if not isinstance(e, RagError):
                 log.exception("answering failed")
-            gr.Warning(message)
+            warn(message)
             turns.append({"question": question, "text": text, "refused": False, "citations": [], "error": message})
             yield chat_messages(turns), turns, gr.skip(), ""
             return
@@ -310,12 +321,12 @@ class RagUI:
         match = re.fullmatch(r"(\d+)-(\d+)", key or "")
         turns = turns or []
         if not match or int(match.group(1)) >= len(turns):
-            raise gr.Error("That citation belongs to a conversation that is gone; ask again.")
+            raise fail("That citation belongs to a conversation that is gone; ask again.")
         i, n = int(match.group(1)), int(match.group(2))
         turn = turns[i]
         cite = next((c for c in turn["citations"] if int(c["n"]) == n), None)
         if cite is None:
-            raise gr.Error(f"Answer {i + 1} has no citation [{n}].")
+            raise fail(f"Answer {i + 1} has no citation [{n}].")
         assistant = self.wait()
         text_of = self._text_of(assistant)
         panel = render.sources_html(turn["citations"], i, text_of, turn["refused"], active=n)
@@ -380,7 +391,7 @@ class RagUI:
         if saved:
             parts.append(f"Saved {', '.join(saved)} into {root}. Press Re-ingest to add them to the index.")
         if rejected:
-            gr.Warning("Upload rejected: " + " ".join(rejected))
+            warn("Upload rejected: " + " ".join(rejected))
             parts.append("Rejected: " + " ".join(rejected))
         kind = "ok" if saved and not rejected else "warn" if saved else "error"
         return render.notice_html(kind, " ".join(parts)), None
@@ -404,7 +415,7 @@ class RagUI:
                     self.error = None
                 report = self.assistant.ingest(root, progress=step)
         except RagError as e:
-            gr.Warning(str(e))
+            warn(str(e))
             return (render.notice_html("error", str(e)), self.status(), *self.library())
         notice = f"Re-ingested {root}: {report.summary()}"
         kind = "warn" if report.skipped else "ok"
@@ -415,12 +426,12 @@ class RagUI:
     def ask_delete(self, source: str | None) -> tuple[Any, str]:
         """First step of a delete: show the confirmation."""
         if not source:
-            gr.Warning("Pick a document to delete first.")
+            warn("Pick a document to delete first.")
             return gr.update(visible=False), ""
         docs = {d["source"]: d for d in self.wait().documents()}
         doc = docs.get(source)
         if doc is None:
-            raise gr.Error(f"No document '{source}' in the index.")
+            raise fail(f"No document '{source}' in the index.")
         message = (
             f"Delete {source} ({doc['chunks']} chunks)? It is removed from the index and its file is deleted "
             f"from {self.docs_root()}. This cannot be undone."
@@ -430,13 +441,13 @@ class RagUI:
     def confirm_delete(self, source: str | None) -> tuple[Any, str, str, str, Any, Any]:
         """Second step: delete the chunks and the file. Returns (confirm box, notice, banner, library…)."""
         if not source:
-            raise gr.Error("Pick a document to delete first.")
+            raise fail("Pick a document to delete first.")
         assistant = self.wait()
         try:
             with self._writing:
                 assistant.remove(source)
         except RagError as e:
-            raise gr.Error(str(e)) from None
+            raise fail(str(e)) from None
         notice = render.notice_html("ok", f"Deleted {source}: its chunks and its file are gone.")
         return (gr.update(visible=False), notice, self.status(), *self.library())
 
@@ -470,7 +481,7 @@ class RagUI:
         try:
             run_eval = importlib.import_module("evals.runner").run_eval
         except (ImportError, AttributeError):
-            gr.Warning("evals module not available")
+            warn("evals module not available")
             return self.eval_report()
         assistant = self.wait()
 
@@ -481,10 +492,10 @@ class RagUI:
         try:
             result = run_eval(str(SEED_DATASET), assistant, progress=step)
         except TypeError as e:
-            gr.Warning(f"evals module not available (run_eval: {e})")
+            warn(f"evals module not available (run_eval: {e})")
             return self.eval_report()
         except (RagError, OSError, ValueError) as e:
-            gr.Warning(f"The evals failed: {e}")
+            warn(f"The evals failed: {e}")
             return self.eval_report()
         try:
             importlib.import_module("evals.report").write(result, REPORTS_DIR)
@@ -604,6 +615,7 @@ def build(ui: RagUI) -> gr.Blocks:
         for trigger in (send.click, question.submit):
             trigger(ui.ask, asked, answered, concurrency_id="ask", show_progress="hidden")
         clear.click(ui.clear, None, [chat, turns, sources, viewer], queue=False)
+        chat.clear(ui.clear, None, [chat, turns, sources, viewer], queue=False)
         sources.click(ui.on_cite, [turns], [sources, viewer], show_progress="hidden", concurrency_limit=None)
         upload.upload(ui.save_uploads, [upload], [library_notice, upload])
         lib = [library_html, delete_choice, source_filter]

@@ -108,24 +108,27 @@ def _meta(citation: Mapping[str, Any]) -> str:
 
 
 def context_window(text: str, start: int, end: int, radius: int = SNIPPET_RADIUS) -> tuple[str, str, str, bool, bool]:
-    """(before, quote, after, cut at start, cut at end): the quote inside its paragraph, at most ``radius`` chars each side."""
+    """(before, quote, after, cut at start, cut at end): the quote with up to ``radius`` characters each side.
+
+    The context starts at a sentence or paragraph start when one is in reach, else at a word boundary.
+    """
     a, b = max(0, start - radius), min(len(text), end + radius)
     if a > 0:
-        cut = text.rfind("\n", a, start)
-        if cut != -1:
-            a = cut + 1
+        starts = [m.end() for m in re.finditer(r"(?:[.!?][\"'”’)]?\s+|\n\s*)(?=\S)", text[a:start])]
+        if starts:
+            a += starts[0]
         else:
             space = text.find(" ", a, start)
             a = space + 1 if space != -1 else a
     if b < len(text):
-        cut = text.find("\n", end, b)
-        if cut != -1:
-            b = cut
+        ends = [m.end() for m in re.finditer(r"[.!?][\"'”’)]?(?=\s)|\S(?=\s*\n)", text[end:b])]
+        if ends:
+            b = end + ends[-1]
         else:
             space = text.rfind(" ", end, b)
             b = space if space != -1 else b
     before, after = text[a:start], text[end:b]
-    return before, text[start:end], after, a > 0 and bool(before.strip()), b < len(text) and bool(after.strip())
+    return before, text[start:end], after, a > 0, b < len(text)
 
 
 def _flat(text: str) -> str:

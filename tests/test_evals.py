@@ -128,7 +128,7 @@ def test_context_overlap_and_rank() -> None:
     assert not metrics.overlaps("Bitcoin uses proof of work to order blocks of transactions.", context)
     assert metrics.context_rank(["unrelated words here", "Tower BFT for consensus decisions."], [context]) == 2
     assert metrics.context_rank(["unrelated"], [context]) is None
-    assert metrics.context_metrics([1, 2, None, 7]) == {"context_hit_at_5": 0.5, "context_mrr": 0.375}
+    assert metrics.context_metrics([1, 2, None, 8]) == {"context_hit_at_5": 0.5, "context_mrr": 0.40625}
 
 
 def test_refusal_scores() -> None:
