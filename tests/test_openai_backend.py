@@ -93,7 +93,7 @@ def test_prompt_frames_retrieved_text_as_data(seed_assistant: Assistant, tmp_pat
 
 @pytest.mark.parametrize(
     ("mode", "message"),
-    [("429", "rate-limiting"), ("500", "HTTP 500"), ("timeout", "timed out"), ("cut_stream", "")],
+    [("429", "rate-limiting"), ("500", "HTTP 500"), ("timeout", "timed out"), ("cut_stream", "stream early|Cannot reach")],
 )
 def test_endpoint_faults_give_clear_errors(seed_assistant: Assistant, mode: str, message: str) -> None:
     with FaultServer(mode, delay=3) as fault:
