@@ -43,7 +43,9 @@ _BARE_MONTH = re.compile(
     r"August|September|October|November|December)\b(?!,?\s+\d{4})",
     re.I,
 )
-_RELATIVE = re.compile(r"\b(?P<rel>last|next|this|previous) (?P<unit>week|month|year)\b|\b(?P<ly>late|early) last year\b", re.I)
+_RELATIVE = re.compile(
+    r"\b(?P<rel>last|next|this|previous) (?P<unit>week|month|year)\b|\b(?P<ly>late|early) last year\b", re.I
+)
 _YEAR = re.compile(r"\b(?:19[5-9]\d|20\d\d)\b")
 DATE_WORDS = re.compile(
     r"\b(?:19[5-9]\d|20\d\d|Jan(?:uary)?|Feb(?:ruary)?|March|April|May|June|July|Aug(?:ust)?|Sept?(?:ember)?|"
@@ -182,3 +184,33 @@ def human(value: date, precision: str = "day") -> str:
     if precision == "month":
         return value.strftime("%B %Y")
     return f"{value.day} {value.strftime('%B %Y')}"
+
+
+def infer_date(texts: list[str]) -> date | None:
+    """A publication date for undated text: the latest full date mentioned, moved forward to the latest
+    year-less day ("on September 1") that falls after it. Month-year mentions only anchor such days.
+    """
+    full = [d.value for t in texts for d in full_dates(t) if d.value]
+    months = [
+        _mk(int(m.group("y")), MONTHS[m.group("mon").lower().rstrip(".")], 1)
+        for t in texts
+        for m in _MONTH_YEAR.finditer(t)
+    ]
+    days = [
+        (MONTHS[m.group("mon").lower().rstrip(".")], int(m.group("d")))
+        for t in texts
+        for pat in (_MONTH_DAY, _DAY_MONTH)
+        for m in pat.finditer(t)
+    ]
+    anchors = [d for d in [*full, *months] if d]
+    if not anchors or (not full and not days):
+        return None
+    anchor = max(anchors)
+    best = max(full) if full else None
+    for month, day in days:
+        for year in (anchor.year, anchor.year + 1):
+            candidate = _mk(year, month, day)
+            if candidate and candidate >= anchor:
+                best = max(best, candidate) if best else candidate
+                break
+    return best

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .dates import full_dates, parse_timestamp_line
+from .dates import infer_date, parse_timestamp_line
 from .errors import RagError
 from .records import Document, Span
 
@@ -81,9 +81,8 @@ def clean(text: str) -> tuple[str, list[Span], str | None, bool]:
     words = {ln: text[ln.start : ln.end] for ln in lines}
     counts = Counter(w for w in words.values() if len(w) > 20)
     title = ""
-    title_span: Span | None = None
     blocks: list[Span] = []
-    kept_for_dates: list[str] = []
+    page_lines: list[str] = []
     stamps = []
     in_footer = False
     for i, ln in enumerate(lines):
@@ -97,13 +96,13 @@ def clean(text: str) -> tuple[str, list[Span], str | None, bool]:
         if _END.match(bare) and len(blocks) >= 2:
             in_footer = True
             continue
+        page_lines.append(bare)  # everything above the footer may date the page, captions included
         if not bare or _NAV.match(bare):
             continue
         if not title and not _BULLET.match(s):
-            title, title_span = bare.lstrip("#").strip(), ln
+            title = bare.lstrip("#").strip()
             if len(bare.split()) < 8 or not re.search(r"[.!?][\"”’)]?$", bare):
                 continue  # a headline, not a sentence of the article
-        kept_for_dates.append(s)
         if counts[s] > 1 or _BULLET.match(s):
             continue
         if len(bare.split()) < 8 and not _TERMINAL.search(bare):
@@ -111,13 +110,10 @@ def clean(text: str) -> tuple[str, list[Span], str | None, bool]:
         if s.startswith("#"):
             continue
         blocks.append(ln)
-    del title_span
     if stamps:
         return title, blocks, min(stamps).isoformat(), False
-    found = [d.value for s in kept_for_dates for d in full_dates(s) if d.value]
-    if found:
-        return title, blocks, max(found).isoformat(), True
-    return title, blocks, None, False
+    inferred = infer_date(page_lines)
+    return title, blocks, inferred.isoformat() if inferred else None, inferred is not None
 
 
 def _html_text(data: bytes) -> str:

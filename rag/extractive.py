@@ -26,7 +26,9 @@ SAME_FACT = 0.8  # similarity above which two sentences state the same fact
 _WH = re.compile(
     r"\b(?P<when>when|what (?:year|date|day|month|time)|which (?:year|date|day|month)|since when|on what date)\b|"
     r"\b(?P<number>how (?:many|much|long|large|big|old)|what (?:number|percentage|share|amount|size))\b|"
-    r"\b(?P<who>who|whom|whose|which (?:person|official|minister|leader|spokesman|spokeswoman|president))\b|"
+    r"\b(?P<who>who|whom|whose|(?:which|what)\s+(?:[\w.-]+\s+){0,3}?(?:person|people|official|minister|leader|"
+    r"spokes(?:man|woman|person)|president|commander|general|expert|analyst|ambassador|envoy|journalist)s?|"
+    r"(?:what|which) (?:is|are|was|were) the names?)\b|"
     r"\b(?P<where>where|in which (?:city|country|town|region|place)|which (?:city|country|town|region))\b",
     re.I,
 )
@@ -35,6 +37,7 @@ _NUMBER = re.compile(
     r"dozens?|hundreds?|thousands?|millions?|billions?|once|twice|half)\b",
     re.I,
 )
+_PLACE = re.compile(r"\b(?:in|at|near|from|to|into|outside|across)\s+((?:the\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)")
 _CAPITAL = re.compile(r"\b[A-Z][\w'’-]*[a-z][\w'’-]*|\b(?:[A-Z]\.){2,}")
 
 
@@ -53,6 +56,7 @@ class Candidate:
     context_coverage: float = 0.0
     passage_coverage: float = 0.0
     fit: float = 1.0
+    fit_weight: float = 0.05
 
     @property
     def score(self) -> float:
@@ -61,7 +65,7 @@ class Candidate:
             + 0.25 * self.coverage
             + 0.15 * self.context_coverage
             + 0.15 * self.passage_coverage
-            + 0.05 * self.fit
+            + self.fit_weight * self.fit
             - 0.01 * self.rank
         )
 
@@ -76,14 +80,44 @@ def _doc_date(p: Passage) -> date | None:
     return date.fromisoformat(p.chunk.date) if p.chunk.date else None
 
 
-def _proper_nouns(text: str) -> set[str]:
-    found = set()
+_NOT_NAMES = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
+    september october november december president minister prime vice secretary spokesman spokeswoman general chief
+    department ministry state states government official officials army agency news mr mrs dr""".split()
+)
+
+
+@dataclass(frozen=True)
+class NameRun:
+    """A run of capitalised words: its stemmed terms and character span."""
+
+    terms: tuple[str, ...]
+    start: int
+    end: int
+
+
+def _names(text: str) -> list[NameRun]:
+    """Runs of capitalised words (not at the start of the text), e.g. "Saad al-Hadithi"."""
+    runs: list[NameRun] = []
+    last_end = -1
     for m in _CAPITAL.finditer(text):
         word = m.group(0)
-        if m.start() == 0 and word.lower() in lexical.STOPWORDS:
+        if m.start() == 0 or word.lower() in _NOT_NAMES or word.lower() in lexical.STOPWORDS:
+            last_end = -1
             continue
-        found.update(lexical.terms(word))
-    return found
+        terms = tuple(lexical.terms(word))
+        if not terms:
+            continue
+        if runs and last_end >= 0 and text[last_end : m.start()].strip() in ("", "al-", "bin", "de", "van", "von"):
+            runs[-1] = NameRun(runs[-1].terms + terms, runs[-1].start, m.end())
+        else:
+            runs.append(NameRun(terms, m.start(), m.end()))
+        last_end = m.end()
+    return runs
+
+
+def _asked_positions(text: str, asked: set[str]) -> list[int]:
+    return [m.start() for m in re.finditer(r"[\w'’-]+", text) if set(lexical.terms(m.group(0))) & asked]
 
 
 def answer_fit(kind: str, question: str, c: Candidate) -> float:
@@ -96,9 +130,21 @@ def answer_fit(kind: str, question: str, c: Candidate) -> float:
     if kind == "number":
         asked = {n.lower() for n in _NUMBER.findall(question)}
         return 1.0 if any(n.lower() not in asked for n in _NUMBER.findall(c.text)) else 0.0
+    asked = set(lexical.terms(question))
+    own = lexical.terms(c.text)
+    echo = own and len(set(own) - asked) / len(set(own)) < 0.3  # restates the question, adds nothing
     if kind in ("who", "where"):
-        return 1.0 if _proper_nouns(c.text) - set(lexical.terms(question)) else 0.0
-    return 1.0
+        novel = [run for run in _names(c.text) if not set(run.terms) & asked]
+        if not novel:
+            return 0.0
+        if kind == "where":
+            places = {t for m in _PLACE.finditer(c.text) for t in lexical.terms(m.group(1))}
+            return 1.0 if any(set(run.terms) & places for run in novel) else 0.3
+        near = _asked_positions(c.text, asked)
+        if any(abs(p - run.start) <= 30 or abs(p - run.end) <= 30 for run in novel for p in near):
+            return 1.5  # a new name right beside the words of the question: "Vice President Ayad Allawi"
+        return 1.0 if any(len(run.terms) >= 2 for run in novel) else 0.5
+    return 0.3 if echo else 1.0
 
 
 def annotate_dates(text: str, p: Passage) -> str:
@@ -155,6 +201,7 @@ def answer(
         c.coverage = coverage(q_terms, terms, idf)
         c.context_coverage = coverage(q_terms, terms | set(lexical.terms(c.context)), idf)
         c.fit = answer_fit(kind, question, c)
+        c.fit_weight = 0.15 if kind in ("who", "where") else 0.05
     order = [i for i in sorted(range(len(pool)), key=lambda i: -pool[i].score) if pool[i].fit > 0]
     if not order:
         return REFUSAL, [], True

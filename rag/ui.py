@@ -188,7 +188,13 @@ class RagUI:
                 if not str(e).startswith("No index"):
                     raise
                 self.busy = f"No index yet: building it from {self.settings.docs_dir}…"
-                assistant = Assistant.build(self.settings.docs_dir, settings=self.settings)
+                try:
+                    assistant = Assistant.build(self.settings.docs_dir, settings=self.settings)
+                except RagError as built:
+                    raise RagError(
+                        f"No index at {self.settings.index_dir}, and building one from {self.settings.docs_dir} "
+                        f"failed: {built} Upload documents in the Library tab and press Re-ingest, or set RAG_DOCS_DIR."
+                    ) from None
             assistant.embedder.embed(["warm up"])  # load the model now rather than on the first question
             self.assistant = assistant
         except RagError as e:
@@ -220,9 +226,8 @@ class RagUI:
             return render.status_html("error", self.error or "No index is open.")
         docs = self.assistant.documents()
         chunks = sum(int(d["chunks"]) for d in docs)
-        return render.status_html(
-            "ok", f"{len(docs)} documents, {chunks} chunks · index {self.settings.index_dir} · offline by default"
-        )
+        backend = "offline extractive answers" if self.settings.backend == "extractive" else "LLM answers"
+        return render.status_html("ok", f"{len(docs)} documents · {chunks} chunks · {backend}")
 
     def _for_model(self, assistant: Assistant, model: str | None) -> Assistant:
         """A per-request view of the assistant when the settings panel picks another model."""
@@ -257,8 +262,8 @@ class RagUI:
         sources: Sequence[str] | None = None,
         date_from: str | None = None,
         date_to: str | None = None,
-    ) -> Iterator[tuple[list[Message], list[Turn], Any, str]]:
-        """Stream an answer: yields (chat messages, conversation state, sources panel, question box)."""
+    ) -> Iterator[tuple[list[Message], list[Turn], Any, Any, str]]:
+        """Stream an answer: yields (chat messages, conversation state, sources panel, source viewer, question box)."""
         question = (question or "").strip()
         if not question:
             raise fail("Type a question first.")
@@ -276,7 +281,7 @@ class RagUI:
             {"role": "user", "content": render.user_html(question)},
             {"role": "assistant", "content": render.pending_html()},
         ]
-        yield list(chat), turns, gr.skip(), ""
+        yield list(chat), turns, gr.skip(), gr.skip(), ""
         text = ""
         try:
             stream = assistant.stream(
@@ -289,7 +294,7 @@ class RagUI:
             for piece in stream:
                 text += piece
                 chat[-1] = {"role": "assistant", "content": render.streaming_html(text)}
-                yield list(chat), turns, gr.skip(), ""
+                yield list(chat), turns, gr.skip(), gr.skip(), ""
             answer = stream.answer
             if answer is None:
                 raise RagError("The answer stream ended without an answer.")
@@ -299,7 +304,7 @@ class RagUI:
                 log.exception("answering failed")
             warn(message)
             turns.append({"question": question, "text": text, "refused": False, "citations": [], "error": message})
-            yield chat_messages(turns), turns, gr.skip(), ""
+            yield chat_messages(turns), turns, gr.skip(), gr.skip(), ""
             return
         turn: Turn = {
             "question": question,
@@ -310,7 +315,7 @@ class RagUI:
         }
         turns.append(turn)
         panel = render.sources_html(turn["citations"], n_turn, self._text_of(assistant), answer.refused)
-        yield chat_messages(turns), turns, panel, ""
+        yield chat_messages(turns), turns, panel, render.viewer_placeholder(), ""
 
     def clear(self) -> tuple[list[Message], list[Turn], str, str]:
         """Start a new conversation."""
@@ -571,16 +576,16 @@ def build(ui: RagUI) -> gr.Blocks:
                             file_types=list(UPLOAD_SUFFIXES),
                             type="filepath",
                             elem_id="rag-upload",
-                            height=140,
+                            height=190,
                         )
                     with gr.Column(scale=2):
                         reingest = gr.Button("Re-ingest the folder", variant="primary", elem_id="rag-reingest")
                         library_notice = gr.HTML("", elem_id="rag-library-notice", js_on_load=None)
-                with gr.Row(equal_height=True):
+                with gr.Row(elem_id="rag-delete-row"):
                     delete_choice = gr.Dropdown(
                         label="Delete a document", choices=[], scale=3, elem_id="rag-delete-choice"
                     )
-                    delete = gr.Button("Delete…", variant="stop", scale=1, elem_id="rag-delete")
+                    delete = gr.Button("Delete…", variant="stop", scale=0, min_width=140, elem_id="rag-delete")
                 with gr.Group(visible=False, elem_id="rag-confirm") as confirm_box:
                     confirm_text = gr.HTML("", js_on_load=None)
                     with gr.Row():
@@ -611,7 +616,7 @@ def build(ui: RagUI) -> gr.Blocks:
                 report = gr.Markdown("", elem_id="rag-report", latex_delimiters=[])
 
         asked = [question, turns, backend, model, top_k, source_filter, date_from, date_to]
-        answered = [chat, turns, sources, question]
+        answered = [chat, turns, sources, viewer, question]
         for trigger in (send.click, question.submit):
             trigger(ui.ask, asked, answered, concurrency_id="ask", show_progress="hidden")
         clear.click(ui.clear, None, [chat, turns, sources, viewer], queue=False)

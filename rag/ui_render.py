@@ -28,12 +28,12 @@ def strip_markup(text: str) -> str:
     """Drop markdown images and link targets; keep a link's label and show raw URLs as inert text.
 
     ``![x](http://a/b.png)`` becomes ``x``, ``[x](http://evil)`` becomes ``x``, and ``http://evil/p`` becomes
-    ``evil/p`` (no scheme, so nothing downstream can turn it back into a link).
+    ``evil/p`` (no scheme and no ``www.``, so nothing downstream can turn it back into a link).
     """
     text = _MD_IMAGE.sub(lambda m: m.group(1), text)
     text = _MD_LINK.sub(lambda m: m.group(1), text)
     text = _MD_REF_DEF.sub("", text)
-    return _URL.sub(lambda m: re.sub(r"^(?:[a-z][a-z0-9+.-]*://)", "", m.group(0), flags=re.I), text)
+    return _URL.sub(lambda m: re.sub(r"^(?:[a-z][a-z0-9+.-]*://)?(?:www\.)?", "", m.group(0), flags=re.I), text)
 
 
 def safe_text(text: str) -> str:
@@ -341,9 +341,12 @@ a.rag-open:hover { text-decoration: underline !important; }
   padding: 4px 8px 4px 2px; scroll-behavior: smooth; }
 mark.rag-hl { background: rgba(250,204,21,.55); color: inherit; border-radius: 3px; padding: 1px 1px;
   box-shadow: 0 0 0 2px rgba(234,179,8,.6); }
-.rag-library table, .rag-evals table { width: 100%; border-collapse: collapse; font-size: 14px; margin-top: 8px; }
+.rag-library table, .rag-evals table { width: 100%; border-collapse: collapse; font-size: 14px; margin-top: 8px;
+  border: none !important; }
 .rag-library th, .rag-library td, .rag-evals th, .rag-evals td { text-align: left; padding: 6px 8px;
-  border-bottom: 1px solid var(--border-color-primary); vertical-align: top; }
+  border: none !important; border-bottom: 1px solid var(--border-color-primary) !important; vertical-align: top; }
+.rag-library tr, .rag-evals tr { background: transparent !important; }
+#rag-delete-row { align-items: flex-end; }
 .rag-library th, .rag-evals th { font-weight: 600; color: var(--body-text-color-subdued); }
 .rag-num { text-align: right !important; font-variant-numeric: tabular-nums; }
 .rag-nowrap { white-space: nowrap; }
@@ -383,6 +386,7 @@ SCROLL_JS = """
 const ragScroll = () => {
   const hl = element.querySelector('mark.rag-hl');
   const box = element.querySelector('.rag-viewer-text');
+  if (!hl) document.querySelectorAll('.rag-active').forEach((x) => x.classList.remove('rag-active'));
   if (!hl || !box) return;
   box.scrollTop = Math.max(0, hl.offsetTop - box.offsetTop - box.clientHeight / 3);
   element.scrollIntoView({block: 'nearest', behavior: 'smooth'});

@@ -51,8 +51,8 @@ def test_answer_streams_then_links_its_citations(ui: U.RagUI) -> None:
     assert len(outputs) >= 3, "a pending bubble, streamed text, then the final answer"
     assert "rag-pending" in outputs[0][0][-1]["content"]
     assert any("rag-streaming" in o[0][-1]["content"] for o in outputs[1:-1])
-    chat, turns, panel, box = outputs[-1]
-    assert box == ""
+    chat, turns, _panel, viewer, box = outputs[-1]
+    assert box == "" and viewer == R.viewer_placeholder()
     [turn] = turns
     assert not turn["refused"] and turn["citations"]
     bubble = last_bubble(outputs)
@@ -63,8 +63,8 @@ def test_answer_streams_then_links_its_citations(ui: U.RagUI) -> None:
 
 
 def test_sources_panel_lists_file_title_date_and_quote_in_context(ui: U.RagUI, built: tuple[Assistant, Path]) -> None:
-    *_, (_, turns, panel, _) = ask(ui, BAGHDAD)
-    assert panel.count('class="rag-source') == len(turns[0]["citations"])
+    *_, (_, turns, panel, _, _) = ask(ui, BAGHDAD)
+    assert len(re.findall(r'class="rag-source(?: rag-active)?" id=', panel)) == len(turns[0]["citations"])
     for c in turns[0]["citations"]:
         assert html.escape(c["source"]) in panel
         assert html.escape(c["title"]) in panel
@@ -81,7 +81,7 @@ def test_sources_panel_lists_file_title_date_and_quote_in_context(ui: U.RagUI, b
 
 def test_refusal_is_styled_as_a_refusal_not_an_error(ui: U.RagUI) -> None:
     outputs = ask(ui, POPULATION)
-    _, turns, panel, _ = outputs[-1]
+    _, turns, panel, _, _ = outputs[-1]
     assert turns[0]["refused"] and not turns[0]["citations"]
     bubble = last_bubble(outputs)
     assert 'class="rag-refusal"' in bubble and R.REFUSAL_TITLE in bubble
@@ -96,7 +96,7 @@ def test_empty_question_is_an_error(ui: U.RagUI) -> None:
 
 
 def test_follow_up_passes_the_conversation_as_history(ui: U.RagUI, monkeypatch: pytest.MonkeyPatch) -> None:
-    *_, (_, turns, _, _) = ask(ui, BAGHDAD)
+    *_, (_, turns, _, _, _) = ask(ui, BAGHDAD)
     seen: dict[str, Any] = {}
     real = ui.assistant.stream  # type: ignore[union-attr]
 
@@ -109,7 +109,7 @@ def test_follow_up_passes_the_conversation_as_history(ui: U.RagUI, monkeypatch: 
     assert seen["question"] == "Who leads it?"
     assert seen["history"] == [(BAGHDAD, turns[0]["text"])]
     assert seen["backend"] == "extractive" and seen["top_k"] == 5
-    _, turns2, _, _ = outputs[-1]
+    _, turns2, _, _, _ = outputs[-1]
     assert len(turns2) == 2 and turns2[1]["error"] is None
     chat = outputs[-1][0]
     assert len(chat) == 4 and "rag-cite" in chat[1]["content"], "earlier answers keep their links"
@@ -125,9 +125,9 @@ def test_filters_from_the_settings_panel(ui: U.RagUI) -> None:
     with pytest.raises(gr.Error, match="empty"):
         U.make_filters(None, "2016-01-01", "2015-01-01")
     only = "003_a49d935d823246c6.txt"
-    *_, (_, turns, _, _) = ask(ui, BAGHDAD, sources=[only])
+    *_, (_, turns, _, _, _) = ask(ui, BAGHDAD, sources=[only])
     assert {c["source"] for c in turns[0]["citations"]} <= {only}
-    *_, (_, turns, _, _) = ask(ui, BAGHDAD, date_from="2018-01-01")
+    *_, (_, turns, _, _, _) = ask(ui, BAGHDAD, date_from="2018-01-01")
     assert all(c["date"] and c["date"] >= "2018-01-01" for c in turns[0]["citations"])
 
 
@@ -149,7 +149,7 @@ def test_unreachable_llm_is_an_error_bubble_not_a_crash(built: tuple[Assistant, 
     ui = U.RagUI(assistant=broken)
     with pytest.warns(UserWarning, match="Cannot reach"):
         outputs = ask(ui, BAGHDAD, backend="openai")
-    _, turns, _, _ = outputs[-1]
+    _, turns, _, _, _ = outputs[-1]
     assert "Cannot reach" in turns[0]["error"]
     bubble = last_bubble(outputs)
     assert 'class="rag-error"' in bubble and "rag-refusal" not in bubble
@@ -221,7 +221,9 @@ def test_source_view_highlights_the_exact_span() -> None:
 
 
 def test_documents_and_metrics_are_escaped() -> None:
-    docs = [{"source": "<x>.txt", "title": "<img src=http://x>", "date": "2015-09-26", "date_inferred": True, "chunks": 3}]
+    docs = [
+        {"source": "<x>.txt", "title": "<img src=http://x>", "date": "2015-09-26", "date_inferred": True, "chunks": 3}
+    ]
     out = R.documents_html(docs, "/d")
     assert "<img" not in out and "&lt;x&gt;.txt" in out and "(inferred)" in out
     assert "<img" not in R.metrics_html({"metrics": {"<img>": 1.0}, "dataset": "<b>"})
@@ -229,7 +231,7 @@ def test_documents_and_metrics_are_escaped() -> None:
 
 # --- citations ------------------------------------------------------------------------
 def test_citation_opens_the_full_source_highlighted_at_its_span(ui: U.RagUI, built: tuple[Assistant, Path]) -> None:
-    *_, (_, turns, _, _) = ask(ui, BAGHDAD)
+    *_, (_, turns, _, _, _) = ask(ui, BAGHDAD)
     for c in turns[0]["citations"]:
         panel, viewer = ui.show_citation(f"0-{c['n']}", turns)
         text = (built[1] / c["source"]).read_text(encoding="utf-8")
@@ -243,7 +245,7 @@ def test_citation_opens_the_full_source_highlighted_at_its_span(ui: U.RagUI, bui
 
 
 def test_citation_click_event_carries_the_key(ui: U.RagUI) -> None:
-    *_, (_, turns, _, _) = ask(ui, BAGHDAD)
+    *_, (_, turns, _, _, _) = ask(ui, BAGHDAD)
     event = gr.EventData(None, {"cite": "0-1"})
     _, viewer = ui.on_cite(turns, event)
     assert 'id="rag-hl"' in viewer
@@ -251,7 +253,7 @@ def test_citation_click_event_carries_the_key(ui: U.RagUI) -> None:
 
 @pytest.mark.parametrize("key", ["", "x", "5-1", "0-99", "../0-1"])
 def test_bad_citation_keys_are_errors(ui: U.RagUI, key: str) -> None:
-    *_, (_, turns, _, _) = ask(ui, BAGHDAD)
+    *_, (_, turns, _, _, _) = ask(ui, BAGHDAD)
     with pytest.raises(gr.Error):
         ui.show_citation(key, turns)
 
@@ -336,7 +338,7 @@ def test_upload_reingest_ask_and_delete(ui: U.RagUI, built: tuple[Assistant, Pat
     assert "vellmarsk_treaty.txt" in filter_choices["choices"]
     assert "6 documents" in status
 
-    *_, (_, turns, panel, _) = ask(ui, TREATY_Q)
+    *_, (_, turns, panel, _, _) = ask(ui, TREATY_Q)
     assert not turns[0]["refused"]
     assert "vellmarsk_treaty.txt" in {c["source"] for c in turns[0]["citations"]}
     assert "vellmarsk_treaty.txt" in panel
