@@ -72,9 +72,10 @@ def main(argv: list[str] | None = None) -> int:
             found = evaluate_naive(dataset, naive, _progress("naive"), limit=args.limit)
             result["naive"] = {**found, "chunks": naive.chunks, "top_k": TOP_K}
     previous = report.previous_run(Path(args.out), result["dataset"], result["n"])
-    paths = report.write(result, args.out, previous)
+    baseline = report.baseline_run(result["dataset"], result["n"])
+    paths = report.write(result, args.out, previous, baseline)
     print(f"\n{result['dataset']}: {result['n']} questions, backend {result['backend']}\n")
-    print(report.summary(result, previous))
+    print(report.summary(result, previous, baseline))
     failed = [r for r in result["records"] if r["failures"]]
     print(f"\nFailed questions: {len(failed)} of {result['n']}")
     for r in failed:

@@ -10,6 +10,8 @@ from typing import Any
 
 from .metrics import LOWER_IS_BETTER
 
+BASELINE = Path(__file__).resolve().parent / "reports" / "baseline.json"
+
 # Display order and labels; metrics missing from a run are shown as n/a.
 LABELS = {
     "hit_at_1": "File hit@1",
@@ -60,14 +62,15 @@ def delta(name: str, new: float | None, old: float | None) -> str:
     return text + (" ▼" if worse and abs(diff) > 1e-9 else "")
 
 
-def table(columns: list[str], rows: dict[str, list[float | None]], with_delta: bool = True) -> str:
-    """A markdown table: metric | one column per run | delta (last two columns)."""
-    head = ["Metric", *columns] + (["Delta"] if with_delta and len(columns) >= 2 else [])
+def table(columns: list[str], rows: dict[str, list[float | None]], against: int | None = 1) -> str:
+    """A markdown table: metric | one column per run | delta of the first column vs column ``against``."""
+    against = against if against is not None and against < len(columns) else None
+    head = ["Metric", *columns] + ([f"Delta vs {columns[against]}"] if against else [])
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for name, values in rows.items():
         cells = [LABELS.get(name, name), *(fmt(name, v) for v in values)]
-        if with_delta and len(columns) >= 2:
-            cells.append(delta(name, values[0], values[1]))
+        if against:
+            cells.append(delta(name, values[0], values[against]))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -85,13 +88,12 @@ def side_by_side(result: dict[str, Any]) -> str:
     return table(["ours", "naive"], rows)
 
 
-def summary(result: dict[str, Any], previous: dict[str, Any] | None) -> str:
-    """The metrics tables (vs the previous run, and vs naive when present) as markdown."""
-    if previous:
-        rows = metric_rows(result["metrics"], previous["metrics"])
-        text = table(["now", f"previous ({previous.get('created', '?')})"], rows)
-    else:
-        text = table(["now"], metric_rows(result["metrics"]))
+def summary(result: dict[str, Any], previous: dict[str, Any] | None, baseline: dict[str, Any] | None = None) -> str:
+    """The metrics tables (vs the previous run and the committed baseline, and vs naive when present)."""
+    runs = [("now", result)] + [(label, r) for label, r in (("previous", previous), ("baseline", baseline)) if r]
+    text = table([label for label, _ in runs], metric_rows(*(r["metrics"] for _, r in runs)))
+    if len(runs) > 1:
+        text += "\n\n" + ", ".join(f"{label}: run of {r.get('created', '?')}" for label, r in runs[1:])
     if result.get("naive"):
         naive = result["naive"]
         text += (
@@ -117,7 +119,9 @@ def _failure(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def markdown(result: dict[str, Any], previous: dict[str, Any] | None = None) -> str:
+def markdown(
+    result: dict[str, Any], previous: dict[str, Any] | None = None, baseline: dict[str, Any] | None = None
+) -> str:
     """The full report: run details, metrics tables and every failed question."""
     failed = [r for r in result["records"] if r["failures"]]
     meta = [
@@ -132,15 +136,17 @@ def markdown(result: dict[str, Any], previous: dict[str, Any] | None = None) -> 
         f"# Evaluation: {result['dataset']}",
         "\n".join(meta),
         "## Metrics",
-        summary(result, previous),
+        summary(result, previous, baseline),
         f"## Failed questions ({len(failed)} of {result['n']})",
         *(_failure(r) for r in failed),
     ]
     return "\n\n".join(parts) + "\n"
 
 
-def chart(result: dict[str, Any], previous: dict[str, Any] | None, path: Path) -> None:
-    """Bar chart of every metric now vs the previous run (and the naive baseline when present)."""
+def chart(
+    result: dict[str, Any], previous: dict[str, Any] | None, path: Path, baseline: dict[str, Any] | None = None
+) -> None:
+    """Bar chart of every metric now vs the previous run (and the committed baseline and naive, when present)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -150,6 +156,8 @@ def chart(result: dict[str, Any], previous: dict[str, Any] | None, path: Path) -
     series = [("now", result["metrics"])]
     if previous:
         series.append(("previous", previous["metrics"]))
+    if baseline:
+        series.append(("baseline", baseline["metrics"]))
     if result.get("naive"):
         series.append(("naive", result["naive"]["metrics"]))
     groups = [
@@ -188,7 +196,21 @@ def previous_run(out: Path, dataset: str, n: int | None = None) -> dict[str, Any
     return None
 
 
-def write(result: dict[str, Any], out: str | Path, previous: dict[str, Any] | None = None) -> dict[str, Path]:
+def baseline_run(dataset: str, n: int, path: Path = BASELINE) -> dict[str, Any] | None:
+    """The committed baseline run, when it is of ``dataset`` with ``n`` questions."""
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if data.get("dataset") == dataset and data.get("n") == n else None
+
+
+def write(
+    result: dict[str, Any],
+    out: str | Path,
+    previous: dict[str, Any] | None = None,
+    baseline: dict[str, Any] | None = None,
+) -> dict[str, Path]:
     """Write latest.{md,json,png}, previous.json (the run compared against) and timestamped copies.
 
     Returns the paths written.
@@ -201,9 +223,9 @@ def write(result: dict[str, Any], out: str | Path, previous: dict[str, Any] | No
         (out / "previous.json").unlink(missing_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     paths = {"md": out / "latest.md", "json": out / "latest.json", "png": out / "latest.png"}
-    paths["md"].write_text(markdown(result, previous), encoding="utf-8")
+    paths["md"].write_text(markdown(result, previous, baseline), encoding="utf-8")
     paths["json"].write_text(json.dumps(result, indent=1), encoding="utf-8")
-    chart(result, previous, paths["png"])
+    chart(result, previous, paths["png"], baseline)
     for kind, path in list(paths.items()):
         copy = out / f"run-{stamp}-{result['dataset']}.{kind}"
         shutil.copyfile(path, copy)

@@ -155,10 +155,10 @@ def evaluate(
             answer, error = Answer(item.question, str(e), True), str(e)
         record = score(item, answer, assistant, supported, (time.perf_counter() - t0) * 1000)
         record["error"] = error
-        if judge and item.answer and not answer.refused:
-            record["judge_score"] = judge.correctness(item.question, item.answer, answer.text)
-        elif judge and item.answer:
-            record["judge_score"] = 1.0  # a refusal of an answerable question is not relevant to it
+        if judge and item.answer:
+            refused_answerable = answer.refused and item.answerable  # not relevant to the query: the lowest score
+            score_ = 1.0 if refused_answerable else judge.correctness(item.question, item.answer, answer.text)
+            record["judge_score"] = score_
         record["failures"] = failures(record)
         records.append(record)
         if progress:

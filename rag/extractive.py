@@ -19,7 +19,7 @@ REFUSAL = "The documents don't answer this question."
 # Answerable only when the best sentence is close in meaning and shares the question's rarer words.
 MIN_SCORE = 0.45
 MIN_SIMILARITY = 0.35
-SECOND_SENTENCE = 0.92  # a further sentence must score this share of the best one
+SECOND_SENTENCE = 0.75  # a further sentence must score this share of the best one
 REFINE_DATE = 0.65  # a sentence that only refines the date may score this share of the best one
 SAME_FACT = 0.8  # similarity above which two sentences state the same fact
 
@@ -116,8 +116,8 @@ def _names(text: str) -> list[NameRun]:
     return runs
 
 
-def _asked_positions(text: str, asked: set[str]) -> list[int]:
-    return [m.start() for m in re.finditer(r"[\w'’-]+", text) if set(lexical.terms(m.group(0))) & asked]
+def _asked_spans(text: str, asked: set[str]) -> list[tuple[int, int]]:
+    return [m.span() for m in re.finditer(r"[\w'’.-]+", text) if set(lexical.terms(m.group(0))) & asked]
 
 
 def answer_fit(kind: str, question: str, c: Candidate) -> float:
@@ -137,11 +137,15 @@ def answer_fit(kind: str, question: str, c: Candidate) -> float:
         novel = [run for run in _names(c.text) if not set(run.terms) & asked]
         if not novel:
             return 0.0
+        near = _asked_spans(c.text, asked)
         if kind == "where":
-            places = {t for m in _PLACE.finditer(c.text) for t in lexical.terms(m.group(1))}
-            return 1.0 if any(set(run.terms) & places for run in novel) else 0.3
-        near = _asked_positions(c.text, asked)
-        if any(abs(p - run.start) <= 30 or abs(p - run.end) <= 30 for run in novel for p in near):
+            places = [m.start(1) for m in _PLACE.finditer(c.text)]
+            found = [run for run in novel if run.start in places]
+            if any(0 <= run.start - e <= 8 for run in found for _, e in near):
+                return 1.5  # "the accord in Tehran"
+            return 1.0 if found else 0.3
+        people = [run for run in novel if len(run.terms) >= 2]
+        if any(0 <= run.start - e <= 2 or 0 <= b - run.end <= 8 for run in people for b, e in near):
             return 1.5  # a new name right beside the words of the question: "Vice President Ayad Allawi"
         return 1.0 if any(len(run.terms) >= 2 for run in novel) else 0.5
     return 0.3 if echo else 1.0
@@ -201,7 +205,7 @@ def answer(
         c.coverage = coverage(q_terms, terms, idf)
         c.context_coverage = coverage(q_terms, terms | set(lexical.terms(c.context)), idf)
         c.fit = answer_fit(kind, question, c)
-        c.fit_weight = 0.15 if kind in ("who", "where") else 0.05
+        c.fit_weight = 0.2 if kind in ("who", "where") else 0.12
     order = [i for i in sorted(range(len(pool)), key=lambda i: -pool[i].score) if pool[i].fit > 0]
     if not order:
         return REFUSAL, [], True

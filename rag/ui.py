@@ -252,6 +252,30 @@ class RagUI:
         return text_of
 
     # --- chat ------------------------------------------------------------------------
+    def check(
+        self,
+        question: str,
+        turns: list[Turn] | None = None,
+        backend: str | None = None,
+        model: str | None = None,
+        top_k: float | None = None,
+        sources: Sequence[str] | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+    ) -> Filters | None:
+        """Validate a question and the settings panel before anything is shown; gr.Error says what is wrong.
+
+        The page runs this as its own unqueued event, so a mistake shows as a message and leaves the chat alone.
+        """
+        question = (question or "").strip()
+        if not question:
+            raise fail("Type a question first.")
+        if len(question) > self.settings.max_question_chars:
+            raise fail(f"The question is too long: the limit is {self.settings.max_question_chars:,} characters.")
+        if backend and backend not in ("extractive", "openai"):
+            raise fail(f"Unknown backend '{backend}': use extractive or openai.")
+        return make_filters(sources, date_from, date_to)
+
     def ask(
         self,
         question: str,
@@ -263,16 +287,13 @@ class RagUI:
         date_from: str | None = None,
         date_to: str | None = None,
     ) -> Iterator[tuple[list[Message], list[Turn], Any, Any, str]]:
-        """Stream an answer: yields (chat messages, conversation state, sources panel, source viewer, question box)."""
-        question = (question or "").strip()
-        if not question:
-            raise fail("Type a question first.")
-        if len(question) > self.settings.max_question_chars:
-            raise fail(f"The question is too long: the limit is {self.settings.max_question_chars:,} characters.")
-        if backend and backend not in ("extractive", "openai"):
-            raise fail(f"Unknown backend '{backend}': use extractive or openai.")
-        filters = make_filters(sources, date_from, date_to)
-        assistant = self._for_model(self.wait(), model)
+        """Stream an answer: yields (chat messages, conversation state, sources panel, source viewer, question box).
+
+        Failures after the question is accepted (index unavailable, LLM unreachable or slow) become an error
+        bubble in the chat plus a warning, so the conversation stays usable.
+        """
+        filters = self.check(question, turns, backend, model, top_k, sources, date_from, date_to)
+        question = question.strip()
         turns = list(turns or [])
         history = [(t["question"], t["text"]) for t in turns if not t.get("error")]
         n_turn = len(turns)
@@ -284,6 +305,9 @@ class RagUI:
         yield list(chat), turns, gr.skip(), gr.skip(), ""
         text = ""
         try:
+            if not self._ready.wait(900) or self.assistant is None:
+                raise RagError(self.error or "The index is still loading; try again in a moment.")
+            assistant = self._for_model(self.assistant, model)
             stream = assistant.stream(
                 question,
                 backend=backend or None,
@@ -321,23 +345,26 @@ class RagUI:
         """Start a new conversation."""
         return [], [], render.sources_html([], None, lambda _s: None), render.viewer_placeholder()
 
-    def show_citation(self, key: str, turns: list[Turn] | None) -> tuple[str, str]:
+    def show_citation(self, key: str, turns: list[Turn] | None) -> tuple[Any, str]:
         """(sources panel with the citation marked, full source viewer highlighted at its span) for key ``turn-n``."""
         match = re.fullmatch(r"(\d+)-(\d+)", key or "")
         turns = turns or []
-        if not match or int(match.group(1)) >= len(turns):
-            raise fail("That citation belongs to a conversation that is gone; ask again.")
-        i, n = int(match.group(1)), int(match.group(2))
-        turn = turns[i]
-        cite = next((c for c in turn["citations"] if int(c["n"]) == n), None)
-        if cite is None:
-            raise fail(f"Answer {i + 1} has no citation [{n}].")
-        assistant = self.wait()
-        text_of = self._text_of(assistant)
+        cite = None
+        if match and int(match.group(1)) < len(turns):
+            i, n = int(match.group(1)), int(match.group(2))
+            turn = turns[i]
+            cite = next((c for c in turn["citations"] if int(c["n"]) == n), None)
+        if cite is None or self.assistant is None:
+            message = "That citation belongs to a conversation that is gone; ask again."
+            warn(message)
+            return gr.skip(), render.notice_html("error", message)
+        text_of = self._text_of(self.assistant)
         panel = render.sources_html(turn["citations"], i, text_of, turn["refused"], active=n)
         text = text_of(cite["source"])
         if text is None:
-            return panel, render.notice_html("error", f"The source {cite['source']} is no longer in the index.")
+            message = f"The source {cite['source']} is no longer in the index."
+            warn(message)
+            return panel, render.notice_html("error", message)
         start, end, quote = int(cite["start"]), int(cite["end"]), str(cite["quote"])
         if text[start:end] != quote:  # the file changed since the answer: find the quote again
             found = text.find(quote)
@@ -345,7 +372,7 @@ class RagUI:
         viewer = render.source_view_html(cite["source"], cite.get("title") or "", cite.get("date"), text, start, end, n)
         return panel, viewer
 
-    def on_cite(self, turns: list[Turn] | None, evt: gr.EventData) -> tuple[str, str]:
+    def on_cite(self, turns: list[Turn] | None, evt: gr.EventData) -> tuple[Any, str]:
         """The click event of the sources panel: its data carries the citation key."""
         key = getattr(evt, "_data", None) or {}
         return self.show_citation(str(key.get("cite", "")) if isinstance(key, dict) else "", turns)
@@ -433,10 +460,11 @@ class RagUI:
         if not source:
             warn("Pick a document to delete first.")
             return gr.update(visible=False), ""
-        docs = {d["source"]: d for d in self.wait().documents()}
+        docs = {d["source"]: d for d in self.assistant.documents()} if self.assistant else {}
         doc = docs.get(source)
         if doc is None:
-            raise fail(f"No document '{source}' in the index.")
+            warn(f"No document '{source}' in the index.")
+            return gr.update(visible=False), ""
         message = (
             f"Delete {source} ({doc['chunks']} chunks)? It is removed from the index and its file is deleted "
             f"from {self.docs_root()}. This cannot be undone."
@@ -445,14 +473,14 @@ class RagUI:
 
     def confirm_delete(self, source: str | None) -> tuple[Any, str, str, str, Any, Any]:
         """Second step: delete the chunks and the file. Returns (confirm box, notice, banner, library…)."""
-        if not source:
-            raise fail("Pick a document to delete first.")
-        assistant = self.wait()
         try:
+            if not source or self.assistant is None:
+                raise RagError("Pick a document to delete first.")
             with self._writing:
-                assistant.remove(source)
+                self.assistant.remove(source)
         except RagError as e:
-            raise fail(str(e)) from None
+            warn(str(e))
+            return (gr.update(visible=False), render.notice_html("error", str(e)), self.status(), *self.library())
         notice = render.notice_html("ok", f"Deleted {source}: its chunks and its file are gone.")
         return (gr.update(visible=False), notice, self.status(), *self.library())
 
@@ -618,7 +646,9 @@ def build(ui: RagUI) -> gr.Blocks:
         asked = [question, turns, backend, model, top_k, source_filter, date_from, date_to]
         answered = [chat, turns, sources, viewer, question]
         for trigger in (send.click, question.submit):
-            trigger(ui.ask, asked, answered, concurrency_id="ask", show_progress="hidden")
+            trigger(ui.check, asked, None, queue=False, show_progress="hidden").success(
+                ui.ask, asked, answered, concurrency_id="ask", show_progress="hidden"
+            )
         clear.click(ui.clear, None, [chat, turns, sources, viewer], queue=False)
         chat.clear(ui.clear, None, [chat, turns, sources, viewer], queue=False)
         sources.click(ui.on_cite, [turns], [sources, viewer], show_progress="hidden", concurrency_limit=None)

@@ -146,7 +146,7 @@ def sources_html(
     if turn is None:
         return (
             '<div class="rag-sources rag-empty">Ask a question: the passages an answer cites appear here, '
-            "each with its file, title and date. Click a <b>[n]</b> marker to read the whole source.</div>"
+            "each with its file, title and date. Click a <span class='rag-n'>[n]</span> marker to read the whole source.</div>"
         )
     if not citations:
         note = "The documents don't answer this question, so nothing is cited." if refused else "No citations."
@@ -345,7 +345,8 @@ mark.rag-hl { background: rgba(250,204,21,.55); color: inherit; border-radius: 3
   border: none !important; }
 .rag-library th, .rag-library td, .rag-evals th, .rag-evals td { text-align: left; padding: 6px 8px;
   border: none !important; border-bottom: 1px solid var(--border-color-primary) !important; vertical-align: top; }
-.rag-library tr, .rag-evals tr { background: transparent !important; }
+.rag-library tr, .rag-evals tr { background: transparent !important; border: none !important; }
+.rag-n { font-weight: 600; color: var(--color-accent); }
 #rag-delete-row { align-items: flex-end; }
 .rag-library th, .rag-evals th { font-weight: 600; color: var(--body-text-color-subdued); }
 .rag-num { text-align: right !important; font-variant-numeric: tabular-nums; }

@@ -67,7 +67,7 @@ def test_reports_written(seed_run: dict[str, Any], tmp_path: Path) -> None:
     assert previous is not None and previous["metrics"] == json.loads(json.dumps(seed_run["metrics"]))
     report.write(seed_run, tmp_path / "again", previous)
     assert (tmp_path / "again" / "previous.json").exists()
-    assert "| Delta |" in (tmp_path / "again" / "latest.md").read_text(encoding="utf-8")
+    assert "| Delta vs previous |" in (tmp_path / "again" / "latest.md").read_text(encoding="utf-8")
 
 
 def test_naive_baseline_retrieves_seed_files(assistant: Any) -> None:

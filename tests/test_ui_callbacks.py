@@ -92,7 +92,18 @@ def test_refusal_is_styled_as_a_refusal_not_an_error(ui: U.RagUI) -> None:
 def test_empty_question_is_an_error(ui: U.RagUI) -> None:
     for blank in ("", "   \n"):
         with pytest.raises(gr.Error, match="Type a question"):
+            ui.check(blank)
+        with pytest.raises(gr.Error, match="Type a question"):
             next(ui.ask(blank, []))
+    with pytest.raises(gr.Error, match="too long"):
+        ui.check("x" * (ui.settings.max_question_chars + 1))
+    with pytest.raises(gr.Error, match="Unknown backend"):
+        ui.check(BAGHDAD, [], "gpt")
+    with pytest.raises(gr.Error, match="YYYY-MM-DD"):
+        ui.check(BAGHDAD, [], "extractive", "", 5, [], "<img src=x>", "")
+    with pytest.raises(gr.Error) as info:
+        ui.check(BAGHDAD, [], "extractive", "", 5, [], "<b>", "")
+    assert "<b>" not in str(info.value) and "&lt;b&gt;" in str(info.value), "escaped: Gradio renders it as HTML"
 
 
 def test_follow_up_passes_the_conversation_as_history(ui: U.RagUI, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -161,8 +172,9 @@ def test_missing_index_is_reported_not_raised(tmp_path: Path) -> None:
     ui.load()
     assert ui.assistant is None and ui.error and "No index" in ui.error
     assert "rag-status-error" in ui.status()
-    with pytest.raises(gr.Error, match="No index"):
-        next(ui.ask(BAGHDAD, []))
+    with pytest.warns(UserWarning, match="No index"):
+        outputs = ask(ui, BAGHDAD)
+    assert 'class="rag-error"' in last_bubble(outputs) and "No index" in outputs[-1][1][0]["error"]
 
 
 def test_missing_index_is_built_from_the_docs_folder(tmp_path: Path) -> None:
@@ -252,10 +264,11 @@ def test_citation_click_event_carries_the_key(ui: U.RagUI) -> None:
 
 
 @pytest.mark.parametrize("key", ["", "x", "5-1", "0-99", "../0-1"])
-def test_bad_citation_keys_are_errors(ui: U.RagUI, key: str) -> None:
+def test_bad_citation_keys_are_reported(ui: U.RagUI, key: str) -> None:
     *_, (_, turns, _, _, _) = ask(ui, BAGHDAD)
-    with pytest.raises(gr.Error):
-        ui.show_citation(key, turns)
+    with pytest.warns(UserWarning, match="conversation that is gone"):
+        _, viewer = ui.show_citation(key, turns)
+    assert "rag-notice-error" in viewer and "rag-hl" not in viewer
 
 
 # --- uploads, ingest, delete ----------------------------------------------------------
@@ -352,8 +365,9 @@ def test_upload_reingest_ask_and_delete(ui: U.RagUI, built: tuple[Assistant, Pat
     assert not saved.exists()
     assert "vellmarsk_treaty.txt" not in library and "vellmarsk_treaty.txt" not in choices["choices"]
     assert "vellmarsk_treaty.txt" not in {d["source"] for d in assistant.documents()}
-    with pytest.raises(gr.Error):
-        ui.confirm_delete("vellmarsk_treaty.txt")
+    with pytest.warns(UserWarning, match="No document"):
+        _, notice, *_ = ui.confirm_delete("vellmarsk_treaty.txt")
+    assert "rag-notice-error" in notice
     with pytest.warns(UserWarning, match="Pick a document"):
         box, _ = ui.ask_delete(None)
     assert box["visible"] is False
