@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from evals.datasets import Dataset, load  # noqa: E402
 from evals.naive import TOP_K, NaiveRAG  # noqa: E402
-from evals.runner import evaluate, evaluate_naive  # noqa: E402
+from evals.runner import evaluate, evaluate_naive, revision  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "datasets"
 DATASETS = {
@@ -99,7 +99,8 @@ def main() -> int:
     if not SHARED.is_dir():
         print(f"No datasets at {SHARED}", file=sys.stderr)
         return 2
-    report: dict[str, Any] = {"top_k": TOP_K, "limit": args.limit, "datasets": {}}
+    report: dict[str, Any] = {"revision": revision(), "top_k": TOP_K, "limit": args.limit, "datasets": {}}
+    print(f"revision {report['revision']}, top-{TOP_K}", flush=True)
     for name in args.datasets.split(","):
         dataset = load(DATASETS[name])
         n = min(len(dataset.items), args.limit or len(dataset.items))

@@ -128,7 +128,7 @@ def markdown(
         f"- Dataset: `{result.get('path', result['dataset'])}` ({result['kind']}, {result['n']} questions)",
         f"- Documents: `{result['docs_dir']}`",
         f"- Backend: {result['backend']}; embedder: {result['embedder']}; judge: {result['judge'] or 'offline'}",
-        f"- Run: {result['created']}, {result['wall_s']:.1f}s",
+        f"- Run: {result['created']}, {result['wall_s']:.1f}s, revision {result.get('revision') or 'unknown'}",
     ]
     if result.get("unresolved"):
         meta.append(f"- Gold file not found for: {', '.join(result['unresolved'])}")

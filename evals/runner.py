@@ -103,6 +103,19 @@ def score(item: Item, answer: Answer, assistant: Assistant, supported: SupportFn
     return record
 
 
+def revision() -> str:
+    """The git commit of the working tree, with ``+dirty`` when rag/ has uncommitted changes ("" without git)."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "rag"], cwd=root, capture_output=True, text=True)
+    except OSError:
+        return ""
+    return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+
+
 def failures(r: dict[str, Any]) -> list[str]:
     """Why a record counts as failed (empty list = passed)."""
     out = []
@@ -173,6 +186,7 @@ def evaluate(
         "embedder": assistant.embedder.name,
         "judge": judge.model if judge else None,
         "created": datetime.now().isoformat(timespec="seconds"),
+        "revision": revision(),
         "wall_s": time.perf_counter() - started,
         "metrics": metrics.aggregate(records),
         "records": records,

@@ -140,10 +140,10 @@ def answer_fit(kind: str, question: str, c: Candidate) -> float:
         near = _asked_spans(c.text, asked)
         if kind == "where":
             places = [m.start(1) for m in _PLACE.finditer(c.text)]
-            found = [run for run in novel if run.start in places]
-            if any(0 <= run.start - e <= 8 for run in found for _, e in near):
+            placed = [run for run in novel if run.start in places]
+            if any(0 <= run.start - e <= 8 for run in placed for _, e in near):
                 return 1.5  # "the accord in Tehran"
-            return 1.0 if found else 0.3
+            return 1.0 if placed else 0.3
         people = [run for run in novel if len(run.terms) >= 2]
         if any(0 <= run.start - e <= 2 or 0 <= b - run.end <= 8 for run in people for b, e in near):
             return 1.5  # a new name right beside the words of the question: "Vice President Ayad Allawi"
@@ -226,7 +226,7 @@ def answer(
             covered |= set(lexical.terms(c.text))
     if kind == "when":
         _refine_date(pool, order, chosen, best)
-    return compose(pool, chosen, vectors)
+    return compose(pool, chosen, vectors, lead_with_date=kind == "when")
 
 
 def _dated(c: Candidate) -> list[dates.DateMention]:
@@ -251,8 +251,27 @@ def _refine_date(pool: list[Candidate], order: list[int], chosen: list[int], bes
             return
 
 
-def compose(pool: list[Candidate], chosen: list[int], vectors: np.ndarray) -> tuple[str, list[Citation], bool]:
-    """Join the chosen sentences; sentences stating the same fact share one line with several markers."""
+def _lead_date(pool: list[Candidate], chosen: list[int]) -> tuple[str, int] | None:
+    """The most precise resolved date among the chosen sentences, spelled out, and which sentence gives it."""
+    best: tuple[int, str, int] | None = None
+    for k, i in enumerate(chosen):
+        for m in _dated(pool[i]):
+            if m.value and (best is None or _PRECISION[m.precision] > best[0]):
+                best = (_PRECISION[m.precision], dates.human(m.value, m.precision), k)
+    return (best[1], best[2]) if best else None
+
+
+def compose(
+    pool: list[Candidate], chosen: list[int], vectors: np.ndarray, lead_with_date: bool = False
+) -> tuple[str, list[Citation], bool]:
+    """Join the chosen sentences; sentences stating the same fact share one line with several markers.
+
+    For "when" questions the answer opens with the date itself, cited to the sentence that states it.
+    """
+    lead = _lead_date(pool, chosen) if lead_with_date else None
+    if lead and lead[1]:
+        chosen = [chosen[lead[1]], *(i for k, i in enumerate(chosen) if k != lead[1])]
+        lead = (lead[0], 0)
     citations: list[Citation] = []
     lines: list[tuple[str, list[int]]] = []
     for i in chosen:
@@ -276,4 +295,6 @@ def compose(pool: list[Candidate], chosen: list[int], vectors: np.ndarray) -> tu
         else:
             lines.append((annotate_dates(c.text, c.passage), [n]))
     text = " ".join(f"{t} {''.join(f'[{m}]' for m in marks)}" for t, marks in lines)
+    if lead:
+        text = f"{lead[0]} [1]. {text}"
     return text, citations, False

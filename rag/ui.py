@@ -646,7 +646,7 @@ def build(ui: RagUI) -> gr.Blocks:
         asked = [question, turns, backend, model, top_k, source_filter, date_from, date_to]
         answered = [chat, turns, sources, viewer, question]
         for trigger in (send.click, question.submit):
-            trigger(ui.check, asked, None, queue=False, show_progress="hidden").success(
+            trigger(ui.check, asked, None, concurrency_limit=None, show_progress="hidden").success(
                 ui.ask, asked, answered, concurrency_id="ask", show_progress="hidden"
             )
         clear.click(ui.clear, None, [chat, turns, sources, viewer], queue=False)

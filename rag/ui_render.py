@@ -320,6 +320,7 @@ a.rag-cite:hover, a.rag-cite.rag-active { background: var(--color-accent); color
 .rag-error { border-left: 4px solid #dc2626; background: rgba(220,38,38,.08); padding: 8px 12px; border-radius: 6px; color: #b91c1c; }
 .rag-sources { display: flex; flex-direction: column; gap: 10px; max-height: 460px; overflow-y: auto; padding-right: 2px; }
 .rag-empty { color: var(--body-text-color-subdued); font-size: 14px; padding: 10px 4px; }
+.rag-sources.rag-empty { display: block; }
 .rag-source { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 10px 12px;
   background: var(--block-background-fill); }
 .rag-source.rag-active { border-color: var(--color-accent); box-shadow: 0 0 0 2px var(--color-accent-soft); }
