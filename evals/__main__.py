@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         minimum, maximum = metrics.load_thresholds(args.check)
         problems = metrics.check(result["metrics"], minimum, maximum)
         if problems:
-            print("\nBelow threshold:\n  " + "\n  ".join(problems))
+            print("\nThresholds not met:\n  " + "\n  ".join(problems))
             return 1
         print(f"\nAll metrics meet {args.check}.")
     return 0

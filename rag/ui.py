@@ -19,8 +19,10 @@ import logging
 import os
 import re
 import shutil
+import sys
 import tempfile
 import threading
+import time
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
@@ -181,6 +183,7 @@ class RagUI:
         """Open the index at ``settings.index_dir``; when there is none, build it from ``settings.docs_dir``."""
         from .assistant import Assistant
 
+        started = time.perf_counter()
         try:
             try:
                 assistant = Assistant.open(settings=self.settings)
@@ -197,8 +200,11 @@ class RagUI:
                     ) from None
             assistant.embedder.embed(["warm up"])  # load the model now rather than on the first question
             self.assistant = assistant
+            took = time.perf_counter() - started
+            print(f"index ready: {len(assistant.documents())} documents ({took:.1f}s)", flush=True)
         except RagError as e:
             self.error = str(e)
+            print(f"error: {e}", file=sys.stderr, flush=True)
         except Exception as e:  # shown in the page instead of killing the server
             log.exception("opening the index failed")
             self.error = f"Opening the index failed: {type(e).__name__}: {e}"
