@@ -7,9 +7,12 @@ RAG_AUTH ("user:password"), RAG_MAX_UPLOAD_MB. When there is no index yet, it is
 import os
 import sys
 
-# No network at import or start: no analytics, no version check, no Hugging Face Hub.
+# No network at import or start: no Gradio analytics or version check, no Hugging Face Hub, no ONNX Runtime
+# telemetry (its Linux wheels post to mobile.events.data.microsoft.com unless ORT_DISABLE_TELEMETRY is set).
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 from rag.errors import RagError
 

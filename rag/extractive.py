@@ -21,6 +21,7 @@ MIN_SCORE = 0.45
 MIN_SIMILARITY = 0.35
 SECOND_SENTENCE = 0.75  # a further sentence must score this share of the best one
 REFINE_DATE = 0.65  # a sentence that only refines the date may score this share of the best one
+TYPE_MISS = 0.7  # refuse when the best typed answer scores below this share of the best sentence overall
 SAME_FACT = 0.8  # similarity above which two sentences state the same fact
 
 _WH = re.compile(
@@ -29,12 +30,18 @@ _WH = re.compile(
     r"\b(?P<who>who|whom|whose|(?:which|what)\s+(?:[\w.-]+\s+){0,3}?(?:person|people|official|minister|leader|"
     r"spokes(?:man|woman|person)|president|commander|general|expert|analyst|ambassador|envoy|journalist)s?|"
     r"(?:what|which) (?:is|are|was|were) the names?)\b|"
+    r"\b(?P<why>why|for what reason|what (?:was|is|were|are) the reasons?)\b|"
     r"\b(?P<where>where|in which (?:city|country|town|region|place)|which (?:city|country|town|region))\b",
     re.I,
 )
 _NUMBER = re.compile(
     r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
     r"dozens?|hundreds?|thousands?|millions?|billions?|once|twice|half)\b",
+    re.I,
+)
+_BECAUSE = re.compile(
+    r"\b(?:because|due to|owing to|as a result|in order to|so that|so as to|since|concerns?|fears?|worr(?:y|ied|ies)|"
+    r"aims? to|reasons?|motivated|in response to|after|amid|out of)\b",
     re.I,
 )
 _PLACE = re.compile(r"\b(?:in|at|near|from|to|into|outside|across)\s+((?:the\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)")
@@ -60,12 +67,16 @@ class Candidate:
 
     @property
     def score(self) -> float:
+        return self.relevance + self.fit_weight * self.fit
+
+    @property
+    def relevance(self) -> float:
+        """How well the sentence matches the question, whatever kind of answer it holds."""
         return (
             0.45 * self.similarity
             + 0.25 * self.coverage
             + 0.15 * self.context_coverage
             + 0.15 * self.passage_coverage
-            + self.fit_weight * self.fit
             - 0.01 * self.rank
         )
 
@@ -133,6 +144,8 @@ def answer_fit(kind: str, question: str, c: Candidate) -> float:
     asked = set(lexical.terms(question))
     own = lexical.terms(c.text)
     echo = own and len(set(own) - asked) / len(set(own)) < 0.3  # restates the question, adds nothing
+    if kind == "why":
+        return (0.3 if echo else 1.0) if _BECAUSE.search(c.text) else 0.0
     if kind in ("who", "where"):
         novel = [run for run in _names(c.text) if not set(run.terms) & asked]
         if not novel:
@@ -206,11 +219,18 @@ def answer(
         c.context_coverage = coverage(q_terms, terms | set(lexical.terms(c.context)), idf)
         c.fit = answer_fit(kind, question, c)
         c.fit_weight = 0.2 if kind in ("who", "where") else 0.12
-    order = [i for i in sorted(range(len(pool)), key=lambda i: -pool[i].score) if pool[i].fit > 0]
+    ranked = sorted(range(len(pool)), key=lambda i: -pool[i].score)
+    order = [i for i in ranked if pool[i].fit > 0]
     if not order:
         return REFUSAL, [], True
     best = pool[order[0]]
     if best.score < MIN_SCORE or best.similarity < MIN_SIMILARITY:
+        return REFUSAL, [], True
+    top = max(pool, key=lambda c: c.relevance)
+    if kind != "when" and top.fit == 0 and best.relevance < TYPE_MISS * top.relevance:
+        # The sentence that matches the question best lacks the kind of answer asked for (a number, a name,
+        # a reason), and the sentences that have one are far less relevant: the fact isn't stated. Not for
+        # dates, which articles often give in a sentence apart from the one naming the event.
         return REFUSAL, [], True
     chosen = [order[0]]
     covered = set(lexical.terms(best.text))

@@ -30,8 +30,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+# No network at import or start: no Gradio analytics or version check, no Hugging Face Hub, no ONNX Runtime
+# telemetry (its Linux wheels post to mobile.events.data.microsoft.com unless ORT_DISABLE_TELEMETRY is set).
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 import gradio as gr
 
@@ -684,32 +688,40 @@ def theme() -> Any:
     )
 
 
+QUEUE = {"default_concurrency_limit": 2, "max_size": 32, "api_open": False}
+
+
+def launch_options(settings: Settings) -> dict[str, Any]:
+    """How the server is started: local only, no public share link, no extra file access.
+
+    Gradio serves no file from the index or ``.env`` (blocked_paths), nothing beyond its own upload cache
+    (allowed_paths stays empty: the index dir is never added), and rejects uploads over RAG_MAX_UPLOAD_MB.
+    """
+    return {
+        "server_name": settings.host,
+        "server_port": settings.port,
+        "share": False,
+        "auth": parse_auth(settings.auth),
+        "allowed_paths": [],
+        "blocked_paths": [str(Path(settings.index_dir).resolve()), str(Path(".env").resolve())],
+        "max_file_size": int(settings.max_upload_mb * MB),
+        "show_error": True,
+        "ssr_mode": False,
+        "mcp_server": False,
+        "pwa": False,
+        "enable_monitoring": False,
+        "footer_links": ["gradio", "settings"],
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Serve the UI on RAG_HOST:RAG_PORT (127.0.0.1:7860), never shared publicly."""
+    """Serve the UI on RAG_HOST:RAG_PORT (127.0.0.1:7860), never shared publicly; open the index meanwhile."""
     settings = Settings()
-    auth = parse_auth(settings.auth)
+    options = launch_options(settings)
     ui = RagUI(settings)
     demo = build(ui)
-    demo.queue(default_concurrency_limit=2, max_size=32, api_open=False)
-    index_dir = str(Path(settings.index_dir).resolve())
-    demo.launch(
-        server_name=settings.host,
-        server_port=settings.port,
-        share=False,
-        auth=auth,
-        allowed_paths=[],
-        blocked_paths=[index_dir, str(Path(".env").resolve())],
-        max_file_size=int(settings.max_upload_mb * MB),
-        show_error=True,
-        ssr_mode=False,
-        mcp_server=False,
-        pwa=False,
-        enable_monitoring=False,
-        footer_links=["gradio", "settings"],
-        prevent_thread_lock=True,
-        theme=theme(),
-        css=render.CSS,
-    )
+    demo.queue(**QUEUE)
+    demo.launch(**options, prevent_thread_lock=True, theme=theme(), css=render.CSS)
     ui.start()
     print(f"Serving on http://{settings.host}:{settings.port} (index {settings.index_dir})", flush=True)
     with contextlib.suppress(KeyboardInterrupt):

@@ -409,3 +409,26 @@ def test_the_page_builds_with_safe_launch_settings(ui: U.RagUI) -> None:
     chatbots = [c for c in config["components"] if c.get("type") == "chatbot"]
     assert chatbots and chatbots[0]["props"]["render_markdown"] is False
     assert chatbots[0]["props"]["sanitize_html"] is True
+
+
+def test_launch_is_local_private_and_restricted(tmp_path: Path) -> None:
+    settings = Settings(index_dir=tmp_path / "idx", auth="ann:pw", max_upload_mb=3)
+    options = U.launch_options(settings)
+    assert options["server_name"] == "127.0.0.1" and options["server_port"] == 7860
+    assert options["share"] is False and options["auth"] == ("ann", "pw")
+    assert options["allowed_paths"] == []
+    assert str((tmp_path / "idx").resolve()) in options["blocked_paths"]
+    assert any(p.endswith(".env") for p in options["blocked_paths"])
+    assert options["max_file_size"] == 3_000_000
+    assert U.QUEUE["default_concurrency_limit"] == 2 and U.QUEUE["max_size"] == 32
+
+
+def test_no_telemetry_at_import() -> None:
+    import os
+
+    for var, value in {
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "HF_HUB_OFFLINE": "1",
+        "ORT_DISABLE_TELEMETRY": "1",
+    }.items():
+        assert os.environ.get(var) == value
