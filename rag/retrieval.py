@@ -64,4 +64,22 @@ def retrieve(
         p.score += 1.0 / (RRF_K + rank + 1)
         p.bm25_rank = rank + 1
     ranked = sorted(fused.values(), key=lambda p: -p.score)
-    return ranked[:top_k]
+    return diversify(ranked, top_k)
+
+
+def diversify(ranked: list[Passage], top_k: int, per_source: int | None = None) -> list[Passage]:
+    """The best ``top_k`` passages, taking at most ``per_source`` from one file while others remain.
+
+    Several articles often state the same fact; one long article should not crowd them out.
+    """
+    per_source = per_source or max(2, (top_k + 1) // 2)
+    picked: list[Passage] = []
+    counts: dict[str, int] = {}
+    for p in ranked:
+        if counts.get(p.chunk.source, 0) < per_source:
+            picked.append(p)
+            counts[p.chunk.source] = counts.get(p.chunk.source, 0) + 1
+        if len(picked) == top_k:
+            return picked
+    rest = [p for p in ranked if p not in picked]
+    return sorted(picked + rest[: top_k - len(picked)], key=lambda p: -p.score)

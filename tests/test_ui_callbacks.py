@@ -35,6 +35,48 @@ def ui(built: tuple[Assistant, Path]) -> U.RagUI:
     return U.RagUI(assistant=built[0])
 
 
+@pytest.fixture(scope="module")
+def cited(built: tuple[Assistant, Path]) -> list[dict[str, Any]]:
+    """A conversation whose answer cites two real paragraphs of the seeds at their exact spans.
+
+    Independent of how well the answerer does today, so the panel and viewer tests test the UI only.
+    """
+    assistant = built[0]
+    meta = {d["source"]: d for d in assistant.documents()}
+    citations = []
+    for n, (source, phrase) in enumerate(
+        [
+            ("003_a49d935d823246c6.txt", "led on a rotating basis"),
+            ("004_11c8f2f87e1597f2.txt", "Baghdad Operation Room"),
+        ],
+        1,
+    ):
+        text = assistant.source_text(source)
+        at = text.index(phrase)
+        start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at) if "\n" in text[at:] else len(text)
+        citations.append(
+            {
+                "n": n,
+                "source": source,
+                "quote": text[start:end],
+                "start": start,
+                "end": end,
+                "title": meta[source]["title"],
+                "date": meta[source]["date"] or None,
+            }
+        )
+    return [
+        {
+            "question": BAGHDAD,
+            "text": "It was agreed. [1] It is led in turn. [2]",
+            "refused": False,
+            "citations": citations,
+            "error": None,
+        }
+    ]
+
+
 def ask(ui: U.RagUI, question: str, turns: list[dict[str, Any]] | None = None, **kw: Any) -> list[tuple[Any, ...]]:
     return list(ui.ask(question, turns or [], **kw))
 
@@ -62,8 +104,14 @@ def test_answer_streams_then_links_its_citations(ui: U.RagUI) -> None:
     assert chat[-2] == {"role": "user", "content": R.user_html(BAGHDAD)}
 
 
-def test_sources_panel_lists_file_title_date_and_quote_in_context(ui: U.RagUI, built: tuple[Assistant, Path]) -> None:
-    *_, (_, turns, panel, _, _) = ask(ui, BAGHDAD)
+def test_sources_panel_lists_file_title_date_and_quote_in_context(
+    ui: U.RagUI, built: tuple[Assistant, Path], cited: list[dict[str, Any]]
+) -> None:
+    *_, (_, live, live_panel, _, _) = ask(ui, BAGHDAD)
+    for c in live[0]["citations"]:
+        assert html.escape(c["source"]) in live_panel and 'class="rag-quote"' in live_panel
+    turns = cited
+    panel = R.sources_html(turns[0]["citations"], 0, ui._text_of(built[0]))
     assert len(re.findall(r'class="rag-source(?: rag-active)?" id=', panel)) == len(turns[0]["citations"])
     for c in turns[0]["citations"]:
         assert html.escape(c["source"]) in panel
@@ -242,8 +290,17 @@ def test_documents_and_metrics_are_escaped() -> None:
 
 
 # --- citations ------------------------------------------------------------------------
-def test_citation_opens_the_full_source_highlighted_at_its_span(ui: U.RagUI, built: tuple[Assistant, Path]) -> None:
-    *_, (_, turns, _, _, _) = ask(ui, BAGHDAD)
+def test_citation_opens_the_full_source_highlighted_at_its_span(
+    ui: U.RagUI, built: tuple[Assistant, Path], cited: list[dict[str, Any]]
+) -> None:
+    turns = cited
+    *_, (_, live, _, _, _) = ask(ui, BAGHDAD)
+    assert live[0]["citations"], "the Baghdad question is answered with citations"
+    for turns in (cited, live):
+        check_viewer(ui, built, turns)
+
+
+def check_viewer(ui: U.RagUI, built: tuple[Assistant, Path], turns: list[dict[str, Any]]) -> None:
     for c in turns[0]["citations"]:
         panel, viewer = ui.show_citation(f"0-{c['n']}", turns)
         text = (built[1] / c["source"]).read_text(encoding="utf-8")
@@ -256,18 +313,16 @@ def test_citation_opens_the_full_source_highlighted_at_its_span(ui: U.RagUI, bui
         assert f"characters {c['start']:,}–{c['end']:,}" in viewer
 
 
-def test_citation_click_event_carries_the_key(ui: U.RagUI) -> None:
-    *_, (_, turns, _, _, _) = ask(ui, BAGHDAD)
+def test_citation_click_event_carries_the_key(ui: U.RagUI, cited: list[dict[str, Any]]) -> None:
     event = gr.EventData(None, {"cite": "0-1"})
-    _, viewer = ui.on_cite(turns, event)
+    _, viewer = ui.on_cite(cited, event)
     assert 'id="rag-hl"' in viewer
 
 
 @pytest.mark.parametrize("key", ["", "x", "5-1", "0-99", "../0-1"])
-def test_bad_citation_keys_are_reported(ui: U.RagUI, key: str) -> None:
-    *_, (_, turns, _, _, _) = ask(ui, BAGHDAD)
+def test_bad_citation_keys_are_reported(ui: U.RagUI, key: str, cited: list[dict[str, Any]]) -> None:
     with pytest.warns(UserWarning, match="conversation that is gone"):
-        _, viewer = ui.show_citation(key, turns)
+        _, viewer = ui.show_citation(key, cited)
     assert "rag-notice-error" in viewer and "rag-hl" not in viewer
 
 
