@@ -1,5 +1,12 @@
 """Cited question answering over a folder of articles, offline by default."""
 
+import os as _os
+
+# onnxruntime's Linux wheel otherwise sends usage telemetry; this library makes no network calls of its own.
+_os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+_os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+_os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
 from .assistant import AnswerStream, Assistant
 from .errors import RagError
 from .records import Answer, Citation, IngestReport, Passage

@@ -16,13 +16,12 @@ _REFERS_BACK = re.compile(
 def condense(history: list[tuple[str, str]], question: str) -> str:
     """A standalone query for ``question`` given earlier (question, answer) turns. Deterministic.
 
-    A question that refers back (pronouns, "the same", few content words) borrows the content words of the
-    previous question, so "Who leads it?" after a question about the Baghdad centre retrieves that centre.
+    A question that refers back (pronouns, "the same") or is too short to stand alone borrows the previous
+    question, so "Who leads it?" after a question about the Baghdad centre retrieves that centre.
     """
     if not history:
         return question
-    own = lexical.terms(question)
-    if not _REFERS_BACK.search(question) and len(own) >= 3:
-        return question
+    if not _REFERS_BACK.search(question) and len(lexical.terms(question)) >= 2:
+        return question  # stands on its own
     previous = history[-1][0]
     return f"{question} ({previous})"

@@ -228,21 +228,23 @@ class Store:
         from . import lexical
 
         got = self.collection.get(include=["documents", "metadatas"])
-        self.chunks = {
+        chunks = {
             cid: chunk_from_record(cid, doc or "", meta or {})
             for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
             if meta and "sentences" in meta
         }
-        self._lexical_ids = sorted(self.chunks)
-        corpus = [lexical.index_text(self.chunks[i]) for i in self._lexical_ids]
-        self._lexical = lexical.build(corpus)
-        self.doc_freq = Counter(t for doc in corpus for t in set(doc))
+        ids = sorted(chunks)
+        corpus = [lexical.index_text(chunks[i]) for i in ids]
+        bm25 = lexical.build(corpus)
+        doc_freq = Counter(t for doc in corpus for t in set(doc))
+        # swap everything at once so a question answered meanwhile never sees a half-updated index
+        self.chunks, self._lexical_ids, self._lexical, self.doc_freq = chunks, ids, bm25, doc_freq
         payload = {
-            "doc_freq": self.doc_freq,
-            "fingerprint": self._fingerprint(list(self.chunks)),
-            "chunks": self.chunks,
-            "bm25": self._lexical,
-            "ids": self._lexical_ids,
+            "doc_freq": doc_freq,
+            "fingerprint": self._fingerprint(ids),
+            "chunks": chunks,
+            "bm25": bm25,
+            "ids": ids,
         }
         if self.index_dir.exists():
             atomic_write(self.index_dir / LEXICAL, pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))

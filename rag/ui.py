@@ -4,8 +4,9 @@ The page is served before the index is opened: :class:`RagUI` opens it (or build
 there is none) in a background thread, and every callback waits for it. Callbacks are plain methods so tests
 can call them directly::
 
-    ui = RagUI(Settings(), assistant=Assistant.open(".rag"))
-    *_, (chat, turns, sources, _) = ui.ask("When was the Baghdad coordination centre agreed?", [], ...)
+    ui = RagUI(assistant=Assistant.open(".rag"))
+    *_, (chat, turns, sources, viewer, _) = ui.ask("When was the Baghdad coordination centre agreed?", [])
+    sources, viewer = ui.show_citation("0-1", turns)  # what clicking the first [1] shows
 """
 
 from __future__ import annotations
@@ -49,8 +50,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Turn = dict[str, Any]  # {"question", "text", "refused", "citations": [Citation as dict], "error"}
-Message = dict[str, str]
+Turn = render.Turn
+Message = render.Message
 UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".pdf")
 MB = 1_000_000
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -148,19 +149,6 @@ def make_filters(sources: Sequence[str] | None, date_from: str | None, date_to: 
     if not (sources or lo or hi):
         return None
     return Filters(sources=tuple(sources or ()), date_from=lo, date_to=hi)
-
-
-def chat_messages(turns: Sequence[Turn]) -> list[Message]:
-    """The chat as Gradio messages, rendered from the conversation state."""
-    messages: list[Message] = []
-    for i, t in enumerate(turns):
-        messages.append({"role": "user", "content": render.user_html(t["question"])})
-        if t.get("error"):
-            content = render.error_html(t["error"])
-        else:
-            content = render.answer_html(t["text"], t["citations"], t["refused"], i)
-        messages.append({"role": "assistant", "content": content})
-    return messages
 
 
 class RagUI:
@@ -275,7 +263,8 @@ class RagUI:
     ) -> Filters | None:
         """Validate a question and the settings panel before anything is shown; gr.Error says what is wrong.
 
-        The page runs this as its own unqueued event, so a mistake shows as a message and leaves the chat alone.
+        The page runs this as its own event before :meth:`ask`, so a mistake shows as a message and leaves the
+        chat as it was (an error raised by the streaming event itself would blank its outputs).
         """
         question = (question or "").strip()
         if not question:
@@ -307,7 +296,7 @@ class RagUI:
         turns = list(turns or [])
         history = [(t["question"], t["text"]) for t in turns if not t.get("error")]
         n_turn = len(turns)
-        chat = chat_messages(turns)
+        chat = render.chat_messages(turns)
         chat += [
             {"role": "user", "content": render.user_html(question)},
             {"role": "assistant", "content": render.pending_html()},
@@ -338,7 +327,7 @@ class RagUI:
                 log.exception("answering failed")
             warn(message)
             turns.append({"question": question, "text": text, "refused": False, "citations": [], "error": message})
-            yield chat_messages(turns), turns, gr.skip(), gr.skip(), ""
+            yield render.chat_messages(turns), turns, gr.skip(), gr.skip(), ""
             return
         turn: Turn = {
             "question": question,
@@ -349,7 +338,7 @@ class RagUI:
         }
         turns.append(turn)
         panel = render.sources_html(turn["citations"], n_turn, self._text_of(assistant), answer.refused)
-        yield chat_messages(turns), turns, panel, render.viewer_placeholder(), ""
+        yield render.chat_messages(turns), turns, panel, render.viewer_placeholder(), ""
 
     def clear(self) -> tuple[list[Message], list[Turn], str, str]:
         """Start a new conversation."""
@@ -517,7 +506,7 @@ class RagUI:
             png = b""
         if result is None and not md and not png:
             return render.metrics_html(None), "", ""
-        return render.metrics_html(result), render.eval_markdown(md), render.chart_html(png)
+        return render.metrics_html(result, table=not md), render.eval_markdown(md), render.chart_html(png)
 
     def run_evals(self, progress: gr.Progress = gr.Progress()) -> tuple[str, str, str]:
         """Run the seed evals with a progress bar, write the report, and show it."""
@@ -647,34 +636,39 @@ def build(ui: RagUI) -> gr.Blocks:
                     date_to = gr.Textbox(label="To date", placeholder="YYYY-MM-DD", elem_id="rag-date-to")
             with gr.Tab("Evals", id="evals") as evals_tab:
                 with gr.Row():
-                    run = gr.Button("Run the seed evals", variant="primary", scale=0, elem_id="rag-run-evals")
-                    reload = gr.Button("Reload the report", scale=0)
+                    run = gr.Button(
+                        "Run the seed evals", variant="primary", scale=0, min_width=220, elem_id="rag-run-evals"
+                    )
+                    reload = gr.Button("Reload the report", scale=0, min_width=200)
                 metrics = gr.HTML(render.metrics_html(None), elem_id="rag-metrics", js_on_load=None)
                 chart = gr.HTML("", elem_id="rag-chart", js_on_load=None)
                 report = gr.Markdown("", elem_id="rag-report", latex_delimiters=[])
 
+        # Every event is for this page only: none is exposed to API clients (api_visibility="private").
+        # Writes (ingest, delete, evals) run one at a time.
+        private: dict[str, Any] = {"api_visibility": "private"}
+        write: dict[str, Any] = {"concurrency_id": "write", "concurrency_limit": 1, **private}
         asked = [question, turns, backend, model, top_k, source_filter, date_from, date_to]
         answered = [chat, turns, sources, viewer, question]
         for trigger in (send.click, question.submit):
-            trigger(ui.check, asked, None, concurrency_limit=None, show_progress="hidden").success(
-                ui.ask, asked, answered, concurrency_id="ask", show_progress="hidden"
+            trigger(ui.check, asked, None, concurrency_limit=None, show_progress="hidden", **private).success(
+                ui.ask, asked, answered, concurrency_id="ask", show_progress="hidden", **private
             )
-        clear.click(ui.clear, None, [chat, turns, sources, viewer], queue=False)
-        chat.clear(ui.clear, None, [chat, turns, sources, viewer], queue=False)
-        sources.click(ui.on_cite, [turns], [sources, viewer], show_progress="hidden", concurrency_limit=None)
-        upload.upload(ui.save_uploads, [upload], [library_notice, upload])
+        cleared = [chat, turns, sources, viewer]
+        clear.click(ui.clear, None, cleared, queue=False, **private)
+        chat.clear(ui.clear, None, cleared, queue=False, **private)
+        sources.click(ui.on_cite, [turns], [sources, viewer], show_progress="hidden", concurrency_limit=None, **private)
+        upload.upload(ui.save_uploads, [upload], [library_notice, upload], **private)
         lib = [library_html, delete_choice, source_filter]
-        reingest.click(ui.reingest, None, [library_notice, status, *lib], concurrency_id="write")
-        delete.click(ui.ask_delete, [delete_choice], [confirm_box, confirm_text])
-        confirm.click(
-            ui.confirm_delete, [delete_choice], [confirm_box, library_notice, status, *lib], concurrency_id="write"
-        )
-        cancel.click(ui.cancel_delete, None, [confirm_box, confirm_text], queue=False)
+        reingest.click(ui.reingest, None, [library_notice, status, *lib], **write)
+        delete.click(ui.ask_delete, [delete_choice], [confirm_box, confirm_text], **private)
+        confirm.click(ui.confirm_delete, [delete_choice], [confirm_box, library_notice, status, *lib], **write)
+        cancel.click(ui.cancel_delete, None, [confirm_box, confirm_text], queue=False, **private)
         evals_out = [metrics, report, chart]
-        run.click(ui.run_evals, None, evals_out, concurrency_id="write")
-        reload.click(ui.eval_report, None, evals_out)
-        evals_tab.select(ui.eval_report, None, evals_out, show_progress="hidden")
-        demo.load(ui.on_load, None, [status, *lib], concurrency_limit=None, show_progress="hidden")
+        run.click(ui.run_evals, None, evals_out, **write)
+        reload.click(ui.eval_report, None, evals_out, **private)
+        evals_tab.select(ui.eval_report, None, evals_out, show_progress="hidden", **private)
+        demo.load(ui.on_load, None, [status, *lib], concurrency_limit=None, show_progress="hidden", **private)
     return demo
 
 

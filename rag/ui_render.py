@@ -21,6 +21,8 @@ _URL = re.compile(r"\b(?:[a-z][a-z0-9+.-]*://|www\.)[^\s<>\"']+", re.I)
 _WS = re.compile(r"\s+")
 
 REFUSAL_TITLE = "Not in the documents"
+Turn = dict[str, Any]  # one exchange: {"question", "text", "refused", "citations": [Citation as dict], "error"}
+Message = dict[str, str]  # a Gradio chat message: {"role", "content"}
 SNIPPET_RADIUS = 220
 
 
@@ -98,6 +100,16 @@ def error_html(message: str) -> str:
 def user_html(question: str) -> str:
     """The user's question as shown in the chat (escaped; the chat does not render markdown)."""
     return f'<div class="rag-question">{safe_text(question)}</div>'
+
+
+def chat_messages(turns: Sequence[Turn]) -> list[Message]:
+    """The chat as Gradio messages, rendered from the conversation state."""
+    messages: list[Message] = []
+    for i, t in enumerate(turns):
+        messages.append({"role": "user", "content": user_html(t["question"])})
+        answer = error_html(t["error"]) if t.get("error") else answer_html(t["text"], t["citations"], t["refused"], i)
+        messages.append({"role": "assistant", "content": answer})
+    return messages
 
 
 def _meta(citation: Mapping[str, Any]) -> str:
@@ -254,8 +266,8 @@ def _number(value: object) -> str:
     return esc(value)
 
 
-def metrics_html(result: Mapping[str, Any] | None) -> str:
-    """A table of the eval metrics (the scalar ones) with the run's headline facts."""
+def metrics_html(result: Mapping[str, Any] | None, table: bool = True) -> str:
+    """The run's headline facts and, with ``table``, its scalar metrics (used when there is no markdown report)."""
     if not result:
         return '<div class="rag-evals rag-empty">No report yet. Run the seed evals to create one.</div>'
     found = result.get("metrics", result)
@@ -269,10 +281,12 @@ def metrics_html(result: Mapping[str, Any] | None) -> str:
         for k in ("dataset", "n", "backend", "created", "wall_s")
         if k in result
     )
-    return (
-        f'<div class="rag-evals"><div class="rag-meta">{facts}</div>'
-        f'<table><thead><tr><th>Metric</th><th class="rag-num">Value</th></tr></thead><tbody>{rows}</tbody></table></div>'
+    body = (
+        f'<table><thead><tr><th>Metric</th><th class="rag-num">Value</th></tr></thead><tbody>{rows}</tbody></table>'
+        if table
+        else ""
     )
+    return f'<div class="rag-evals"><div class="rag-meta">Latest run · {facts}</div>{body}</div>'
 
 
 def eval_markdown(text: str | None) -> str:

@@ -264,7 +264,7 @@ def test_answer_html_escapes_markup_and_keeps_no_foreign_link() -> None:
 
 def test_chat_messages_escape_questions_and_answers() -> None:
     turns = [{"question": MALICIOUS, "text": MALICIOUS, "refused": False, "citations": [], "error": None}]
-    for m in U.chat_messages(turns):
+    for m in R.chat_messages(turns):
         assert "<img" not in m["content"] and "http" not in m["content"]
 
 
@@ -293,7 +293,6 @@ def test_documents_and_metrics_are_escaped() -> None:
 def test_citation_opens_the_full_source_highlighted_at_its_span(
     ui: U.RagUI, built: tuple[Assistant, Path], cited: list[dict[str, Any]]
 ) -> None:
-    turns = cited
     *_, (_, live, _, _, _) = ask(ui, BAGHDAD)
     assert live[0]["citations"], "the Baghdad question is answered with citations"
     for turns in (cited, live):
@@ -437,9 +436,12 @@ def test_eval_panel_without_and_with_a_report(tmp_path: Path, monkeypatch: pytes
     (tmp_path / "latest.md").write_text("# Report\n![chart](http://evil/c.png) see [here](http://evil) <img src=x>\n")
     (tmp_path / "latest.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 16)
     metrics, md, chart = ui.eval_report()
-    assert "hit_rate" in metrics and "0.900" in metrics
+    assert "dataset: seeds" in metrics and "hit_rate" not in metrics, "the markdown report holds the table"
     assert "http" not in md and "<img" not in md and "# Report" in md
     assert chart.startswith('<img class="rag-chart"') and 'src="data:image/png;base64,' in chart
+    (tmp_path / "latest.md").unlink()
+    metrics, md, _ = ui.eval_report()
+    assert "hit_rate" in metrics and "0.900" in metrics and md == ""
 
 
 def test_run_evals_without_the_module_warns(monkeypatch: pytest.MonkeyPatch, ui: U.RagUI, tmp_path: Path) -> None:
