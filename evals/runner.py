@@ -58,16 +58,17 @@ def score(item: Item, answer: Answer, assistant: Assistant, supported: SupportFn
     ]
     sentences = [] if answer.refused else metrics.cited_sentences(answer.text)
     good_pairs: set[tuple[int, int]] = set()
-    pairs = 0
+    bad_pairs: list[dict[str, Any]] = []
     for i, (sentence, marks) in enumerate(sentences):
         for n in marks:
-            pairs += 1
             cite = by_n.get(n)
             if cite is not None and supported(sentence, cite.quote):
                 good_pairs.add((i, n))
-    supported_ns = {n for _, n in good_pairs}
-    for c in cites:
-        c["supported"] = c["n"] in supported_ns
+            else:
+                bad_pairs.append({"n": n, "sentence": sentence})
+    used = {n for _, marks in sentences for n in marks}
+    for c in cites:  # supported = cited in the text, and backing every sentence that cites it
+        c["supported"] = c["n"] in used and all(b["n"] != c["n"] for b in bad_pairs)
     retrieved = [p.chunk.source for p in answer.passages]
     files = metrics.distinct(retrieved)
     gold = item.sources
@@ -91,8 +92,9 @@ def score(item: Item, answer: Answer, assistant: Assistant, supported: SupportFn
         "cites_gold": not answer.refused and any(c.source in set(gold) for c in answer.citations),
         "sentences": len(sentences),
         "sentences_supported": len({i for i, _ in good_pairs}),
-        "cite_pairs": pairs,
+        "cite_pairs": len(good_pairs) + len(bad_pairs),
         "cite_supported": len(good_pairs),
+        "unsupported": bad_pairs,
         "latency_ms": latency_ms,
         "judge_score": None,
         "has_context": bool(item.contexts),
@@ -134,7 +136,15 @@ def failures(r: dict[str, Any]) -> list[str]:
     elif not r["refused"]:
         out.append("answered a question the documents don't answer")
     out += [f"invalid citation [{c['n']}]" for c in r["citations"] if not c["valid"]]
-    out += [f"unsupported citation [{c['n']}]" for c in r["citations"] if not c["supported"]]
+    for bad in r.get("unsupported", []):
+        sentence = bad["sentence"] if len(bad["sentence"]) <= 80 else bad["sentence"][:77] + "..."
+        out.append(f"citation [{bad['n']}] does not support “{sentence}”")
+    used = {b["n"] for b in r.get("unsupported", [])}
+    out += [
+        f"citation [{c['n']}] not cited in the text"
+        for c in r["citations"]
+        if not c["supported"] and c["n"] not in used
+    ]
     if r.get("judge_score") is not None and r["judge_score"] < 3:
         out.append(f"judge score {r['judge_score']:.1f}")
     return out

@@ -131,6 +131,32 @@ def test_context_overlap_and_rank() -> None:
     assert metrics.context_metrics([1, 2, None, 8]) == {"context_hit_at_5": 0.5, "context_mrr": 0.40625}
 
 
+def test_score_record_and_failures() -> None:
+    from evals.runner import failures, score
+    from rag import Answer, Citation
+
+    text = "Iraq agreed. Russia joined later."
+    answer = Answer(
+        "q?",
+        "Iraq agreed on 26 September 2015 [1]. Russia joined. [2][3]",
+        False,
+        [
+            Citation(1, "a.txt", "Iraq agreed.", 0, 12),
+            Citation(2, "a.txt", "Russia joined", 14, 27),
+            Citation(3, "a.txt", "Russia joined later.", 13, 33),
+        ],
+    )
+    item = Item("x", "q?", facts=["2015"], sources=["b.txt"])
+    assistant = SimpleNamespace(source_text=lambda source: text)
+    r = score(item, answer, assistant, lambda claim, quote: "2015" not in claim, 5.0)  # type: ignore[arg-type]
+    assert [c["valid"] for c in r["citations"]] == [True, False, True]
+    assert (r["cite_pairs"], r["cite_supported"], r["sentences"], r["sentences_supported"]) == (3, 2, 2, 1)
+    assert r["facts_ok"] and not r["cites_gold"] and r["hit_at_5"] == 0.0
+    why = failures(r)
+    assert "cites no gold file" in why and "invalid citation [2]" in why
+    assert any(w.startswith("citation [1] does not support") for w in why)
+
+
 def test_refusal_scores() -> None:
     expected = [True, True, False, False]
     assert metrics.refusal_scores(expected, [True, False, True, False]) == (0.5, 0.5)
