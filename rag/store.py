@@ -258,9 +258,13 @@ class Store:
         return [(self._lexical_ids[i], s) for i, s in lexical.search(self._lexical, query, k)]
 
     def idf(self, term: str) -> float:
-        """Inverse document frequency of a stemmed term over chunks (unseen terms weigh most)."""
+        """Inverse document frequency of a stemmed term over chunks.
+
+        A term the documents never use weighs as much as the rarest one they do, not more: in a question it is
+        as often a paraphrase ("initiated" for "instigation") as the sign of a missing fact ("turnout").
+        """
         n = max(1, len(self._lexical_ids))
-        return math.log(1.0 + n / (self.doc_freq.get(term, 0) + 0.5))
+        return math.log(1.0 + n / (max(1, self.doc_freq.get(term, 0)) + 0.5))
 
     def document_text(self, source: str) -> str:
         """The text that citation spans of ``source`` index into."""

@@ -1,0 +1,72 @@
+"""Which of a question's essential terms a text matches: the same word (stem), or a near-synonym.
+
+Near-synonyms come from the embedder run on single words ("legislature" ~ "parliament" 0.72, "alliance" ~
+"coalition" 0.64, while "turnout" ~ "elections" is 0.55), so a paraphrased question still finds its sentence.
+Names and numbers only match exactly: "Iran" must not stand in for "Iraq".
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from . import lexical
+from .embedding import Embedder
+from .question import Question
+from .support import IdfFn
+
+SOFT_MIN = 0.6  # word similarity from which a different word counts as the same term
+SOFT_CREDIT = 0.8  # a near-synonym counts this much of an exact match
+NAME_WEIGHT = 1.5  # names in the question weigh more than other words
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
+
+
+def content_words(text: str) -> dict[str, str]:
+    """Stem -> lower-case word for the content words of ``text``."""
+    out: dict[str, str] = {}
+    for w in _WORD.findall(text):
+        for t in lexical.terms(w):
+            out.setdefault(t, w.lower())
+    for t in lexical.terms(text):  # numbers and abbreviations the word pattern skips
+        out.setdefault(t, t)
+    return out
+
+
+class TermMatcher:
+    """Scores how much of ``question``'s essential terms a text covers, weighted by rarity (IDF)."""
+
+    def __init__(self, question: Question, embedder: Embedder, idf: IdfFn) -> None:
+        self.question = question
+        self.embedder = embedder
+        names = set(question.names)
+        self.weights = {t: idf(t) * (NAME_WEIGHT if t in names else 1.0) for t in question.essential}
+        self.total = sum(self.weights.values())
+        self.softable = [t for t in question.essential if t not in names and not t[:1].isdigit()]
+        self._vectors = (
+            embedder.embed([question.words[t] for t in self.softable]) if self.softable else np.zeros((0, 1))
+        )
+
+    def credits(self, words: dict[str, str]) -> dict[str, float]:
+        """Essential term -> credit in (0, 1] for the terms ``words`` match."""
+        out = {t: 1.0 for t in self.question.essential if t in words}
+        missing = [i for i, t in enumerate(self.softable) if t not in out]
+        candidates = [w for t, w in words.items() if not t[:1].isdigit()]
+        if missing and candidates:
+            vectors = self.embedder.embed(candidates)
+            best = (self._vectors[missing] @ vectors.T).max(axis=1)
+            for i, sim in zip(missing, best, strict=True):
+                if sim >= SOFT_MIN:
+                    out[self.softable[i]] = SOFT_CREDIT
+        return out
+
+    def coverage(self, credits: dict[str, float]) -> float:
+        """IDF-weighted share of the essential terms covered (1.0 when the question has none)."""
+        if not self.total:
+            return 1.0
+        return sum(self.weights[t] * c for t, c in credits.items() if t in self.weights) / self.total
+
+    def missing(self, credits: dict[str, float]) -> list[str]:
+        """The essential terms not covered at all, rarest first."""
+        return sorted((t for t in self.weights if t not in credits), key=lambda t: -self.weights[t])

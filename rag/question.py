@@ -1,0 +1,228 @@
+"""What a question asks for: the kind of answer, the words an answer must match, and the names it is about."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import dates, entities, lexical
+from .entities import Analysis
+
+# Nouns that name the class of the answer in "which X" / "the name of the X" questions (stemmed).
+_PERSON_CLASS = set(
+    lexical.stems(
+        """person people official minister leader spokesman spokeswoman spokesperson spokesmen president commander
+        general expert analyst ambassador envoy journalist reporter secretary chief head king queen prince cleric
+        diplomat politician author writer founder director member man woman men women officer candidate premier
+        chancellor ruler dictator governor mayor judge lawyer activist scientist researcher professor economist
+        executive ceo manager chairman representative senator deputy counterpart figure individual militant fighter
+        soldier citizen player coach artist attache delegate negotiator mediator""".split()
+    )
+)
+_PLACE_CLASS = set(
+    lexical.stems(
+        """city town village country nation region province capital place area territory district location site
+        continent island port neighbourhood neighborhood county municipality governorate border""".split()
+    )
+)
+_ORG_CLASS = set(
+    lexical.stems(
+        """organization organisation group militia party agency company firm newspaper outlet network bloc faction
+        movement coalition alliance ministry department institution body channel broadcaster university bank union
+        council committee station publication paper website magazine team club brand association""".split()
+    )
+)
+_TIME_CLASS = set(lexical.stems("year date day month decade century week season".split()))
+_NUMBER_CLASS = set(
+    lexical.stems(
+        """number amount total percentage percent share proportion size population cost price sum rate toll turnout
+        count quantity budget salary value""".split()
+    )
+)
+# Words that say what kind of answer is wanted rather than what it is about.
+_ANSWER_WORDS = set(lexical.stems("name names call called mention mentioned happen exactly specifically kind type".split()))
+_AUX = re.compile(
+    r"^(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may|might|must)\b", re.I
+)
+_WH = re.compile(
+    r"\b(?P<when>when|since when|how long ago|what time)\b|"
+    r"\b(?P<number>how (?:many|much|long|large|big|old|far|often|tall|high))\b|"
+    r"\b(?P<who>who|whom|whose)\b|"
+    r"\b(?P<why>why|for what reason|what (?:was|is|were|are) the (?:main |stated |official )?(?:reasons?|motives?)|"
+    r"what (?:prompted|motivated|caused))\b|"
+    r"\b(?P<purpose>what (?:was|is|were|are) the (?:main |stated |official )?(?:purpose|aims?|goals?|objectives?))\b|"
+    r"\b(?P<where>where)\b|"
+    r"\b(?P<which>which|what)\b",
+    re.I,
+)
+_NAME_OF = re.compile(
+    r"\bnames? (?:of|for)\b|\bwhat (?:is|was|are|were) (?:it|they|\w+) called\b|\bname the\b|\bwhat names?\b", re.I
+)
+_WHAT_IS_THE = re.compile(r"\b(?:what|which) (?:is|was|are|were) the\b", re.I)
+# "Who was Iraq's oil minister?": the noun phrase a copular question asks to identify.
+_COPULAR = re.compile(
+    r"^(?:who|what)\s+(?:is|was|are|were)\s+(?!to\b)(?:the\s+)?(?P<np>[^?]+?)\s*(?:\?|$|\b(?:who|that|which|whose|when|in|at|on|during|according)\b)",
+    re.I,
+)
+_CALENDAR = set(lexical.stems([*dates.MONTHS, *dates.WEEKDAYS]))
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question, analysed.
+
+    ``wants`` are the entity labels that answer it; ``partly`` those that answer it less well (an organisation
+    for "who"). ``focus`` holds the stemmed noun asked about ("seats" in "how many seats"). ``essential`` are the
+    stemmed terms an answering sentence must match, and ``words`` maps each to the question's own word.
+    """
+
+    text: str
+    kind: str
+    wants: frozenset[str]
+    partly: frozenset[str]
+    focus: tuple[str, ...]
+    plural: bool
+    terms: tuple[str, ...]
+    essential: tuple[str, ...]
+    words: dict[str, str]
+    names: tuple[str, ...]
+    possessives: tuple[tuple[str, str], ...]
+    named: bool = False
+    subject: tuple[str, ...] = ()
+
+
+def _class_of(stem: str) -> str | None:
+    for kind, nouns in (
+        ("who", _PERSON_CLASS),
+        ("where", _PLACE_CLASS),
+        ("org", _ORG_CLASS),
+        ("when", _TIME_CLASS),
+        ("number", _NUMBER_CLASS),
+    ):
+        if stem in nouns:
+            return kind
+    return None
+
+
+def _noun_after(analysis: Analysis, offset: int) -> tuple[str | None, bool, int]:
+    """The head noun of the noun phrase starting after character ``offset``: (word, plural, its index).
+
+    The phrase runs over determiners, numbers, adjectives, nouns and hyphenated parts ("Iran-allied militia");
+    its head is its last noun.
+    """
+    words = [w for w in analysis.words if w.start >= offset]
+    head: tuple[str | None, bool, int] = (None, False, -1)
+    for i, w in enumerate(words):
+        hyphenated = w.tag == "HYPH" or (i > 0 and words[i - 1].tag == "HYPH")
+        if w.pos in ("NOUN", "PROPN"):
+            head = (w.text, w.tag in ("NNS", "NNPS"), i)
+        elif w.pos in ("ADJ", "NUM", "DET") or hyphenated or w.text.lower() in ("u.s.", "us"):
+            continue
+        else:
+            break
+    return head
+
+
+def possessives(analysis: Analysis) -> list[tuple[str, str]]:
+    """(owner, head noun) stem pairs of ``X's N`` constructions, e.g. ("abadi", "bloc")."""
+    words = analysis.words
+    out = []
+    for i, w in enumerate(words):
+        if w.tag != "POS" or i == 0:
+            continue
+        owner = lexical.terms(words[i - 1].text)
+        for nxt in words[i + 1 : i + 4]:
+            if nxt.pos == "NOUN":
+                head = lexical.terms(nxt.text)
+                if owner and head:
+                    out.append((owner[-1], head[0]))
+                break
+            if nxt.pos not in ("ADJ", "ADV", "PUNCT", "NOUN") and nxt.tag != "HYPH":
+                break
+    return out
+
+
+_WANTS = {
+    "who": (entities.PERSON, entities.ORG | entities.GROUP | entities.PLACE),
+    "where": (entities.PLACE, entities.GROUP),
+    "org": (entities.ORG, entities.GROUP),
+    "name": (entities.NAMED, frozenset()),
+    "number": (entities.NUMBER, entities.TIME),
+    "when": (entities.TIME, frozenset()),
+}
+
+
+def analyse(text: str, analysis: Analysis) -> Question:
+    """Analyse ``text`` given its tagged words and entities (see :mod:`rag.entities`)."""
+    stripped = text.strip()
+    kind = "other"
+    focus: str | None = None
+    plural = False
+    m = _WH.search(stripped)
+    if _AUX.match(stripped) and (m is None or m.start() > 0):
+        kind = "yesno"
+    elif m:
+        kind = next(k for k, v in m.groupdict().items() if v)
+        if kind == "purpose":
+            kind = "why"
+        elif kind == "number" or kind == "which":
+            after = _WHAT_IS_THE.match(stripped, m.start())
+            noun, plural, _ = _noun_after(analysis, after.end() if after else m.end())
+            focus = noun
+            if kind == "which":
+                named = _NAME_OF.search(stripped)
+                if named:
+                    noun2, plural2, _ = _noun_after(analysis, named.end())
+                    focus, plural = (noun2, plural2) if noun2 else (noun, plural)
+                found = _class_of(lexical.terms(focus)[-1]) if focus and lexical.terms(focus) else None
+                if found == "org":
+                    kind = "org"
+                elif found:
+                    kind = found
+                elif named:
+                    kind = "name"
+                else:
+                    kind = "other"
+                if re.match(r"(?:which|what)\s+(?:two|three|four|five|several|\d+)\b", stripped[m.start() :], re.I):
+                    plural = True
+    named = bool(_NAME_OF.search(stripped))
+    wants, partly = _WANTS.get(kind, (frozenset(), frozenset()))
+    if named and kind in ("who", "org"):
+        partly = frozenset()  # asked for a name: a nationality or a place is no stand-in
+    if kind == "where" and focus:
+        partly = frozenset()  # "which towns": a nationality is no answer (but "where from": "Iraqi" is)
+    terms = lexical.terms(stripped)
+    focus_terms = tuple(lexical.terms(focus)) if focus else ()
+    words: dict[str, str] = {}
+    for w in analysis.words:
+        for t in lexical.terms(w.text):
+            words.setdefault(t, w.text.lower())
+    numbers_asked = {t for t in terms if t.isdigit() or t in lexical.NUMBER_WORDS}
+    # The noun of "which X" names the answer's class and rarely appears beside it; the noun of "how many X"
+    # does ("54 seats"), so it stays essential.
+    skip = (set() if kind == "number" else set(focus_terms)) | _ANSWER_WORDS
+    skip |= set(lexical.terms(m.group(0))) if m else set()
+    if kind in ("which", "who", "where", "org", "name") or plural:
+        skip |= numbers_asked
+    essential = tuple(dict.fromkeys(t for t in terms if t not in skip))
+    names = {t for e in analysis.entities if e.label in entities.NAMED for t in lexical.terms(e.text)}
+    names = {t for t in names if len(t) > 2 and t not in _CALENDAR}
+    copular = _COPULAR.match(stripped)
+    subject: tuple[str, ...] = ()
+    if copular and kind in ("who", "other", "name"):
+        subject = tuple(t for t in lexical.terms(copular.group("np")) if t in essential and not t[:1].isdigit())
+    return Question(
+        text=stripped,
+        kind=kind,
+        wants=wants,
+        partly=partly,
+        focus=focus_terms,
+        plural=plural,
+        terms=tuple(terms),
+        essential=essential,
+        words={t: words.get(t, t) for t in essential},
+        names=tuple(sorted(names & set(essential))),
+        possessives=tuple(possessives(analysis)),
+        named=named,
+        subject=subject,
+    )
