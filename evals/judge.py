@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rag import Citation
 
 # The prompts of LlamaIndex's CorrectnessEvaluator (llama_index.core.evaluation.correctness), same wording.
 CORRECTNESS_SYSTEM = """
@@ -97,7 +100,11 @@ class Judge:
         user = CORRECTNESS_USER.format(query=query, reference_answer=reference or "(none)", generated_answer=generated)
         return parse_score(self._chat(CORRECTNESS_SYSTEM, user, 200))
 
-    def supports(self, statement: str, quote: str) -> bool:
-        """Whether ``quote`` supports ``statement``."""
-        user = f"Statement: {statement}\n\nQuoted passage: {quote}\n\nDoes the passage support the statement?"
+    def supports(self, statement: str, cite: Citation) -> bool:
+        """Whether the cited quote (read with its document's date) supports ``statement``."""
+        dated = f" (from an article dated {cite.date})" if cite.date else ""
+        user = (
+            f"Statement: {statement}\n\nQuoted passage{dated}: {cite.quote}\n\n"
+            "Does the passage support the statement?"
+        )
         return parse_yes(self._chat(SUPPORT_SYSTEM, user, 4))

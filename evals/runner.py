@@ -12,21 +12,27 @@ from . import metrics
 from .datasets import Dataset, Item, load
 
 if TYPE_CHECKING:
-    from rag import Answer, Assistant
+    from rag import Answer, Assistant, Citation
 
     from .judge import Judge
     from .naive import NaiveRAG
 
 Progress = Callable[[int, int], None]
-SupportFn = Callable[[str, str], bool]
+SupportFn = Callable[[str, "Citation"], bool]
 
 
 def offline_support(assistant: Assistant) -> SupportFn:
-    """The engine's own support check (lexical coverage + embedding similarity), as a judge-free checker."""
+    """The engine's own support check (lexical coverage + embedding similarity), as a judge-free checker.
+
+    The quote is read with its document's date, so "on September 1" in a 2018 article supports "1 September 2018".
+    """
+    from datetime import date
+
     from rag.support import best_support
 
-    def supported(claim: str, quote: str) -> bool:
-        found = best_support(claim, [quote], assistant.embedder, assistant.store.idf)
+    def supported(claim: str, cite: Citation) -> bool:
+        doc_date = date.fromisoformat(cite.date) if cite.date else None
+        found = best_support(claim, [cite.quote], assistant.embedder, assistant.store.idf, doc_date)
         return bool(found and found.ok)
 
     return supported
@@ -62,7 +68,7 @@ def score(item: Item, answer: Answer, assistant: Assistant, supported: SupportFn
     for i, (sentence, marks) in enumerate(sentences):
         for n in marks:
             cite = by_n.get(n)
-            if cite is not None and supported(sentence, cite.quote):
+            if cite is not None and supported(sentence, cite):
                 good_pairs.add((i, n))
             else:
                 bad_pairs.append({"n": n, "sentence": sentence})

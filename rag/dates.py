@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -47,6 +48,25 @@ _RELATIVE = re.compile(
     r"\b(?P<rel>last|next|this|previous) (?P<unit>week|month|year)\b|\b(?P<ly>late|early) last year\b", re.I
 )
 _YEAR = re.compile(r"\b(?:19[5-9]\d|20\d\d)\b")
+_PART = re.compile(
+    r"\b(?P<part>(?:at |by |towards? )?the (?:end|beginning|start|middle) of|late|early|mid-?)\s*$", re.I
+)
+_COUNT = (
+    r"(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,3}|a couple of|a few|several)"
+)
+_OFFSET = re.compile(
+    r"\b" + _COUNT + r"\s+(?P<unit>day|week|month|year)s?\s+(?P<dir>earlier|later|ago|before|after|previously)\b",
+    re.I,
+)
+_NEIGHBOUR = re.compile(
+    r"\bthe (?P<which>following|next|previous|preceding) (?P<unit>day|week|month|year)\b|"
+    r"\bthe (?P<unit2>day|week) (?P<dir>before|after)\b(?!\s+(?:the|a|an|his|her|its|their)\b)",
+    re.I,
+)
+_NUMBERS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a couple of": 2, "a few": 3, "several": 3,
+}
 DATE_WORDS = re.compile(
     r"\b(?:19[5-9]\d|20\d\d|Jan(?:uary)?|Feb(?:ruary)?|March|April|May|June|July|Aug(?:ust)?|Sept?(?:ember)?|"
     r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
@@ -63,7 +83,8 @@ class DateMention:
     end: int
     text: str
     value: date | None
-    precision: str  # "day", "month" or "year"
+    precision: str  # "day", "week", "month" or "year"
+    part: str = ""  # "early", "mid" or "late" for a part of a month ("at the end of September 2015")
 
 
 def _mk(y: int, m: int, d: int) -> date | None:
@@ -107,10 +128,96 @@ def parse_timestamp_line(line: str) -> date | None:
     return found[0].value if len(rest) <= 3 else None
 
 
-def mentions(text: str, doc_date: date | None, exact_date: bool = True) -> list[DateMention]:
+def _part(text: str, start: int) -> tuple[str, int]:
+    """The part of a month named just before ``start`` ("at the end of", "late"...) and where it begins."""
+    m = _PART.search(text[max(0, start - 30) : start])
+    if not m:
+        return "", start
+    word = m.group("part").lower()
+    part = "late" if ("end" in word or "late" in word) else "early" if re.search(r"beginning|start|early", word) else "mid"
+    return part, max(0, start - 30) + m.start()
+
+
+_PART_DAY = {"early": 5, "mid": 15, "late": 28}
+
+
+def _shift(value: date, n: int, unit: str) -> date | None:
+    if unit in ("day", "week"):
+        return value + timedelta(days=n * (7 if unit == "week" else 1))
+    months = value.year * 12 + value.month - 1 + n * (12 if unit == "year" else 1)
+    return _mk(months // 12, months % 12 + 1, min(value.day, 28))
+
+
+def _offset_mention(
+    m: re.Match[str], n: int, unit: str, base: DateMention | None, sign: int, approximate: bool
+) -> DateMention:
+    """A date stated as an offset from ``base`` ("a day earlier" than September 26)."""
+    if base is None or base.value is None:
+        return DateMention(m.start(), m.end(), m.group(0), None, "day")
+    value = _shift(base.value, sign * n, unit)
+    precision = {"day": "day", "week": "day", "month": "month", "year": "year"}[unit]
+    if precision == "day" and base.precision != "day":
+        precision = base.precision  # "days before the end of September 2015": still late September
+    part = base.part if precision == "month" else ""
+    if value and precision == "day" and approximate:
+        precision, part = "month", "early" if value.day <= 10 else "mid" if value.day <= 20 else "late"
+    elif value and precision == "month" and unit == "day" and not part:
+        part = "early" if value.day <= 10 else "mid" if value.day <= 20 else "late"
+    return DateMention(m.start(), m.end(), m.group(0), value, precision, part)
+
+
+def _offsets(text: str, out: list[DateMention], doc_date: date | None, anchor: date | None, free: Callable[[int, int], bool]) -> list[DateMention]:
+    """Dates given relative to another: "a day earlier", "two days before the address", "the following day".
+
+    "Earlier"/"later" count from the latest date stated before them (in the text, else ``anchor``); "ago" from
+    the document's date. "N days before <event>" dates the event N days after a date stated before it, or the
+    main clause N days before a date stated after it.
+    """
+    found: list[DateMention] = []
+    known = [d for d in out if d.value]
+    anchor_mention = DateMention(0, 0, "", anchor, "day") if anchor else None
+    doc_mention = DateMention(0, 0, "", doc_date, "day") if doc_date else None
+
+    def before(pos: int) -> DateMention | None:
+        earlier = [d for d in known if d.end <= pos]
+        return earlier[-1] if earlier else anchor_mention
+
+    for m in _OFFSET.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
+        word = m.group("n").lower()
+        n = int(word) if word.isdigit() else _NUMBERS[word]
+        approximate = word in ("a couple of", "a few", "several")
+        unit, direction = m.group("unit").lower(), m.group("dir").lower()
+        if direction == "ago":
+            found.append(_offset_mention(m, n, unit, doc_mention, -1, approximate))
+        elif direction in ("earlier", "previously", "later"):
+            found.append(_offset_mention(m, n, unit, before(m.start()), 1 if direction == "later" else -1, approximate))
+        else:
+            later = [d for d in known if d.start >= m.end()]
+            sign = -1 if direction == "before" else 1
+            if later:
+                found.append(_offset_mention(m, n, unit, later[0], sign, approximate))
+            else:
+                found.append(_offset_mention(m, n, unit, before(m.start()), -sign, approximate))
+    for m in _NEIGHBOUR.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
+        unit = (m.group("unit") or m.group("unit2")).lower()
+        which = (m.group("which") or m.group("dir")).lower()
+        sign = 1 if which in ("following", "next", "after") else -1
+        found.append(_offset_mention(m, 1, unit, before(m.start()), sign, False))
+    return found
+
+
+def mentions(
+    text: str, doc_date: date | None, exact_date: bool = True, anchor: date | None = None
+) -> list[DateMention]:
     """Date mentions in ``text``, resolved against the document's date where they lack a year.
 
     Weekdays ("on Saturday") resolve only when ``exact_date``: an inferred date only bounds the year.
+    ``anchor`` is the latest date stated just before ``text`` (in the previous sentence), from which "a day
+    earlier" or "the following day" count.
     """
     found = full_dates(text)
     taken = [(d.start, d.end) for d in found]
@@ -134,8 +241,10 @@ def mentions(text: str, doc_date: date | None, exact_date: bool = True) -> list[
     for m in _MONTH_YEAR.finditer(text):
         if free(m.start(), m.end()):
             month = MONTHS[m.group("mon").lower().rstrip(".")]
-            out.append(DateMention(m.start(), m.end(), m.group(0), _mk(int(m.group("y")), month, 1), "month"))
-            taken.append((m.start(), m.end()))
+            part, begin = _part(text, m.start())
+            value = _mk(int(m.group("y")), month, _PART_DAY.get(part, 1))
+            out.append(DateMention(begin, m.end(), text[begin : m.end()], value, "month", part))
+            taken.append((begin, m.end()))
     for m in _WEEKDAY.finditer(text):
         if free(m.start("wd"), m.end("wd")):
             value = None
@@ -172,11 +281,36 @@ def mentions(text: str, doc_date: date | None, exact_date: bool = True) -> list[
     for m in _YEAR.finditer(text):
         if free(m.start(), m.end()):
             out.append(DateMention(m.start(), m.end(), m.group(0), _mk(int(m.group(0)), 1, 1), "year"))
+            taken.append((m.start(), m.end()))
+    out.sort(key=lambda d: d.start)
+    out += _offsets(text, out, doc_date if exact_date else None, anchor, free)
     return sorted(out, key=lambda d: d.start)
 
 
-def human(value: date, precision: str = "day") -> str:
-    """``26 September 2015``, ``September 2015`` or ``2015``."""
+def resolved(text: str, doc_date: date | None, exact_date: bool = True, anchor: date | None = None) -> list[str]:
+    """Every date of ``text`` that resolves, spelled out ("late September 2015", "26 September 2015")."""
+    return [human(m.value, m.precision, m.part) for m in mentions(text, doc_date, exact_date, anchor) if m.value]
+
+
+def spell_out(text: str, doc_date: date | None, exact_date: bool = True, anchor: date | None = None) -> str:
+    """``text`` with the dates it leaves relative spelled out: "on September 26" -> "... (26 September 2015)"."""
+    out, last = [], 0
+    for m in mentions(text, doc_date, exact_date, anchor):
+        if m.value is None or (m.precision == "year" and m.text.isdigit()) or full_dates(m.text):
+            continue
+        spelled = human(m.value, m.precision, m.part)
+        if m.precision in ("month", "year") and spelled.split(" ", 1)[-1] in text:
+            continue  # "a couple of days before ... the end of September 2015" already says when
+        out.append(text[last : m.end] + f" ({spelled})")
+        last = m.end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def human(value: date, precision: str = "day", part: str = "") -> str:
+    """``26 September 2015``, ``late September 2015``, ``September 2015`` or ``2015``."""
+    if part:
+        return f"{part} {value.strftime('%B %Y')}"
     if precision == "year":
         return str(value.year)
     if precision == "week":

@@ -7,6 +7,7 @@ a person for "who", a place for "where", an organisation for "which militia", a 
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -98,6 +99,21 @@ def _analysis(doc: Any) -> Analysis:
         tuple(Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents),
         tuple(Word(t.text, t.pos_, t.tag_, t.idx) for t in doc),
     )
+
+
+@lru_cache(maxsize=1)
+def _countries() -> frozenset[str]:
+    from babel import Locale
+
+    names = {name for code, name in Locale("en").territories.items() if len(code) == 2 and code.isalpha()}
+    names |= {"US", "U.S.", "USA", "U.S.A.", "UK", "U.K.", "America", "Britain", "Great Britain", "Turkey"}
+    return frozenset(n.lower() for n in names)
+
+
+def is_country(text: str) -> bool:
+    """Whether ``text`` names a country ("Bulgaria", "the United States", "U.S."), from CLDR's English names."""
+    name = re.sub(r"^the\s+|['’]s$", "", text.strip(), flags=re.I).lower()
+    return name in _countries()
 
 
 class Tagger:

@@ -79,6 +79,18 @@ class Candidate:
     fit: float = 1.0
     fit_weight: float = 0.12
     answers: set[str] = field(default_factory=set)
+    previous: str = ""
+    _dates: list[dates.DateMention] | None = None
+
+    def dates(self) -> list[dates.DateMention]:
+        """Date mentions of the sentence, resolved against the document's date and the previous sentence."""
+        if self._dates is None:
+            chunk = self.passage.chunk
+            doc_date = date.fromisoformat(chunk.date) if chunk.date else None
+            exact = not chunk.date_inferred
+            before = [m.value for m in dates.mentions(self.previous, doc_date, exact) if m.value and m.precision == "day"]
+            self._dates = dates.mentions(self.text, doc_date, exact, before[-1] if before else None)
+        return self._dates
 
     @property
     def score(self) -> float:
@@ -151,7 +163,7 @@ def _number_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatc
 
 def answer_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatcher) -> float:
     """How well the sentence carries the kind of answer asked for (0 = it cannot answer the question)."""
-    if q.subject and not set(q.subject) <= set(matcher.credits(content_words(f"{c.text} {c.context}"))):
+    if q.subject and not set(q.subject) <= set(lexical.terms(f"{c.text} {c.context}")):
         return 0.0  # "Who was Iraq's oil minister?" is not answered by a sentence that names no oil minister
     for owner, head in q.possessives:
         for owner2, head2 in possessives(analysis):
@@ -160,7 +172,7 @@ def answer_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatch
     asked = set(q.terms)
     kind = q.kind
     if kind == "when":
-        found = dates.mentions(c.text, _doc_date(c.passage), not c.passage.chunk.date_inferred)
+        found = c.dates()
         if any(m.value for m in found):
             return 1.0
         if found:
@@ -192,6 +204,8 @@ def answer_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatch
             continue
         if e.label in q.wants:
             weight = 1.5 if _near(analysis, e.start, e.end, asked) else 1.0
+            if kind == "where":
+                weight *= _place_weight(q, c.text, e)
         elif e.label in q.partly:
             weight = 0.4 if kind == "org" else 0.6  # "Shiite militias" describes a militia, doesn't name it
         else:
@@ -201,6 +215,25 @@ def answer_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatch
     if kind == "who" and best < 1.0 and not q.named:
         best = max(best, _role_fit(analysis, asked))
     return best
+
+
+_LOCATIVE = re.compile(r"\b(?:in|at|near|inside|outside|across|into|from|to|towards?|around|throughout|on)\s+(?:the\s+)?$", re.I)
+
+
+def _place_weight(q: Question, text: str, e: entities.Entity) -> float:
+    """How well a place entity answers a "where"/"which place" question.
+
+    "Which towns" wants no country and "which country" no town; a plain "where" wants a place the sentence
+    puts something in ("in Tehran"), not one it merely mentions ("Iraq's sovereignty").
+    """
+    country = entities.is_country(e.text)
+    if q.place_class == "local" and country:
+        return 0.0
+    if q.place_class == "country":
+        return 1.0 if country else 0.4
+    if not q.place_class and not q.focus:
+        return 1.0 if _LOCATIVE.search(text[max(0, e.start - 25) : e.start]) or text[e.end : e.end + 8].startswith(", where") else 0.3
+    return 1.0
 
 
 def _role_fit(analysis: Analysis, asked: set[str]) -> float:
@@ -219,21 +252,11 @@ def _role_fit(analysis: Analysis, asked: set[str]) -> float:
     return best
 
 
-def annotate_dates(text: str, p: Passage) -> str:
-    """Spell out dates the sentence leaves relative ("on September 26" -> "... (26 September 2015)")."""
-    doc_date = _doc_date(p)
-    if doc_date is None:
-        return text
-    out, last = [], 0
-    for m in dates.mentions(text, doc_date, not p.chunk.date_inferred):
-        if m.value is None or (m.precision == "year" and m.text.isdigit()) or dates.full_dates(m.text):
-            continue
-        if m.precision == "month" and re.search(r"\d{4}", m.text):
-            continue
-        out.append(text[last : m.end] + f" ({dates.human(m.value, m.precision)})")
-        last = m.end
-    out.append(text[last:])
-    return "".join(out)
+def annotate_dates(c: Candidate) -> str:
+    """The sentence with the dates it leaves relative spelled out ("on September 26 (26 September 2015)")."""
+    chunk = c.passage.chunk
+    before = [m.value for m in dates.mentions(c.previous, _doc_date(c.passage), not chunk.date_inferred) if m.value]
+    return dates.spell_out(c.text, _doc_date(c.passage), not chunk.date_inferred, before[-1] if before else None)
 
 
 def candidates(passages: list[Passage]) -> list[Candidate]:
@@ -247,8 +270,8 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
             if key in seen:
                 continue
             seen.add(key)
-            context = " ".join([p.chunk.title, *texts[max(0, k - 1) : k]])
-            out.append(Candidate(p, rank, span.start, span.end, text, context))
+            previous = texts[k - 1] if k else ""
+            out.append(Candidate(p, rank, span.start, span.end, text, f"{p.chunk.title} {previous}", previous=previous))
     return out
 
 
@@ -345,11 +368,11 @@ def answer(
             found |= c.answers
     if q.kind == "when":
         _refine_date(pool, order, chosen, best)
-    return compose(pool, chosen, vectors, lead_with_date=q.kind == "when")
+    return compose(pool, chosen, vectors, lead_with_date=q.kind == "when", asked=set(q.essential))
 
 
 def _dated(c: Candidate) -> list[dates.DateMention]:
-    return [m for m in dates.mentions(c.text, _doc_date(c.passage), not c.passage.chunk.date_inferred) if m.value]
+    return [m for m in c.dates() if m.value]
 
 
 _PRECISION = {"year": 1, "month": 2, "week": 2, "day": 3}
@@ -370,24 +393,34 @@ def _refine_date(pool: list[Candidate], order: list[int], chosen: list[int], bes
             return
 
 
-def _lead_date(pool: list[Candidate], chosen: list[int]) -> tuple[str, int] | None:
-    """The most precise resolved date among the chosen sentences, spelled out, and which sentence gives it."""
-    best: tuple[int, str, int] | None = None
+def _lead_date(pool: list[Candidate], chosen: list[int], asked: set[str]) -> tuple[str, int] | None:
+    """The date that answers the question, spelled out, and which chosen sentence states it.
+
+    Prefer a date written beside the question's own words ("two days before the Russian leader is due to address
+    the UN" for "when was he due to speak at the UN?"), then the most precise one.
+    """
+    best: tuple[tuple[bool, int, int], str, int] | None = None
     for k, i in enumerate(chosen):
-        for m in _dated(pool[i]):
-            if m.value and (best is None or _PRECISION[m.precision] > best[0]):
-                best = (_PRECISION[m.precision], dates.human(m.value, m.precision), k)
+        c = pool[i]
+        for m in _dated(c):
+            if not m.value:
+                continue
+            window = c.text[max(0, m.start - 60) : m.end + 60]
+            near = len(set(lexical.terms(window)) & asked)
+            key = (near >= 2, _PRECISION[m.precision], near)
+            if best is None or key > best[0]:
+                best = (key, dates.human(m.value, m.precision, m.part), k)
     return (best[1], best[2]) if best else None
 
 
 def compose(
-    pool: list[Candidate], chosen: list[int], vectors: np.ndarray, lead_with_date: bool = False
+    pool: list[Candidate], chosen: list[int], vectors: np.ndarray, lead_with_date: bool = False, asked: set[str] | None = None
 ) -> tuple[str, list[Citation], bool]:
     """Join the chosen sentences; sentences stating the same fact share one line with several markers.
 
     For "when" questions the answer opens with the date itself, cited to the sentence that states it.
     """
-    lead = _lead_date(pool, chosen) if lead_with_date else None
+    lead = _lead_date(pool, chosen, asked or set()) if lead_with_date else None
     if lead and lead[1]:
         chosen = [chosen[lead[1]], *(i for k, i in enumerate(chosen) if k != lead[1])]
         lead = (lead[0], 0)
@@ -412,8 +445,8 @@ def compose(
                 marks.append(n)
                 break
         else:
-            lines.append((annotate_dates(c.text, c.passage), [n]))
+            lines.append((annotate_dates(c), [n]))
     text = " ".join(f"{t} {''.join(f'[{m}]' for m in marks)}" for t, marks in lines)
     if lead:
-        text = f"{lead[0]} [1]. {text}"
+        text = f"{lead[0][:1].upper()}{lead[0][1:]} [1]. {text}"
     return text, citations, False

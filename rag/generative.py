@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 from .chunking import sentence_texts
@@ -103,7 +104,8 @@ def verify(
                 continue
             chunk = passages[n - 1].chunk
             texts = sentence_texts(chunk)
-            support = best_support(claim, texts, embedder, idf)
+            doc_date = date.fromisoformat(chunk.date) if chunk.date else None
+            support = best_support(claim, texts, embedder, idf, doc_date, not chunk.date_inferred)
             if support is None or not support.ok:
                 continue
             span_ = chunk.sentences[support.index]

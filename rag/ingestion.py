@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .chunking import chunk_document
-from .documents import load_file, scan_folder, sha256_bytes
+from .documents import borrow_dates, clean, load_file, scan_folder, sha256_bytes
 from .embedding import Embedder
 from .errors import RagError
 from .records import Chunk, Document, IngestReport
@@ -72,7 +72,7 @@ def ingest(
     try:
         store.manifest["docs_root"] = str(folder)
         max_bytes = int(store.settings.max_file_mb * 1e6)
-        todo: list[tuple[Document, list[Chunk], bool]] = []
+        loaded: list[tuple[Document, bool]] = []
         for source, path in files.items():
             entry = store.files.get(source)
             try:
@@ -92,7 +92,11 @@ def ingest(
             if entry and entry["sha256"] == doc.sha256:
                 report.unchanged += 1
                 continue
-            todo.append((doc, chunk_document(doc, store.settings.chunk_tokens), entry is not None))
+            loaded.append((doc, entry is not None))
+        new_docs = [d for d, _ in loaded]
+        if any(d.date is None for d in new_docs):
+            borrow_dates(new_docs, new_docs + _stored_dated(store, {d.source for d in new_docs}))
+        todo = [(doc, chunk_document(doc, store.settings.chunk_tokens), existed) for doc, existed in loaded]
         total = sum(len(chunks) for _, chunks, _ in todo)
         close: Callable[[], None] = lambda: None  # noqa: E731
         if progress is None and show_bar:
@@ -125,6 +129,22 @@ def ingest(
         return report
     finally:
         lock.release()
+
+
+def _stored_dated(store: Store, exclude: set[str]) -> list[Document]:
+    """The dated documents already in the index (other than ``exclude``), reloaded from their stored text."""
+    out = []
+    for source, entry in store.files.items():
+        if source in exclude or not entry.get("date"):
+            continue
+        try:
+            text = store.document_text(source)
+        except RagError:
+            continue
+        _title, blocks, _iso, _inferred = clean(text)
+        title, date = str(entry.get("title", "")), str(entry["date"])
+        out.append(Document(source, text, title, str(entry["sha256"]), date, bool(entry.get("date_inferred")), blocks))
+    return out
 
 
 def _drop_sidecar(store: Store, entry: dict[str, object]) -> None:

@@ -32,6 +32,14 @@ _ORG_CLASS = set(
         council committee station publication paper website magazine team club brand association""".split()
     )
 )
+# Places smaller than a country: a country is no answer to "which towns".
+_LOCAL_CLASS = set(
+    lexical.stems(
+        """city town village capital province district neighbourhood neighborhood county municipality governorate
+        port island region area site""".split()
+    )
+)
+_COUNTRY_CLASS = set(lexical.stems("country countries nation nations state states".split()))
 _TIME_CLASS = set(lexical.stems("year date day month decade century week season".split()))
 _NUMBER_CLASS = set(
     lexical.stems(
@@ -89,6 +97,14 @@ class Question:
     possessives: tuple[tuple[str, str], ...]
     named: bool = False
     subject: tuple[str, ...] = ()
+
+    @property
+    def place_class(self) -> str:
+        """'country' or 'local' when a "which X" question asks for a country or a smaller place, else ''."""
+        if self.kind != "where" or not self.focus:
+            return ""
+        head = self.focus[-1]
+        return "country" if head in _COUNTRY_CLASS else "local" if head in _LOCAL_CLASS else ""
 
 
 def _class_of(stem: str) -> str | None:
@@ -170,16 +186,16 @@ def analyse(text: str, analysis: Analysis) -> Question:
             noun, plural, _ = _noun_after(analysis, after.end() if after else m.end())
             focus = noun
             if kind == "which":
-                named = _NAME_OF.search(stripped)
-                if named:
-                    noun2, plural2, _ = _noun_after(analysis, named.end())
+                name_of = _NAME_OF.search(stripped)
+                if name_of:
+                    noun2, plural2, _ = _noun_after(analysis, name_of.end())
                     focus, plural = (noun2, plural2) if noun2 else (noun, plural)
                 found = _class_of(lexical.terms(focus)[-1]) if focus and lexical.terms(focus) else None
                 if found == "org":
                     kind = "org"
                 elif found:
                     kind = found
-                elif named:
+                elif name_of:
                     kind = "name"
                 else:
                     kind = "other"
