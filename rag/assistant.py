@@ -208,7 +208,9 @@ class Assistant:
             target = question if query == question else query
             qvec = vector if target == query else self.embedder.embed([target])[0]
             tagger = entities.tagger(self.settings.spacy_model_path)
-            text, citations, refused = extractive.answer(target, qvec, passages, self.embedder, idf, tagger)
+            text, citations, refused = extractive.answer(
+                target, qvec, passages, self.embedder, idf, tagger, self.store.knows
+            )
             done = result(text, citations, refused, [], t_answer)
 
             def words() -> Iterator[str]:

@@ -9,6 +9,7 @@ date for "when", a number next to the counted noun for "how many", a person's na
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -27,7 +28,7 @@ REFUSAL = "The documents don't answer this question."
 
 MIN_SCORE = 0.45  # the best sentence's score must reach this
 MIN_SIMILARITY = 0.35  # ... and its similarity in meaning to the question
-MIN_ESSENTIAL = 0.3  # ... and it (with its context) must cover this share of the question's essential words
+MIN_ESSENTIAL = 0.15  # ... and it (with its context) must cover this share of the question's essential words
 SECOND_SENTENCE = 0.75  # a further sentence must score this share of the best one
 REFINE_DATE = 0.65  # a sentence that only refines the date may score this share of the best one
 TYPE_MISS = 0.7  # refuse when the best typed answer scores below this share of the best sentence overall
@@ -52,6 +53,12 @@ _CONTROL = frozenset(
         expect expected encourage encouraged invite invited permit permitted persuade persuaded require required
         refuse refused agree agreed decide decided plan planned try tried continue continued begin began""".split()
     )
+)
+_DURATION = re.compile(
+    r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|few|couple|half|"
+    r"following|next|previous|preceding)\b[\w\s-]*?\b(?:second|minute|hour|day|week|month|year|decade|centur)|"
+    r"\b\w+-(?:day|week|month|year)\b",
+    re.I,
 )
 _ROLE = frozenset(
     lexical.stems(
@@ -132,15 +139,16 @@ def _number_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatc
     numbers = [
         e for e in analysis.entities if e.label in entities.NUMBER and not set(lexical.terms(e.text)) <= asked
     ]
-    durations = [e for e in analysis.entities if e.label in entities.TIME and re.search(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|half)\b", e.text, re.I)]
+    durations = [e.text for e in analysis.entities if e.label in entities.TIME and _DURATION.search(e.text)]
+    durations += [m.text for m in c.dates() if _DURATION.search(m.text)]
     words = analysis.words
     counted = [
         w for w in words if (w.pos == "NUM" or w.text.lower() in ("twice", "once", "thrice")) and w.text not in asked
     ]
-    if not numbers and not counted and not durations:
+    if not numbers and not counted and not durations and not re.search(r"\bhow (?:long|old)\b", q.text, re.I):
         return 0.0
-    if re.match(r"how (?:long|old)\b", q.text, re.I):
-        return 1.0 if durations else 0.3
+    if re.search(r"\bhow (?:long|old)\b", q.text, re.I):
+        return 1.0 if durations else 0.0
     if not q.focus:
         return 1.0
     focus = q.focus[-1]
@@ -193,6 +201,9 @@ def answer_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatch
         )
         return 1.0 if _BECAUSE.search(c.text) or purpose else 0.0
     if kind == "yesno":
+        if q.alternatives:  # "audio or video?": the sentence must name one of them
+            own = set(lexical.terms(c.text))
+            return 1.0 if any(alt and set(alt) <= own for alt in q.alternatives) else 0.0
         return 0.0 if _UNKNOWN.search(c.text) else 1.0
     if kind == "other":
         own = lexical.terms(c.text)
@@ -324,6 +335,11 @@ def rank(
     return Ranking(q, pool, shortlist, [i for i in ranked if pool[i].fit > 0], vectors)
 
 
+def _unknown_names(q: Question, known: Callable[[str], bool]) -> list[str]:
+    """Names in the question (people, organisations, places) that the documents never mention."""
+    return [t for t in q.strict_names if not known(t)]
+
+
 def answer(
     question: str,
     query_vector: np.ndarray,
@@ -331,12 +347,17 @@ def answer(
     embedder: Embedder,
     idf: IdfFn,
     tagger: Tagger,
+    known: Callable[[str], bool] | None = None,
 ) -> tuple[str, list[Citation], bool]:
-    """(answer text with [n] markers, citations, refused) for ``question`` from ``passages``."""
+    """(answer text with [n] markers, citations, refused) for ``question`` from ``passages``.
+
+    ``known`` tells whether the documents use a term at all; a question naming someone they never mention is
+    refused.
+    """
     r = rank(question, query_vector, passages, embedder, idf, tagger)
     q, pool, shortlist, order, vectors = r.question, r.pool, r.shortlist, r.order, r.vectors
     q_terms = set(q.terms)
-    if not order:
+    if not order or (known is not None and _unknown_names(q, known)):
         return REFUSAL, [], True
     best = pool[order[0]]
     if best.score < MIN_SCORE or best.similarity < MIN_SIMILARITY or best.context_essential < MIN_ESSENTIAL:

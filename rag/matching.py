@@ -34,6 +34,23 @@ def content_words(text: str) -> dict[str, str]:
     return out
 
 
+_DEMONYM = re.compile(r"^(?:n|an|ian|i|ish|ese|istan|stan)$")
+
+
+def same_place(a: str, b: str) -> bool:
+    """Whether two name stems are a place and its people: "russia"/"russian", "iraq"/"iraqi", "kurdish"/"kurdistan"."""
+    if a == b:
+        return True
+    stem = 0
+    while stem < min(len(a), len(b)) and a[stem] == b[stem]:
+        stem += 1
+    for k in range(4, stem + 1):
+        rest = [a[k:], b[k:]]
+        if all(r == "" or _DEMONYM.match(r) for r in rest):
+            return True
+    return False
+
+
 class TermMatcher:
     """Scores how much of ``question``'s essential terms a text covers, weighted by rarity (IDF)."""
 
@@ -51,6 +68,9 @@ class TermMatcher:
     def credits(self, words: dict[str, str]) -> dict[str, float]:
         """Essential term -> credit in (0, 1] for the terms ``words`` match."""
         out = {t: 1.0 for t in self.question.essential if t in words}
+        for t in self.question.names:
+            if t not in out and any(same_place(t, w) for w in words):
+                out[t] = 1.0
         missing = [i for i, t in enumerate(self.softable) if t not in out]
         candidates = [w for t, w in words.items() if not t[:1].isdigit()]
         if missing and candidates:

@@ -36,7 +36,7 @@ _ORG_CLASS = set(
 _LOCAL_CLASS = set(
     lexical.stems(
         """city town village capital province district neighbourhood neighborhood county municipality governorate
-        port island region area site""".split()
+        port island region""".split()
     )
 )
 _COUNTRY_CLASS = set(lexical.stems("country countries nation nations state states".split()))
@@ -72,6 +72,12 @@ _COPULAR = re.compile(
     r"^(?:who|what)\s+(?:is|was|are|were)\s+(?!to\b)(?:the\s+)?(?P<np>[^?]+?)\s*(?:\?|$|\b(?:who|that|which|whose|when|in|at|on|during|according)\b)",
     re.I,
 )
+_ATTRIBUTION = re.compile(
+    r"\baccording to (?P<who>[^,?]+)|\b(?:as )?reported by (?P<who2>[^,?]+)|"
+    r"\bin (?P<who3>[\w/ -]+?)'s (?:\d{4} )?(?:report|coverage|article|story)\b",
+    re.I,
+)
+_ALTERNATIVES = re.compile(r"\b(?:as |in |by |on )?(?:an? |the )?(?P<a>[\w-]+(?: [\w-]+)?) or (?:as |in |by |on )?(?:an? |the )?(?P<b>[\w-]+(?: [\w-]+)?)\s*\?$", re.I)
 _CALENDAR = set(lexical.stems([*dates.MONTHS, *dates.WEEKDAYS]))
 
 
@@ -94,9 +100,11 @@ class Question:
     essential: tuple[str, ...]
     words: dict[str, str]
     names: tuple[str, ...]
+    strict_names: tuple[str, ...]
     possessives: tuple[tuple[str, str], ...]
     named: bool = False
     subject: tuple[str, ...] = ()
+    alternatives: tuple[tuple[str, ...], ...] = ()
 
     @property
     def place_class(self) -> str:
@@ -140,11 +148,14 @@ def _noun_after(analysis: Analysis, offset: int) -> tuple[str | None, bool, int]
 
 
 def possessives(analysis: Analysis) -> list[tuple[str, str]]:
-    """(owner, head noun) stem pairs of ``X's N`` constructions, e.g. ("abadi", "bloc")."""
+    """(owner, head noun) stem pairs of ``X's N`` constructions with a named owner, e.g. ("abadi", "bloc").
+
+    "The terrorist group's stronghold" (a common-noun owner) may refer to anyone, so it is left out.
+    """
     words = analysis.words
     out = []
     for i, w in enumerate(words):
-        if w.tag != "POS" or i == 0:
+        if w.tag != "POS" or i == 0 or words[i - 1].pos != "PROPN":
             continue
         owner = lexical.terms(words[i - 1].text)
         for nxt in words[i + 1 : i + 4]:
@@ -166,6 +177,21 @@ _WANTS = {
     "number": (entities.NUMBER, entities.TIME),
     "when": (entities.TIME, frozenset()),
 }
+
+
+def publisher_terms(text: str) -> set[str]:
+    """Terms of a publisher the question attributes the facts to ("according to RFE/RL", "in Breitbart's report").
+
+    An article rarely names its own publisher, so these are not words an answering sentence must match. An
+    attribution to someone in the news ("according to Abadi's spokesman") is kept.
+    """
+    out: set[str] = set()
+    for m in _ATTRIBUTION.finditer(text):
+        who = re.split(r"['’]s\b", next(g for g in m.groups() if g).strip())[0]
+        who = re.sub(r"\s+in \d{4}$", "", who.strip())
+        if all(w[:1].isupper() or not w[:1].isalpha() for w in who.split()):
+            out |= set(lexical.terms(who))
+    return out
 
 
 def analyse(text: str, analysis: Analysis) -> Question:
@@ -205,8 +231,8 @@ def analyse(text: str, analysis: Analysis) -> Question:
     wants, partly = _WANTS.get(kind, (frozenset(), frozenset()))
     if named and kind in ("who", "org"):
         partly = frozenset()  # asked for a name: a nationality or a place is no stand-in
-    if kind == "where" and focus:
-        partly = frozenset()  # "which towns": a nationality is no answer (but "where from": "Iraqi" is)
+    if kind == "where" and (focus or not re.search(r"\bfrom\b", stripped, re.I)):
+        partly = frozenset()  # "which towns": a nationality is no answer (but "where ... from": "Iraqi" is)
     terms = lexical.terms(stripped)
     focus_terms = tuple(lexical.terms(focus)) if focus else ()
     words: dict[str, str] = {}
@@ -214,19 +240,28 @@ def analyse(text: str, analysis: Analysis) -> Question:
         for t in lexical.terms(w.text):
             words.setdefault(t, w.text.lower())
     numbers_asked = {t for t in terms if t.isdigit() or t in lexical.NUMBER_WORDS}
-    # The noun of "which X" names the answer's class and rarely appears beside it; the noun of "how many X"
-    # does ("54 seats"), so it stays essential.
-    skip = (set() if kind == "number" else set(focus_terms)) | _ANSWER_WORDS
+    # The noun of "which X" names the answer's class and rarely appears beside it, unless the class is not one
+    # we know ("which accord" -> "the accord in Tehran").
+    skip = (set() if kind in ("number", "other") else set(focus_terms)) | _ANSWER_WORDS
     skip |= set(lexical.terms(m.group(0))) if m else set()
+    skip |= publisher_terms(stripped)
     if kind in ("which", "who", "where", "org", "name") or plural:
         skip |= numbers_asked
     essential = tuple(dict.fromkeys(t for t in terms if t not in skip))
     names = {t for e in analysis.entities if e.label in entities.NAMED for t in lexical.terms(e.text)}
     names = {t for t in names if len(t) > 2 and t not in _CALENDAR}
+    # Names of people, organisations and places (not "European", "Iraqi"): the documents must mention them.
+    strict = {
+        t for e in analysis.entities if e.label in entities.NAMED - entities.GROUP for t in lexical.terms(e.text)
+    } & names
     copular = _COPULAR.match(stripped)
     subject: tuple[str, ...] = ()
-    if copular and kind in ("who", "other", "name"):
+    if copular and kind in ("who", "name"):
         subject = tuple(t for t in lexical.terms(copular.group("np")) if t in essential and not t[:1].isdigit())
+    alternatives: tuple[tuple[str, ...], ...] = ()
+    choice = _ALTERNATIVES.search(stripped) if kind == "yesno" else None
+    if choice:
+        alternatives = tuple(tuple(lexical.terms(choice.group(g))) for g in ("a", "b"))
     return Question(
         text=stripped,
         kind=kind,
@@ -238,7 +273,9 @@ def analyse(text: str, analysis: Analysis) -> Question:
         essential=essential,
         words={t: words.get(t, t) for t in essential},
         names=tuple(sorted(names & set(essential))),
+        strict_names=tuple(sorted(strict & set(essential))),
         possessives=tuple(possessives(analysis)),
         named=named,
         subject=subject,
+        alternatives=alternatives,
     )

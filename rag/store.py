@@ -257,6 +257,14 @@ class Store:
             return []
         return [(self._lexical_ids[i], s) for i, s in lexical.search(self._lexical, query, k)]
 
+    def knows(self, term: str) -> bool:
+        """Whether any indexed chunk uses the stemmed ``term`` (or its place/people form: "Iraq"/"Iraqi")."""
+        if term in self.doc_freq:
+            return True
+        from .matching import same_place
+
+        return any(same_place(term, t) for t in self.doc_freq if t[:4] == term[:4])
+
     def idf(self, term: str) -> float:
         """Inverse document frequency of a stemmed term over chunks.
 
