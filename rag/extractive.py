@@ -202,8 +202,8 @@ def answer_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatch
         return 1.0 if _BECAUSE.search(c.text) or purpose else 0.0
     if kind == "yesno":
         if q.alternatives:  # "audio or video?": the sentence must name one of them
-            own = set(lexical.terms(c.text))
-            return 1.0 if any(alt and set(alt) <= own for alt in q.alternatives) else 0.0
+            have = set(lexical.terms(c.text))
+            return 1.0 if any(alt and set(alt) <= have for alt in q.alternatives) else 0.0
         return 0.0 if _UNKNOWN.search(c.text) else 1.0
     if kind == "other":
         own = lexical.terms(c.text)
