@@ -28,7 +28,7 @@ REFUSAL = "The documents don't answer this question."
 
 MIN_SCORE = 0.45  # the best sentence's score must reach this
 MIN_SIMILARITY = 0.35  # ... and its similarity in meaning to the question
-MIN_ESSENTIAL = 0.15  # ... and it (with its context) must cover this share of the question's essential words
+MIN_ESSENTIAL = 0.1  # ... and it (with its context) must cover this share of the question's essential words
 SECOND_SENTENCE = 0.75  # a further sentence must score this share of the best one
 REFINE_DATE = 0.65  # a sentence that only refines the date may score this share of the best one
 TYPE_MISS = 0.7  # refuse when the best typed answer scores below this share of the best sentence overall
@@ -53,6 +53,9 @@ _CONTROL = frozenset(
         expect expected encourage encouraged invite invited permit permitted persuade persuaded require required
         refuse refused agree agreed decide decided plan planned try tried continue continued begin began""".split()
     )
+)
+_LENGTH = re.compile(
+    r"^how long (?:is|are|was|were) (?!.*\b(?:last|lasted|take|took|go(?:ing)? on|been|held|run)\b)", re.I
 )
 _DURATION = re.compile(
     r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|few|couple|half|"
@@ -147,6 +150,8 @@ def _number_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatc
     ]
     if not numbers and not counted and not durations and not re.search(r"\bhow (?:long|old)\b", q.text, re.I):
         return 0.0
+    if _LENGTH.search(q.text):  # "how long is the border": a length, not a duration
+        return 1.0 if any(e.label == "QUANTITY" for e in analysis.entities) else 0.0
     if re.search(r"\bhow (?:long|old)\b", q.text, re.I):
         return 1.0 if durations else 0.0
     if not q.focus:

@@ -21,8 +21,8 @@ _PERSON_CLASS = set(
 )
 _PLACE_CLASS = set(
     lexical.stems(
-        """city town village country nation region province capital place area territory district location site
-        continent island port neighbourhood neighborhood county municipality governorate border""".split()
+        """city town village country nation region province capital place territory district location continent
+        island port neighbourhood neighborhood county municipality governorate river lake sea mountain""".split()
     )
 )
 _ORG_CLASS = set(

@@ -11,6 +11,7 @@ from .records import Chunk, Passage
 from .store import Store, date_number
 
 RRF_K = 60
+BM25_FLOOR = 0.1  # BM25 hits scoring under this share of the best one don't count
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,9 @@ def retrieve(
     dense = store.dense(vector, candidates, filters.where())
     lexical = [(cid, s) for cid, s in store.bm25(query, candidates * 3) if cid in store.chunks]
     lexical = [(cid, s) for cid, s in lexical if filters.admits(store.chunks[cid])][:candidates]
+    if lexical:  # a hit far below the best matched only common words: no lexical evidence, leave it out
+        floor = BM25_FLOOR * lexical[0][1]
+        lexical = [(cid, s) for cid, s in lexical if s >= floor]
     fused: dict[str, Passage] = {}
     for rank, (cid, _sim) in enumerate(dense):
         chunk = store.chunks.get(cid)
