@@ -100,11 +100,10 @@ class Judge:
         user = CORRECTNESS_USER.format(query=query, reference_answer=reference or "(none)", generated_answer=generated)
         return parse_score(self._chat(CORRECTNESS_SYSTEM, user, 200))
 
-    def supports(self, statement: str, cite: Citation) -> bool:
-        """Whether the cited quote (read with its document's date) supports ``statement``."""
-        dated = f" (from an article dated {cite.date})" if cite.date else ""
-        user = (
-            f"Statement: {statement}\n\nQuoted passage{dated}: {cite.quote}\n\n"
-            "Does the passage support the statement?"
+    def supports(self, statement: str, cites: list[Citation]) -> bool:
+        """Whether the cited quotes together (each read with its document's date) support ``statement``."""
+        passages = "\n\n".join(
+            f"Quoted passage{f' (from an article dated {c.date})' if c.date else ''}: {c.quote}" for c in cites
         )
+        user = f"Statement: {statement}\n\n{passages}\n\nDo the passages support the statement?"
         return parse_yes(self._chat(SUPPORT_SYSTEM, user, 4))

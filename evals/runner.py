@@ -18,22 +18,30 @@ if TYPE_CHECKING:
     from .naive import NaiveRAG
 
 Progress = Callable[[int, int], None]
-SupportFn = Callable[[str, "Citation"], bool]
+SupportFn = Callable[[str, "list[Citation]"], bool]
 
 
 def offline_support(assistant: Assistant) -> SupportFn:
     """The engine's own support check (lexical coverage + embedding similarity), as a judge-free checker.
 
-    The quote is read with its document's date, so "on September 1" in a 2018 article supports "1 September 2018".
+    The cited quotes of one file are read together, in file order, and with the file's date: "on September 1"
+    in a 2018 article supports "1 September 2018", and "a day earlier" counts from the date cited beside it.
     """
     from datetime import date
 
     from rag.support import best_support
 
-    def supported(claim: str, cite: Citation) -> bool:
-        doc_date = date.fromisoformat(cite.date) if cite.date else None
-        found = best_support(claim, [cite.quote], assistant.embedder, assistant.store.idf, doc_date)
-        return bool(found and found.ok)
+    def supported(claim: str, cites: list[Citation]) -> bool:
+        by_source: dict[str, list[Citation]] = {}
+        for c in sorted(cites, key=lambda c: (c.source, c.start)):
+            by_source.setdefault(c.source, []).append(c)
+        for group in by_source.values():
+            doc_date = date.fromisoformat(group[0].date) if group[0].date else None
+            text = " ".join(c.quote for c in group)
+            found = best_support(claim, [text], assistant.embedder, assistant.store.idf, doc_date)
+            if found and found.ok:
+                return True
+        return False
 
     return supported
 
@@ -65,10 +73,21 @@ def score(item: Item, answer: Answer, assistant: Assistant, supported: SupportFn
     sentences = [] if answer.refused else metrics.cited_sentences(answer.text)
     good_pairs: set[tuple[int, int]] = set()
     bad_pairs: list[dict[str, Any]] = []
+    backed: set[int] = set()
     for i, (sentence, marks) in enumerate(sentences):
+        # ALCE: a sentence is supported when its citations together support it; a citation is precise when it
+        # supports the sentence alone, or the others don't without it.
+        found = [by_n[n] for n in marks if n in by_n]
+        together = bool(found) and len(found) == len(marks) and supported(sentence, found)
+        if together:
+            backed.add(i)
         for n in marks:
             cite = by_n.get(n)
-            if cite is not None and supported(sentence, cite):
+            others = [c for c in found if c.n != n]
+            precise = cite is not None and (
+                supported(sentence, [cite]) or (together and not (others and supported(sentence, others)))
+            )
+            if precise:
                 good_pairs.add((i, n))
             else:
                 bad_pairs.append({"n": n, "sentence": sentence})
@@ -97,7 +116,7 @@ def score(item: Item, answer: Answer, assistant: Assistant, supported: SupportFn
         "facts_ok": not answer.refused and metrics.facts_match(answer.text, item.facts),
         "cites_gold": not answer.refused and any(c.source in set(gold) for c in answer.citations),
         "sentences": len(sentences),
-        "sentences_supported": len({i for i, _ in good_pairs}),
+        "sentences_supported": len(backed),
         "cite_pairs": len(good_pairs) + len(bad_pairs),
         "cite_supported": len(good_pairs),
         "unsupported": bad_pairs,

@@ -85,6 +85,7 @@ class DateMention:
     value: date | None
     precision: str  # "day", "week", "month" or "year"
     part: str = ""  # "early", "mid" or "late" for a part of a month ("at the end of September 2015")
+    from_anchor: bool = False  # counted from a date outside the text ("a day earlier" than the one before)
 
 
 def _mk(y: int, m: int, d: int) -> date | None:
@@ -163,7 +164,7 @@ def _offset_mention(
         precision, part = "month", "early" if value.day <= 10 else "mid" if value.day <= 20 else "late"
     elif value and precision == "month" and unit == "day" and not part:
         part = "early" if value.day <= 10 else "mid" if value.day <= 20 else "late"
-    return DateMention(m.start(), m.end(), m.group(0), value, precision, part)
+    return DateMention(m.start(), m.end(), m.group(0), value, precision, part, base.from_anchor)
 
 
 def _offsets(text: str, out: list[DateMention], doc_date: date | None, anchor: date | None, free: Callable[[int, int], bool]) -> list[DateMention]:
@@ -175,7 +176,7 @@ def _offsets(text: str, out: list[DateMention], doc_date: date | None, anchor: d
     """
     found: list[DateMention] = []
     known = [d for d in out if d.value]
-    anchor_mention = DateMention(0, 0, "", anchor, "day") if anchor else None
+    anchor_mention = DateMention(0, 0, "", anchor, "day", from_anchor=True) if anchor else None
     doc_mention = DateMention(0, 0, "", doc_date, "day") if doc_date else None
 
     def before(pos: int) -> DateMention | None:

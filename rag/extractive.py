@@ -90,6 +90,8 @@ class Candidate:
     fit_weight: float = 0.12
     answers: set[str] = field(default_factory=set)
     previous: str = ""
+    previous_start: int = 0
+    previous_end: int = 0
     _dates: list[dates.DateMention] | None = None
 
     def dates(self) -> list[dates.DateMention]:
@@ -228,12 +230,60 @@ def answer_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatch
             continue
         c.answers.add(e.text)
         best = max(best, weight)
+    if best < 1.0:
+        best = max(best, _unlabelled_name_fit(q, c, analysis))
     if kind == "who" and best < 1.0 and not q.named:
         best = max(best, _role_fit(analysis, asked))
     return best
 
 
-_LOCATIVE = re.compile(r"\b(?:in|at|near|inside|outside|across|into|from|to|towards?|around|throughout|on)\s+(?:the\s+)?$", re.I)
+def proper_runs(analysis: Analysis) -> list[entities.Entity]:
+    """Runs of proper nouns ("Orrin Vale", "Hisham Al-Hashemi"), whatever the entity tagger made of them."""
+    runs: list[entities.Entity] = []
+    words = analysis.words
+    i = 0
+    while i < len(words):
+        if words[i].pos != "PROPN" or i == 0:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(words) and (words[j + 1].pos == "PROPN" or words[j + 1].tag == "HYPH"):
+            j += 1
+        end = words[j].start + len(words[j].text)
+        runs.append(entities.Entity(" ".join(w.text for w in words[i : j + 1]), "PROPN", words[i].start, end))
+        i = j + 1
+    return runs
+
+
+def _unlabelled_name_fit(q: Question, c: Candidate, analysis: Analysis) -> float:
+    """A proper name the entity tagger missed or mislabelled, typed by its context: a place after "in", a person
+    when two or more names run together. The small tagger misses unusual names ("in the town of Orrin Vale")."""
+    if q.kind not in ("who", "where", "org", "name"):
+        return 0.0
+    best = 0.0
+    for run in proper_runs(analysis):
+        # Left to the tagger: a run inside an entity it labelled (wanted or not: "the Defense Ministry" is no
+        # person); only runs it missed, or labelled in part ("Orrin" of "Orrin Vale"), fall back on context.
+        if not _novel(run.text, q) or any(e.start <= run.start and run.end <= e.end for e in analysis.entities):
+            continue
+        before = c.text[max(0, run.start - 40) : run.start]
+        if q.kind == "where":
+            weight = 0.9 if _LOCATIVE.search(before) else 0.0
+        elif q.kind == "who":
+            weight = 0.8 if len(run.text.split()) >= 2 and not _LOCATIVE.search(before) else 0.0
+        else:
+            weight = 0.8
+        if weight:
+            c.answers.add(run.text)
+            best = max(best, weight)
+    return best
+
+
+_LOCATIVE = re.compile(
+    r"\b(?:in|at|near|inside|outside|across|into|from|to|towards?|around|throughout|on)\s+(?:the\s+)?"
+    r"(?:(?:town|city|village|region|province|district|capital|port|island) of\s+)?$",
+    re.I,
+)
 
 
 def _place_weight(q: Question, text: str, e: entities.Entity) -> float:
@@ -287,7 +337,20 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
                 continue
             seen.add(key)
             previous = texts[k - 1] if k else ""
-            out.append(Candidate(p, rank, span.start, span.end, text, f"{p.chunk.title} {previous}", previous=previous))
+            before = p.chunk.sentences[k - 1] if k else span
+            out.append(
+                Candidate(
+                    p,
+                    rank,
+                    span.start,
+                    span.end,
+                    text,
+                    f"{p.chunk.title} {previous}",
+                    previous=previous,
+                    previous_start=before.start,
+                    previous_end=before.end,
+                )
+            )
     return out
 
 
@@ -419,13 +482,23 @@ def _refine_date(pool: list[Candidate], order: list[int], chosen: list[int], bes
             return
 
 
-def _lead_date(pool: list[Candidate], chosen: list[int], asked: set[str]) -> tuple[str, int] | None:
-    """The date that answers the question, spelled out, and which chosen sentence states it.
+@dataclass(frozen=True)
+class Lead:
+    """The date that answers a "when" question, spelled out, the chosen sentence that states it, and whether it
+    counts from a date in the sentence before ("a day earlier")."""
+
+    text: str
+    index: int
+    anchored: bool
+
+
+def _lead_date(pool: list[Candidate], chosen: list[int], asked: set[str]) -> Lead | None:
+    """The date that answers the question.
 
     Prefer a date written beside the question's own words ("two days before the Russian leader is due to address
     the UN" for "when was he due to speak at the UN?"), then the most precise one.
     """
-    best: tuple[tuple[bool, int, int], str, int] | None = None
+    best: tuple[tuple[bool, int, int], Lead] | None = None
     for k, i in enumerate(chosen):
         c = pool[i]
         for m in _dated(c):
@@ -435,8 +508,21 @@ def _lead_date(pool: list[Candidate], chosen: list[int], asked: set[str]) -> tup
             near = len(set(lexical.terms(window)) & asked)
             key = (near >= 2, _PRECISION[m.precision], near)
             if best is None or key > best[0]:
-                best = (key, dates.human(m.value, m.precision, m.part), k)
-    return (best[1], best[2]) if best else None
+                best = (key, Lead(dates.human(m.value, m.precision, m.part), k, m.from_anchor))
+    return best[1] if best else None
+
+
+def _citation(c: Candidate, n: int, start: int | None = None, end: int | None = None, quote: str | None = None) -> Citation:
+    chunk = c.passage.chunk
+    return Citation(
+        n=n,
+        source=chunk.source,
+        quote=c.text if quote is None else quote,
+        start=c.start if start is None else start,
+        end=c.end if end is None else end,
+        title=chunk.title,
+        date=chunk.date,
+    )
 
 
 def compose(
@@ -447,25 +533,14 @@ def compose(
     For "when" questions the answer opens with the date itself, cited to the sentence that states it.
     """
     lead = _lead_date(pool, chosen, asked or set()) if lead_with_date else None
-    if lead and lead[1]:
-        chosen = [chosen[lead[1]], *(i for k, i in enumerate(chosen) if k != lead[1])]
-        lead = (lead[0], 0)
+    if lead and lead.index:
+        chosen = [chosen[lead.index], *(i for k, i in enumerate(chosen) if k != lead.index)]
     citations: list[Citation] = []
     lines: list[tuple[str, list[int]]] = []
     for i in chosen:
         c = pool[i]
         n = len(citations) + 1
-        citations.append(
-            Citation(
-                n=n,
-                source=c.passage.chunk.source,
-                quote=c.text,
-                start=c.start,
-                end=c.end,
-                title=c.passage.chunk.title,
-                date=c.passage.chunk.date,
-            )
-        )
+        citations.append(_citation(c, n))
         for _, marks in lines:
             if float(vectors[i] @ vectors[chosen[marks[0] - 1]]) >= SAME_FACT:
                 marks.append(n)
@@ -474,5 +549,12 @@ def compose(
             lines.append((annotate_dates(c), [n]))
     text = " ".join(f"{t} {''.join(f'[{m}]' for m in marks)}" for t, marks in lines)
     if lead:
-        text = f"{lead[0][:1].upper()}{lead[0][1:]} [1]. {text}"
+        lead_marks = "[1]"
+        first = pool[chosen[0]]
+        if lead.anchored and first.previous:  # "a day earlier": the date it counts from is in the sentence before
+            citations.append(
+                _citation(first, len(citations) + 1, first.previous_start, first.previous_end, first.previous)
+            )
+            lead_marks += f"[{len(citations)}]"
+        text = f"{lead.text[:1].upper()}{lead.text[1:]} {lead_marks}. {text}"
     return text, citations, False

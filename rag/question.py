@@ -22,7 +22,7 @@ _PERSON_CLASS = set(
 _PLACE_CLASS = set(
     lexical.stems(
         """city town village country nation region province capital place territory district location continent
-        island port neighbourhood neighborhood county municipality governorate river lake sea mountain""".split()
+        island port neighbourhood neighborhood county municipality governorate""".split()
     )
 )
 _ORG_CLASS = set(

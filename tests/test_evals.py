@@ -12,6 +12,7 @@ import pytest
 from evals import metrics
 from evals.datasets import GOLD, SEEDS, Item, find_source, load, squash
 from evals.judge import Judge, parse_score, parse_yes
+from rag import Citation
 
 REPO = Path(__file__).resolve().parent.parent
 THRESHOLDS = REPO / "evals" / "thresholds.toml"
@@ -157,6 +158,30 @@ def test_score_record_and_failures() -> None:
     assert any(w.startswith("citation [1] does not support") for w in why)
 
 
+def test_joint_support_is_scored_like_alce() -> None:
+    """A sentence backed only by two citations together is supported, and both are precise; a citation that
+    adds nothing to one that suffices alone is not."""
+    from evals.runner import score
+    from rag import Answer, Citation
+
+    text = "On September 26 it spoke. Its minister spoke a day earlier. Unrelated words here."
+    cites = [
+        Citation(1, "a.txt", "On September 26 it spoke.", 0, 25),
+        Citation(2, "a.txt", "Its minister spoke a day earlier.", 26, 59),
+        Citation(3, "a.txt", "Unrelated words here.", 60, 81),
+    ]
+    answer = Answer("q?", "25 September [1][2]. It spoke on September 26 [1][3].", False, cites)
+
+    def supported(claim: str, found: list[Citation]) -> bool:
+        ns = {c.n for c in found}
+        return {1, 2} <= ns if claim.startswith("25") else 1 in ns
+
+    r = score(Item("x", "q?", sources=["a.txt"]), answer, SimpleNamespace(source_text=lambda s: text), supported, 1.0)  # type: ignore[arg-type]
+    assert all(c["valid"] for c in r["citations"])
+    assert (r["sentences"], r["sentences_supported"], r["cite_pairs"], r["cite_supported"]) == (2, 2, 4, 3)
+    assert r["unsupported"] == [{"n": 3, "sentence": "It spoke on September 26"}]
+
+
 def test_refusal_scores() -> None:
     expected = [True, True, False, False]
     assert metrics.refusal_scores(expected, [True, False, True, False]) == (0.5, 0.5)
@@ -237,7 +262,7 @@ def test_judge_parsing_and_calls() -> None:
     )
     judge = Judge(SimpleNamespace(chat=SimpleNamespace(completions=SimpleNamespace(create=create))), "m")
     assert judge.correctness("q", "ref", "gen") == 5.0
-    assert judge.supports("claim", "quote")
+    assert judge.supports("claim", [Citation(1, "a.txt", "quote", 0, 5, date="2018-09-01")])
 
 
 # --- dataset adapters -------------------------------------------------------------------------------------
