@@ -6,7 +6,7 @@ INDEX ?= .rag
 DOCS ?= seeds
 TEST_MODEL := .cache/models/SmolLM2-135M-Instruct.Q4_1.gguf
 
-.PHONY: run test lint typecheck unit evals bench ingest clean
+.PHONY: run test lint typecheck unit evals bench ingest clean screenshot
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ test: $(VENV)/.installed $(TEST_MODEL)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy rag
 	$(PY) -m pytest -q
+
+## Refresh docs/screenshot.png from the browser test.
+screenshot: $(VENV)/.installed
+	bash scripts/setup_browser.sh
+	UPDATE_SCREENSHOT=1 $(PY) -m pytest -q tests/test_ui_browser.py
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/bench_ingest_ask.py

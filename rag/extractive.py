@@ -26,7 +26,7 @@ from .support import IdfFn, coverage
 
 REFUSAL = "The documents don't answer this question."
 
-MIN_SCORE = 0.45  # the best sentence's score must reach this
+MIN_SCORE = 0.39  # the best sentence's score must reach this
 MIN_SIMILARITY = 0.35  # ... and its similarity in meaning to the question
 MIN_ESSENTIAL = 0.1  # ... and it (with its context) must cover this share of the question's essential words
 SECOND_SENTENCE = 0.75  # a further sentence must score this share of the best one
@@ -36,11 +36,11 @@ SAME_FACT = 0.8  # similarity above which two sentences state the same fact
 TAGGED = 12  # sentences examined closely (entities, near-synonyms) per question
 
 _BECAUSE = re.compile(
-    r"\b(?:because|due to|owing to|as a result|in order to|so that|so as to|since|concerns?|fears?|worr(?:y|ied|ies)|"
-    r"aims?|reasons?|motivated|in response to|after|amid|out of|to (?:protect|prevent|counter|fight|help|ensure|avoid|"
-    r"stop|strengthen|support|discuss|take))\b",
+    r"\b(?:because|due to|owing to|as a result|in response to|concerns?|fears?|worr(?:y|ied|ies)|reasons?|motivated|"
+    r"prompted|aims?|goals?|in order to|so that|so as to)\b",
     re.I,
 )
+_WEAK_CAUSE = re.compile(r"\b(?:since|after|amid|out of|following)\b", re.I)
 _UNKNOWN = re.compile(
     r"\b(?:did not|didn't|would not|wouldn't|could not|couldn't) (?:say|confirm|specify|disclose|reveal) (?:whether|if)|"
     r"\b(?:it is|it was|it remains|it's) (?:not |un)clear (?:whether|if)|\bunclear (?:whether|if)\b|"
@@ -53,6 +53,11 @@ _CONTROL = frozenset(
         expect expected encourage encouraged invite invited permit permitted persuade persuaded require required
         refuse refused agree agreed decide decided plan planned try tried continue continued begin began""".split()
     )
+)
+_ANAPHOR = re.compile(
+    r"^\W*(?:\w+\s+){0,2}?(?:they|their|them|he|his|him|she|her|it|its|this|these|those|the (?:group|cell|centre|"
+    r"center|agreement|pact|accord|move|statement|official|minister|spokesman))\b",
+    re.I,
 )
 _LENGTH = re.compile(
     r"^how long (?:is|are|was|were) (?!.*\b(?:last|lasted|take|took|go(?:ing)? on|been|held|run)\b)", re.I
@@ -147,8 +152,13 @@ def _number_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatc
     durations = [e.text for e in analysis.entities if e.label in entities.TIME and _DURATION.search(e.text)]
     durations += [m.text for m in c.dates() if _DURATION.search(m.text)]
     words = analysis.words
+    in_dates = [(e.start, e.end) for e in analysis.entities if e.label in entities.TIME]
     counted = [
-        w for w in words if (w.pos == "NUM" or w.text.lower() in ("twice", "once", "thrice")) and w.text not in asked
+        w
+        for w in words
+        if (w.pos == "NUM" or w.text.lower() in ("twice", "once", "thrice"))
+        and w.text not in asked
+        and not any(a <= w.start < b for a, b in in_dates)
     ]
     if not numbers and not counted and not durations and not re.search(r"\bhow (?:long|old)\b", q.text, re.I):
         return 0.0
@@ -196,17 +206,9 @@ def answer_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatch
     if kind == "number":
         return _number_fit(q, c, analysis, matcher)
     if kind == "why":
-        words = analysis.words
-        # "met ... to discuss" states a purpose; "refuses to cooperate" and "allows them to share" do not.
-        purpose = any(
-            w.tag == "TO"
-            and 0 < i < len(words) - 1
-            and words[i + 1].tag == "VB"
-            and not words[i - 1].tag.startswith("VB")
-            and not any(set(lexical.terms(x.text)) & _CONTROL for x in words[max(0, i - 4) : i])
-            for i, w in enumerate(words)
-        )
-        return 1.0 if _BECAUSE.search(c.text) or purpose else 0.0
+        if _BECAUSE.search(c.text):
+            return 1.0
+        return 0.8 if _purpose(analysis) else 0.5 if _WEAK_CAUSE.search(c.text) else 0.0
     if kind == "yesno":
         if q.alternatives:  # "audio or video?": the sentence must name one of them
             have = set(lexical.terms(c.text))
@@ -235,6 +237,21 @@ def answer_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatch
     if kind == "who" and best < 1.0 and not q.named:
         best = max(best, _role_fit(analysis, asked))
     return best
+
+
+def _purpose(analysis: Analysis) -> bool:
+    """Whether the sentence states a purpose with an infinitive: "met in Baghdad to discuss", "to 'strengthen ...'".
+
+    An infinitive after a verb ("refuses to cooperate") or after a verb of letting or asking ("allows the member
+    states to share") completes that verb instead.
+    """
+    words = [w for w in analysis.words if w.pos != "PUNCT" or w.text not in ('"', "“", "'", "‘")]
+    for i, w in enumerate(words[:-1]):
+        if w.tag != "TO" or i == 0 or words[i + 1].tag != "VB" or words[i - 1].tag.startswith("VB"):
+            continue
+        if not any(set(lexical.terms(x.text)) & _CONTROL for x in words[max(0, i - 4) : i]):
+            return True
+    return False
 
 
 def proper_runs(analysis: Analysis) -> list[entities.Entity]:
@@ -383,6 +400,12 @@ def rank(
     q_terms = set(q.terms)
     vectors = embedder.embed([c.text for c in pool])
     sims = vectors @ query_vector
+    # A sentence that leans on the one before ("Their aim is revenge, he said.") is also read together with it.
+    leaning = [i for i, c in enumerate(pool) if c.previous and _ANAPHOR.match(c.text)]
+    if leaning:
+        joined = embedder.embed([f"{pool[i].previous} {pool[i].text}" for i in leaning]) @ query_vector
+        for i, s in zip(leaning, joined, strict=True):
+            sims[i] = max(sims[i], s - 0.02)
     passage_cov = {
         id(p): coverage(q_terms, set(lexical.terms(f"{p.chunk.title} {p.chunk.text}")), idf) for p in passages
     }
@@ -398,7 +421,7 @@ def rank(
     for i in shortlist:
         c = pool[i]
         c.fit = answer_fit(q, c, analyses[i], matcher)
-        c.fit_weight = 0.25 if q.kind in ("who", "where", "org", "name") else 0.12
+        c.fit_weight = 0.25 if q.kind in ("who", "where", "org", "name") else 0.2 if q.kind == "why" else 0.12
     ranked = sorted(shortlist, key=lambda i: -pool[i].score)
     return Ranking(q, pool, shortlist, [i for i in ranked if pool[i].fit > 0], vectors)
 
