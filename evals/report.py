@@ -177,7 +177,7 @@ def chart(
         if unit == "share":
             ax.set_ylim(0, 1.05)
         ax.grid(axis="y", alpha=0.3)
-    axes[0].legend()
+    axes[0].legend(loc="upper center", bbox_to_anchor=(0.5, -0.32), ncol=3, frameon=False)
     fig.suptitle(f"Evaluation: {result['dataset']} ({result['n']} questions, {result['created']})")
     fig.tight_layout()
     fig.savefig(path, dpi=100)

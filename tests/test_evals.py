@@ -48,6 +48,17 @@ def test_seed_metrics_meet_thresholds(seed_run: dict[str, Any]) -> None:
     assert not problems, "below threshold: " + "; ".join(problems)
 
 
+def test_holdout_metrics_meet_thresholds(assistant: Any) -> None:
+    """The held-out set, written without sight of the engine's answers, guards against tuning to the seed set."""
+    from evals.runner import run_eval
+
+    result = run_eval(str(GOLD.with_name("holdout.jsonl")), assistant)
+    assert result["n"] == 40
+    minimum, maximum = metrics.load_thresholds(str(THRESHOLDS.with_name("thresholds_holdout.toml")))
+    problems = metrics.check(result["metrics"], minimum, maximum)
+    assert not problems, "below threshold: " + "; ".join(problems)
+
+
 def test_seed_run_shape(seed_run: dict[str, Any]) -> None:
     assert seed_run["n"] == len(seed_run["records"]) == 84
     assert seed_run["progress_calls"][-1] == (84, 84)
