@@ -80,6 +80,13 @@ class Assistant:
         assistant.ingest(docs_dir)
         return assistant
 
+    def warm_up(self) -> None:
+        """Load the models now (embedder, and the language model of the offline answerer) rather than on the
+        first question."""
+        self.embedder.embed(["warm up"])
+        if self.settings.backend == "extractive":
+            entities.tagger(self.settings.spacy_model_path).analyse(["Warm up in Baghdad."])
+
     # --- ingestion --------------------------------------------------------------------
     def ingest(
         self,

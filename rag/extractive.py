@@ -94,6 +94,7 @@ class Candidate:
     fit: float = 1.0
     fit_weight: float = 0.12
     answers: set[str] = field(default_factory=set)
+    lead: str = ""  # the short answer this sentence gives ("Saad al-Hadithi", "2,000 IS fighters"), when clear
     previous: str = ""
     previous_start: int = 0
     previous_end: int = 0
@@ -136,7 +137,7 @@ def _novel(text: str, question: Question) -> bool:
     return bool(own) and not set(own) & asked
 
 
-def _near(analysis: Analysis, start: int, end: int, asked: set[str], window: int = 40) -> bool:
+def _near(analysis: Analysis, start: int, end: int, asked: set[str] | frozenset[str], window: int = 40) -> bool:
     """Whether a word of the question occurs within ``window`` characters of ``[start, end)``."""
     for w in analysis.words:
         if (start - window <= w.start < start or end <= w.start <= end + window) and set(lexical.terms(w.text)) & asked:
@@ -176,12 +177,15 @@ def _number_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatc
             continue
         for nxt in words[i + 1 : i + 5]:
             terms = lexical.terms(nxt.text)
-            if focus in terms:
-                return 1.0
-            if nxt.pos == "NOUN" and terms and matcher.embedder is not None:
+            same = focus in terms
+            if not same and nxt.pos == "NOUN" and terms:
                 sims = matcher.embedder.embed([q.words.get(focus, focus), nxt.text.lower()])
-                if float(sims[0] @ sims[1]) >= 0.6:
-                    return 1.0
+                same = float(sims[0] @ sims[1]) >= 0.6
+            if same:
+                begin = next((e.start for e in numbers if e.start <= w.start < e.end), w.start)
+                c.lead = c.text[begin : nxt.start + len(nxt.text)]  # "more than 240,000 people"
+                return 1.0
+            if nxt.pos == "NOUN":
                 break
     return 0.25  # a number, but not of the thing asked about
 
@@ -219,6 +223,7 @@ def answer_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatch
         echo = own and len(set(own) - asked) / len(set(own)) < 0.3  # restates the question, adds nothing
         return 0.3 if echo else 1.0
     best = 0.0
+    leads: list[str] = []
     for e in analysis.entities:
         if not _novel(e.text, q):
             continue
@@ -231,7 +236,14 @@ def answer_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatch
         else:
             continue
         c.answers.add(e.text)
+        # A lead answer must sit right by the asked-for role when there is one ("Vice President Ayad Allawi"
+        # for "which vice president"), not merely near some word of the question.
+        titled = kind != "who" or not q.focus or _near(analysis, e.start, e.end, set(q.focus), 30)
+        if weight >= 1.5 and titled:
+            leads.append(re.sub(r"^the\s+|['’]s$", "", e.text))
         best = max(best, weight)
+    if len(set(leads)) == 1:  # one named answer right beside the question's words
+        c.lead = leads[0]
     if best < 1.0:
         best = max(best, _unlabelled_name_fit(q, c, analysis))
     if kind == "who" and best < 1.0 and not q.named:
@@ -480,7 +492,15 @@ def answer(
             found |= c.answers
     if q.kind == "when":
         _refine_date(pool, order, chosen, best)
-    return compose(pool, chosen, vectors, lead_with_date=q.kind == "when", asked=set(q.essential))
+    return compose(
+        pool,
+        chosen,
+        vectors,
+        lead_with_date=q.kind == "when",
+        asked=set(q.essential),
+        lead_with_answer=q.kind in ("who", "where", "org", "name", "number"),
+        plural=q.plural,
+    )
 
 
 def _dated(c: Candidate) -> list[dates.DateMention]:
@@ -548,12 +568,33 @@ def _citation(c: Candidate, n: int, start: int | None = None, end: int | None = 
     )
 
 
+def _lead_answers(pool: list[Candidate], chosen: list[int], plural: bool) -> tuple[str, list[int]] | None:
+    """The short answer to open with ("Saad al-Hadithi", "Washington and Tehran") and the citation numbers of
+    the sentences that give it; None unless the best sentence gives one clearly."""
+    if not pool[chosen[0]].lead:
+        return None
+    found: dict[str, list[int]] = {}
+    for k, i in enumerate(chosen if plural else chosen[:1]):
+        if pool[i].lead:
+            found.setdefault(pool[i].lead, []).append(k + 1)
+    names = list(found)
+    text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return text, sorted({n for ns in found.values() for n in ns})
+
+
 def compose(
-    pool: list[Candidate], chosen: list[int], vectors: np.ndarray, lead_with_date: bool = False, asked: set[str] | None = None
+    pool: list[Candidate],
+    chosen: list[int],
+    vectors: np.ndarray,
+    lead_with_date: bool = False,
+    asked: set[str] | None = None,
+    lead_with_answer: bool = False,
+    plural: bool = False,
 ) -> tuple[str, list[Citation], bool]:
     """Join the chosen sentences; sentences stating the same fact share one line with several markers.
 
-    For "when" questions the answer opens with the date itself, cited to the sentence that states it.
+    The answer opens with the short answer itself when there is a clear one, cited to the sentence that states
+    it: the date for "when" questions, the name or number for "who", "where", "which" and "how many".
     """
     lead = _lead_date(pool, chosen, asked or set()) if lead_with_date else None
     if lead and lead.index:
@@ -580,4 +621,7 @@ def compose(
             )
             lead_marks += f"[{len(citations)}]"
         text = f"{lead.text[:1].upper()}{lead.text[1:]} {lead_marks}. {text}"
+    elif lead_with_answer and (short := _lead_answers(pool, chosen, plural)):
+        said, ns = short
+        text = f"{said[:1].upper()}{said[1:]} {''.join(f'[{n}]' for n in ns)}. {text}"
     return text, citations, False

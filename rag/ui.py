@@ -194,6 +194,7 @@ class RagUI:
             self.assistant = assistant
             took = time.perf_counter() - started
             print(f"index ready: {len(assistant.documents())} documents ({took:.1f}s)", flush=True)
+            assistant.warm_up()  # the answerer's language model, while the user types
         except RagError as e:
             self.error = str(e)
             print(f"error: {e}", file=sys.stderr, flush=True)
