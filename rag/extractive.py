@@ -27,7 +27,8 @@ from .support import IdfFn, coverage
 REFUSAL = "The documents don't answer this question."
 
 MIN_SCORE = 0.39  # the best sentence's score must reach this
-MIN_SIMILARITY = 0.35  # ... and its similarity in meaning to the question
+MIN_SIMILARITY = 0.35  # ... and its similarity in meaning to the question, unless it covers the question's
+WEAK_MATCH = 0.75  # essential words at least this well ("Harbour master Varnholt said 42 ships waited")
 MIN_ESSENTIAL = 0.1  # ... and it (with its context) must cover this share of the question's essential words
 SECOND_SENTENCE = 0.75  # a further sentence must score this share of the best one
 REFINE_DATE = 0.65  # a sentence that only refines the date may score this share of the best one
@@ -96,18 +97,24 @@ class Candidate:
     answers: set[str] = field(default_factory=set)
     lead: str = ""  # the short answer this sentence gives ("Saad al-Hadithi", "2,000 IS fighters"), when clear
     previous: str = ""
-    previous_start: int = 0
-    previous_end: int = 0
+    earlier: list[tuple[int, int, str]] = field(default_factory=list)  # the chunk's sentences before this one
+    anchor: tuple[int, int, str] | None = None  # the earlier sentence whose date "a week earlier" counts from
     _dates: list[dates.DateMention] | None = None
 
     def dates(self) -> list[dates.DateMention]:
-        """Date mentions of the sentence, resolved against the document's date and the previous sentence."""
+        """Date mentions of the sentence, resolved against the document's date and the latest day named in the
+        sentences before it ("a week earlier" than the Monday two sentences back)."""
         if self._dates is None:
             chunk = self.passage.chunk
             doc_date = date.fromisoformat(chunk.date) if chunk.date else None
             exact = not chunk.date_inferred
-            before = [m.value for m in dates.mentions(self.previous, doc_date, exact) if m.value and m.precision == "day"]
-            self._dates = dates.mentions(self.text, doc_date, exact, before[-1] if before else None)
+            anchor = None
+            for start, end, text in reversed(self.earlier):
+                days = [m.value for m in dates.mentions(text, doc_date, exact) if m.value and m.precision == "day"]
+                if days:
+                    anchor, self.anchor = days[-1], (start, end, text)
+                    break
+            self._dates = dates.mentions(self.text, doc_date, exact, anchor)
         return self._dates
 
     @property
@@ -132,17 +139,28 @@ def _doc_date(p: Passage) -> date | None:
 
 
 def _novel(text: str, question: Question) -> bool:
-    asked = set(question.terms)
+    """Whether an entity says something the question doesn't: "Brantor Dredging Company" for "which company"."""
+    asked = set(question.terms) - set(question.focus)
     own = [t for t in lexical.terms(text) if len(t) > 2 or t.isdigit()]
     return bool(own) and not set(own) & asked
 
 
-def _near(analysis: Analysis, start: int, end: int, asked: set[str] | frozenset[str], window: int = 40) -> bool:
-    """Whether a word of the question occurs within ``window`` characters of ``[start, end)``."""
-    for w in analysis.words:
-        if (start - window <= w.start < start or end <= w.start <= end + window) and set(lexical.terms(w.text)) & asked:
-            return True
-    return False
+def _near(
+    analysis: Analysis,
+    start: int,
+    end: int,
+    asked: set[str] | frozenset[str],
+    window: int = 40,
+    matcher: TermMatcher | None = None,
+) -> bool:
+    """Whether a word of the question (or, with ``matcher``, a near-synonym: "conductor" for "conducts") occurs
+    within ``window`` characters of ``[start, end)``."""
+    close = [w for w in analysis.words if start - window <= w.start < start or end <= w.start <= end + window]
+    if any(set(lexical.terms(w.text)) & asked for w in close):
+        return True
+    if matcher is None:
+        return False
+    return bool(set(matcher.credits(content_words(" ".join(w.text for w in close)))) & asked)
 
 
 def _number_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatcher) -> float:
@@ -227,10 +245,13 @@ def answer_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatch
     for e in analysis.entities:
         if not _novel(e.text, q):
             continue
-        if e.label in q.wants:
-            weight = 1.5 if _near(analysis, e.start, e.end, asked) else 1.0
+        titled = kind == "who" and _titled(analysis, e)  # "Harbour master Ilse Varnholt", whatever its label
+        if e.label in q.wants or titled:
+            weight = 1.5 if _near(analysis, e.start, e.end, asked, matcher=matcher) else 1.0
             if kind == "where":
                 weight *= _place_weight(q, c.text, e)
+            elif e.label == "PERSON" and _not_a_person(c.text, analysis, e):
+                weight *= 0.4
         elif e.label in q.partly:
             weight = 0.4 if kind == "org" else 0.6  # "Shiite militias" describes a militia, doesn't name it
         else:
@@ -238,8 +259,8 @@ def answer_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatch
         c.answers.add(e.text)
         # A lead answer must sit right by the asked-for role when there is one ("Vice President Ayad Allawi"
         # for "which vice president"), not merely near some word of the question.
-        titled = kind != "who" or not q.focus or _near(analysis, e.start, e.end, set(q.focus), 30)
-        if weight >= 1.5 and titled:
+        by_role = kind != "who" or not q.focus or _near(analysis, e.start, e.end, set(q.focus), 30)
+        if weight >= 1.5 and by_role:
             leads.append(re.sub(r"^the\s+|['’]s$", "", e.text))
         best = max(best, weight)
     if len(set(leads)) == 1:  # one named answer right beside the question's words
@@ -308,6 +329,26 @@ def _unlabelled_name_fit(q: Question, c: Candidate, analysis: Analysis) -> float
     return best
 
 
+def _titled(analysis: Analysis, e: entities.Entity) -> bool:
+    """A name of two or more proper nouns right after a common noun: a person with a title or role ("Harbour
+    master Ilse Varnholt", "its conductor, Tomas Erlund")."""
+    inside = [w for w in analysis.words if e.start <= w.start < e.end]
+    if len(inside) < 2 or not all(w.pos == "PROPN" or w.tag == "HYPH" for w in inside):
+        return False
+    before = [w for w in analysis.words if w.start < e.start and w.text not in (",", "the")]
+    return bool(before) and before[-1].pos == "NOUN" and before[-1].text.islower()
+
+
+def _not_a_person(text: str, analysis: Analysis, e: entities.Entity) -> bool:
+    """Signs the small tagger took a place for a person: "in Lindholm", "the Kelsing secondary school"."""
+    if _LOCATIVE.search(text[max(0, e.start - 25) : e.start]):
+        return True
+    following = [w for w in analysis.words if w.start >= e.end][:2]
+    return (" " not in e.text and any(w.pos == "NOUN" for w in following[:1])) or (
+        len(following) == 2 and following[0].pos == "ADJ" and following[1].pos == "NOUN" and " " not in e.text
+    )
+
+
 _LOCATIVE = re.compile(
     r"\b(?:in|at|near|inside|outside|across|into|from|to|towards?|around|throughout|on)\s+(?:the\s+)?"
     r"(?:(?:town|city|village|region|province|district|capital|port|island) of\s+)?$",
@@ -349,9 +390,13 @@ def _role_fit(analysis: Analysis, asked: set[str]) -> float:
 
 def annotate_dates(c: Candidate) -> str:
     """The sentence with the dates it leaves relative spelled out ("on September 26 (26 September 2015)")."""
-    chunk = c.passage.chunk
-    before = [m.value for m in dates.mentions(c.previous, _doc_date(c.passage), not chunk.date_inferred) if m.value]
-    return dates.spell_out(c.text, _doc_date(c.passage), not chunk.date_inferred, before[-1] if before else None)
+    anchored = [m for m in c.dates() if m.from_anchor and m.value]
+    anchor = None
+    if anchored and c.anchor:
+        chunk = c.passage.chunk
+        days = dates.mentions(c.anchor[2], _doc_date(c.passage), not chunk.date_inferred)
+        anchor = next((m.value for m in reversed(days) if m.value and m.precision == "day"), None)
+    return dates.spell_out(c.text, _doc_date(c.passage), not c.passage.chunk.date_inferred, anchor)
 
 
 def candidates(passages: list[Passage]) -> list[Candidate]:
@@ -366,18 +411,10 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
                 continue
             seen.add(key)
             previous = texts[k - 1] if k else ""
-            before = p.chunk.sentences[k - 1] if k else span
+            earlier = [(s.start, s.end, t) for s, t in zip(p.chunk.sentences[:k], texts[:k], strict=True)]
             out.append(
                 Candidate(
-                    p,
-                    rank,
-                    span.start,
-                    span.end,
-                    text,
-                    f"{p.chunk.title} {previous}",
-                    previous=previous,
-                    previous_start=before.start,
-                    previous_end=before.end,
+                    p, rank, span.start, span.end, text, f"{p.chunk.title} {previous}", previous=previous, earlier=earlier
                 )
             )
     return out
@@ -463,7 +500,8 @@ def answer(
     if not order or (known is not None and _unknown_names(q, known)):
         return REFUSAL, [], True
     best = pool[order[0]]
-    if best.score < MIN_SCORE or best.similarity < MIN_SIMILARITY or best.context_essential < MIN_ESSENTIAL:
+    weak_match = best.similarity < MIN_SIMILARITY and best.context_essential < WEAK_MATCH
+    if best.score < MIN_SCORE or weak_match or best.context_essential < MIN_ESSENTIAL:
         return REFUSAL, [], True
     if best.fit < 0.5 and q.kind not in ("other", "yesno"):
         return REFUSAL, [], True  # only a weak stand-in for the asked-for answer (a number of something else)
@@ -615,10 +653,9 @@ def compose(
     if lead:
         lead_marks = "[1]"
         first = pool[chosen[0]]
-        if lead.anchored and first.previous:  # "a day earlier": the date it counts from is in the sentence before
-            citations.append(
-                _citation(first, len(citations) + 1, first.previous_start, first.previous_end, first.previous)
-            )
+        if lead.anchored and first.anchor:  # "a day earlier": the date it counts from is in a sentence before
+            start, end, quote = first.anchor
+            citations.append(_citation(first, len(citations) + 1, start, end, quote))
             lead_marks += f"[{len(citations)}]"
         text = f"{lead.text[:1].upper()}{lead.text[1:]} {lead_marks}. {text}"
     elif lead_with_answer and (short := _lead_answers(pool, chosen, plural)):

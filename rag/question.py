@@ -187,7 +187,8 @@ def publisher_terms(text: str) -> set[str]:
     """
     out: set[str] = set()
     for m in _ATTRIBUTION.finditer(text):
-        who = re.split(r"['’]s\b", next(g for g in m.groups() if g).strip())[0]
+        who = next(g for g in m.groups() if g).strip()
+        who = re.sub(r"['’]s\s+(?:\d{4}\s+)?(?:report|reporting|coverage|article|story)\b.*$", "", who)
         who = re.sub(r"\s+in \d{4}$", "", who.strip())
         if all(w[:1].isupper() or not w[:1].isalpha() for w in who.split()):
             out |= set(lexical.terms(who))

@@ -1,0 +1,119 @@
+"""Reading questions and dates: the kind of answer asked for, the words it must match, relative dates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from rag import dates
+from rag.documents import borrow_dates
+from rag.entities import is_country, tagger
+from rag.matching import same_place
+from rag.question import Question, analyse, publisher_terms
+from rag.records import Document, Span
+
+
+def ask(text: str) -> Question:
+    return analyse(text, tagger().analyse([text])[0])
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("When did the council meet?", "when"),
+        ("On what date was the treaty signed?", "when"),
+        ("How many seats did the party win?", "number"),
+        ("How long did the talks last?", "number"),
+        ("Who chaired the meeting?", "who"),
+        ("Which minister resigned?", "who"),
+        ("Where was the accord signed?", "where"),
+        ("In which city did they meet?", "where"),
+        ("Which news agency reported the deal?", "org"),
+        ("What is the name of the operation?", "name"),
+        ("What is the name of the new committee?", "org"),
+        ("Why did the talks collapse?", "why"),
+        ("What was the stated purpose of the visit?", "why"),
+        ("Did the minister resign?", "yesno"),
+        ("How did the ministry respond?", "other"),
+    ],
+)
+def test_question_kinds(text: str, kind: str) -> None:
+    assert ask(text).kind == kind
+
+
+def test_focus_plural_and_essential_words() -> None:
+    q = ask("How many seats did Haidar al-Abadi's bloc win in the 2018 elections?")
+    assert q.focus == ("seat",) and "seat" in q.essential  # "54 seats": the counted noun stays essential
+    assert ("abadi", "bloc") in q.possessives and "abadi" in q.names
+
+    towns = ask("Which two towns were hit by the floods?")
+    assert towns.kind == "where" and towns.plural and towns.place_class == "local"
+    assert "town" not in towns.essential and "two" not in towns.essential
+    assert ask("Which European country closed its airspace?").place_class == "country"
+
+
+def test_hyphenated_class_nouns_and_named_requests() -> None:
+    q = ask("Which Iran-allied militia threatened the convoy?")
+    assert q.kind == "org" and q.focus == ("militia",)
+    names = ask("What are the names of the deputy chiefs of staff?")
+    assert names.kind == "who" and names.named and not names.partly  # a nationality is no name
+
+
+def test_publishers_are_not_words_to_match() -> None:
+    assert publisher_terms("According to RFE/RL's 2018 report, who led the talks?") == {"rfe", "rl"}
+    assert publisher_terms("What would the cell do, according to Abadi's spokesman?") == set()
+    q = ask("According to Breitbart, how did the agreement help Russia?")
+    assert "breitbart" not in q.essential and "russia" in q.essential
+
+
+def test_either_or_questions_keep_their_alternatives() -> None:
+    q = ask("Was the address released as an audio recording or as a video?")
+    assert q.kind == "yesno" and q.alternatives == (("audio", "record"), ("video",))
+
+
+def test_places_and_their_people() -> None:
+    assert same_place("russia", "russian") and same_place("iraq", "iraqi") and same_place("kurdish", "kurdistan")
+    assert not same_place("iran", "iraq") and not same_place("moscow", "russia")
+    assert is_country("Bulgaria") and is_country("the United States") and is_country("U.S.")
+    assert not is_country("Mosul") and not is_country("Tehran")
+
+
+def test_parts_of_months_and_offsets() -> None:
+    text = "A couple of days before its campaign began at the end of September 2015, Russia agreed to share data."
+    found = [(m.text, dates.human(m.value, m.precision, m.part)) for m in dates.mentions(text, None) if m.value]
+    assert found == [
+        ("A couple of days before", "late September 2015"),
+        ("at the end of September 2015", "late September 2015"),
+    ]
+    put = "Putin spoke to the king on September 26, just two days before the Russian leader is due to address the UN."
+    values = {m.text: m.value for m in dates.mentions(put, date(2015, 9, 19), exact_date=False)}
+    assert values["September 26"] == date(2015, 9, 26) and values["two days before"] == date(2015, 9, 28)
+
+
+def test_offsets_count_from_the_sentence_before() -> None:
+    text = "The statement contradicted remarks made a day earlier by the foreign minister."
+    (m,) = [m for m in dates.mentions(text, None, anchor=date(2015, 9, 26)) if m.value]
+    assert m.value == date(2015, 9, 25) and m.from_anchor
+    assert "a day earlier (25 September 2015)" in dates.spell_out(text, None, anchor=date(2015, 9, 26))
+    following = dates.mentions("The following day, the envoy flew home.", None, anchor=date(2017, 7, 23))
+    assert [m.value for m in following] == [date(2017, 7, 24)]
+    late = dates.spell_out("Late last year, the law passed.", date(2017, 7, 30))
+    assert "(2016)" in late
+
+
+def _doc(source: str, text: str, iso: str | None) -> Document:
+    return Document(source, text, "t", source, iso, iso is not None, [Span(0, len(text))])
+
+
+def test_undated_articles_borrow_the_date_of_an_article_quoting_the_same_statement() -> None:
+    quote = (
+        "The command said the pact came with increased concern about the presence of thousands of fighters "
+        "from abroad undertaking criminal acts in the region."
+    )
+    dated = _doc("a.txt", f"Officials met on Saturday. {quote} Talks go on.", "2015-09-19")
+    undated = _doc("b.txt", f"Iraq announced a pact. {quote} Critics were unhappy.", None)
+    unrelated = _doc("c.txt", "A different story about the weather in spring, with no quote in common at all.", None)
+    borrow_dates([undated, unrelated], [dated, undated, unrelated])
+    assert (undated.date, undated.date_inferred) == ("2015-09-19", True)
+    assert unrelated.date is None
