@@ -343,10 +343,12 @@ def _not_a_person(text: str, analysis: Analysis, e: entities.Entity) -> bool:
     """Signs the small tagger took a place for a person: "in Lindholm", "the Kelsing secondary school"."""
     if _LOCATIVE.search(text[max(0, e.start - 25) : e.start]):
         return True
+    if " " in e.text:
+        return False
     following = [w for w in analysis.words if w.start >= e.end][:2]
-    return (" " not in e.text and any(w.pos == "NOUN" for w in following[:1])) or (
-        len(following) == 2 and following[0].pos == "ADJ" and following[1].pos == "NOUN" and " " not in e.text
-    )
+    if following and following[0].pos == "NOUN":
+        return True
+    return len(following) == 2 and following[0].pos == "ADJ" and following[1].pos == "NOUN"
 
 
 _LOCATIVE = re.compile(
