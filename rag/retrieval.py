@@ -12,6 +12,7 @@ from .store import Store, date_number
 
 RRF_K = 60
 BM25_FLOOR = 0.1  # BM25 hits scoring under this share of the best one don't count
+BM25_WEIGHT = 1.25  # a rank on the BM25 side counts this much more than the same rank on the dense side
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def retrieve(
         fused[cid] = Passage(chunk=chunk, score=1.0 / (RRF_K + rank + 1), dense_rank=rank + 1)
     for rank, (cid, _score) in enumerate(lexical):
         p = fused.setdefault(cid, Passage(chunk=store.chunks[cid], score=0.0))
-        p.score += 1.0 / (RRF_K + rank + 1)
+        p.score += BM25_WEIGHT / (RRF_K + rank + 1)
         p.bm25_rank = rank + 1
     ranked = sorted(fused.values(), key=lambda p: -p.score)
     return diversify(ranked, top_k)

@@ -9,7 +9,11 @@ from .records import Span
 _ABBREV = frozenset(
     """u.s u.k u.n e.u mr mrs ms dr st jr sr gen col lt sgt capt maj rep sen gov prof rev vs etc e.g i.e inc ltd co corp jan feb aug sept sep oct nov dec fig approx dept est mt ft a.m p.m ph.d""".split()
 )
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+# End punctuation then space and a capital; or, in text that lost its spaces ("about it?It wouldn't"), a word of
+# two or more lower-case letters, end punctuation and a capitalised word.
+_BOUNDARY = re.compile(
+    r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|(?<=[a-z]{2})[.!?]+[\"'”’)]*(?=[\"“(\[]?[A-Z][a-z])"
+)
 
 
 def split(text: str, start: int = 0, end: int | None = None) -> list[Span]:
