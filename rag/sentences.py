@@ -12,7 +12,7 @@ _ABBREV = frozenset(
 # End punctuation then space and a capital; or, in text that lost its spaces ("about it?It wouldn't"), a word of
 # two or more lower-case letters, end punctuation and a capitalised word.
 _BOUNDARY = re.compile(
-    r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|(?<=[a-z]{2})[.!?]+[\"'”’)]*(?=[\"“(\[]?[A-Z][a-z])"
+    r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|(?<=[a-z]{2})[.!?]+[\"'”’)]*(?=(?:\[\d+\])?[\"“(\[]?[A-Z][a-z])"
 )
 
 

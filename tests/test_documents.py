@@ -81,6 +81,12 @@ def test_sentence_splitter_keeps_abbreviations() -> None:
     assert parts == ["Critics have urged U.S. President Barack Obama to act.", 'Mr. Smith said "no."', "Then it ended."]
 
 
+def test_sentence_splitter_handles_text_that_lost_its_spaces() -> None:
+    text = "Could it be done elsewhere?It wouldn't be easy.[1]That's new. Mr.Smith agreed, e.g.Apple did."
+    parts = [text[s.start : s.end] for s in split(text)]
+    assert parts == ["Could it be done elsewhere?", "It wouldn't be easy.", "[1]That's new.", "Mr.Smith agreed, e.g.Apple did."]
+
+
 def test_relative_dates_resolve_against_document_date() -> None:
     found = {m.text: m for m in mentions("On Saturday, a day after September 26, and last month", date(2018, 9, 1))}
     assert found["Saturday"].value == date(2018, 9, 1)
