@@ -32,6 +32,7 @@ WEAK_MATCH = 0.75  # essential words at least this well ("Harbour master Varnhol
 MIN_ESSENTIAL = 0.1  # ... and it (with its context) must cover this share of the question's essential words
 SECOND_SENTENCE = 0.75  # a further sentence must score this share of the best one
 REFINE_DATE = 0.65  # a sentence that only refines the date may score this share of the best one
+WHEN_OWN = 0.35  # a date answers a "when" question only in a sentence covering this share of its words
 TYPE_MISS = 0.7  # refuse when the best typed answer scores below this share of the best sentence overall
 SAME_FACT = 0.8  # similarity above which two sentences state the same fact
 TAGGED = 12  # sentences examined closely (entities, near-synonyms) per question
@@ -193,6 +194,8 @@ def _number_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatc
     for i, w in enumerate(words):
         if w.pos != "NUM" and w.text.lower() not in ("twice", "once", "thrice"):
             continue
+        if set(lexical.terms(w.text)) & asked:
+            continue  # "how many of the 2,000 fighters": the 2,000 is the question's, not the answer
         for nxt in words[i + 1 : i + 5]:
             terms = lexical.terms(nxt.text)
             same = focus in terms
@@ -210,7 +213,7 @@ def _number_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatc
 
 def answer_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatcher) -> float:
     """How well the sentence carries the kind of answer asked for (0 = it cannot answer the question)."""
-    if q.subject and not set(q.subject) <= set(lexical.terms(f"{c.text} {c.context}")):
+    if q.subject and not set(q.subject) <= set(lexical.terms(f"{c.text} {c.previous}")):
         return 0.0  # "Who was Iraq's oil minister?" is not answered by a sentence that names no oil minister
     for owner, head in q.possessives:
         for owner2, head2 in possessives(analysis):
@@ -220,6 +223,10 @@ def answer_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatch
     kind = q.kind
     if kind == "when":
         found = c.dates()
+        if q.exact_day and not any(m.precision == "day" for m in found):
+            return 0.0  # "when exactly": "later this year" is no answer
+        if c.essential < WHEN_OWN:
+            return 0.0  # the date must be in a sentence about the asked event, not one beside it
         if any(m.value for m in found):
             return 1.0
         if found:

@@ -66,6 +66,8 @@ _WH = re.compile(
 _NAME_OF = re.compile(
     r"\bnames? (?:of|for)\b|\bwhat (?:is|was|are|were) (?:it|they|\w+) called\b|\bname the\b|\bwhat names?\b", re.I
 )
+_OF_THE = re.compile(r"\s+of\s+(?:the|these|those|its|their)\s+", re.I)  # "how many of the 2,000 fighters"
+_EXACT_DAY = re.compile(r"\b(?:when exactly|exactly when|on what (?:exact )?(?:date|day)|on which (?:date|day)|what (?:exact )?date)\b", re.I)
 _WHAT_IS_THE = re.compile(r"\b(?:what|which) (?:is|was|are|were) the\b", re.I)
 # "Who was Iraq's oil minister?": the noun phrase a copular question asks to identify.
 _COPULAR = re.compile(
@@ -105,6 +107,7 @@ class Question:
     named: bool = False
     subject: tuple[str, ...] = ()
     alternatives: tuple[tuple[str, ...], ...] = ()
+    exact_day: bool = False  # "on what date", "when exactly": a day, not a month or "later this year"
 
     @property
     def place_class(self) -> str:
@@ -142,6 +145,8 @@ def _noun_after(analysis: Analysis, offset: int) -> tuple[str | None, bool, int]
             head = (w.text, w.tag in ("NNS", "NNPS"), i)
         elif w.pos in ("ADJ", "NUM", "DET") or hyphenated or w.text.lower() in ("u.s.", "us"):
             continue
+        elif head[0] is None and (w.pos == "ADV" or w.tag in ("VBG", "VBN")):
+            continue  # "roughly 2,000 remaining fighters"
         else:
             break
     return head
@@ -209,7 +214,7 @@ def analyse(text: str, analysis: Analysis) -> Question:
         if kind == "purpose":
             kind = "why"
         elif kind == "number" or kind == "which":
-            after = _WHAT_IS_THE.match(stripped, m.start())
+            after = _WHAT_IS_THE.match(stripped, m.start()) or _OF_THE.match(stripped, m.end())
             noun, plural, _ = _noun_after(analysis, after.end() if after else m.end())
             focus = noun
             if kind == "which":
@@ -252,8 +257,12 @@ def analyse(text: str, analysis: Analysis) -> Question:
     names = {t for e in analysis.entities if e.label in entities.NAMED for t in lexical.terms(e.text)}
     names = {t for t in names if len(t) > 2 and t not in _CALENDAR}
     # Names of people, organisations and places (not "European", "Iraqi"): the documents must mention them.
+    # Places are left out: "France" may be written "French" (only regular forms like Iraq/Iraqi are matched).
     strict = {
-        t for e in analysis.entities if e.label in entities.NAMED - entities.GROUP for t in lexical.terms(e.text)
+        t
+        for e in analysis.entities
+        if e.label in entities.NAMED - entities.GROUP - entities.PLACE
+        for t in lexical.terms(e.text)
     } & names
     copular = _COPULAR.match(stripped)
     subject: tuple[str, ...] = ()
@@ -279,4 +288,5 @@ def analyse(text: str, analysis: Analysis) -> Question:
         named=named,
         subject=subject,
         alternatives=alternatives,
+        exact_day=kind == "when" and bool(_EXACT_DAY.search(stripped)),
     )
