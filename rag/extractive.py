@@ -266,8 +266,7 @@ def answer_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatch
         c.answers.add(e.text)
         # A lead answer must sit right by the asked-for role when there is one ("Vice President Ayad Allawi"
         # for "which vice president"), not merely near some word of the question.
-        by_role = kind != "who" or not q.focus or _near(analysis, e.start, e.end, set(q.focus), 30)
-        if weight >= 1.5 and by_role:
+        if weight >= 1.5 and _beside(analysis, e, set(q.essential) | set(q.focus), matcher, apposed=kind == "who"):
             leads.append(re.sub(r"^the\s+|['’]s$", "", e.text))
         best = max(best, weight)
     if len(set(leads)) == 1:  # one named answer right beside the question's words
@@ -292,6 +291,24 @@ def _purpose(analysis: Analysis) -> bool:
         if not any(set(lexical.terms(x.text)) & _CONTROL for x in words[max(0, i - 4) : i]):
             return True
     return False
+
+
+def _beside(
+    analysis: Analysis, e: entities.Entity, asked: set[str], matcher: TermMatcher, apposed: bool = False
+) -> bool:
+    """Whether a word of the question stands right by the entity (three words either side, past commas and
+    articles): "Vice President Ayad Allawi", "Fareed Yasseen, the Iraqi ambassador", "carried out by X"."""
+    words = [w for w in analysis.words if w.pos not in ("PUNCT", "DET")]
+    inside = [i for i, w in enumerate(words) if e.start <= w.start < e.end]
+    if not inside:
+        return False
+    around = words[max(0, inside[0] - 3) : inside[0]]
+    after = [w for w in analysis.words if w.start >= e.end]
+    if not apposed or (after and after[0].text == ","):  # a person's role stands before the name or after a comma
+        around += words[inside[-1] + 1 : inside[-1] + 4]
+    if any(set(lexical.terms(w.text)) & asked for w in around):
+        return True
+    return bool(set(matcher.credits(content_words(" ".join(w.text for w in around)))) & asked)
 
 
 def proper_runs(analysis: Analysis) -> list[entities.Entity]:
@@ -546,7 +563,7 @@ def answer(
         lead_with_date=q.kind == "when",
         asked=set(q.essential),
         lead_with_answer=q.kind in ("who", "where", "org", "name", "number"),
-        plural=q.plural,
+        plural=q.plural and q.kind != "number",
     )
 
 
@@ -616,17 +633,13 @@ def _citation(c: Candidate, n: int, start: int | None = None, end: int | None = 
 
 
 def _lead_answers(pool: list[Candidate], chosen: list[int], plural: bool) -> tuple[str, list[int]] | None:
-    """The short answer to open with ("Saad al-Hadithi", "Washington and Tehran") and the citation numbers of
-    the sentences that give it; None unless the best sentence gives one clearly."""
+    """The short answer to open with ("Saad al-Hadithi", "2,000 IS fighters") and the citation numbers of the
+    sentences that give it; None unless the best sentence gives one clearly."""
     if not pool[chosen[0]].lead:
         return None
-    found: dict[str, list[int]] = {}
-    for k, i in enumerate(chosen if plural else chosen[:1]):
-        if pool[i].lead:
-            found.setdefault(pool[i].lead, []).append(k + 1)
-    names = list(found)
-    text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    return text, sorted({n for ns in found.values() for n in ns})
+    if plural:
+        return None  # several answers: the cited sentences list them
+    return pool[chosen[0]].lead, [1]
 
 
 def compose(

@@ -70,16 +70,36 @@ _OF_THE = re.compile(r"\s+of\s+(?:the|these|those|its|their)\s+", re.I)  # "how 
 _EXACT_DAY = re.compile(r"\b(?:when exactly|exactly when|on what (?:exact )?(?:date|day)|on which (?:date|day)|what (?:exact )?date)\b", re.I)
 _WHAT_IS_THE = re.compile(r"\b(?:what|which) (?:is|was|are|were) the\b", re.I)
 # "Who was Iraq's oil minister?": the noun phrase a copular question asks to identify.
+_WHO_IS_NAME = re.compile(r"^\s*who(?:\s+(?:is|was|are|were)|['’]s)\s+(?P<name>[^?]+?)\s*\??\s*$", re.I)
+
+
+def _only_name(analysis: Analysis, text: str) -> bool:
+    """Whether the rest of a "who is ..." question is just a proper name ("Saad al-Hadithi")."""
+    m = _WHO_IS_NAME.match(text)
+    if not m:
+        return False
+    rest = [w for w in analysis.words if w.start >= m.start("name") and w.pos != "PUNCT"]
+    return bool(rest) and all(w.pos == "PROPN" or w.tag == "HYPH" or w.text.lower() == "al" for w in rest)
+
+
 _COPULAR = re.compile(
     r"^(?:who|what)\s+(?:is|was|are|were)\s+(?!to\b)(?:the\s+)?(?P<np>[^?]+?)\s*(?:\?|$|\b(?:who|that|which|whose|when|in|at|on|during|according)\b)",
     re.I,
 )
 _ATTRIBUTION = re.compile(
-    r"\baccording to (?P<who>[^,?]+)|\b(?:as )?reported by (?P<who2>[^,?]+)|"
+    r"\baccording to (?P<who>[^,?]+)|\b(?:as )?reported by (?P<who2>[^,?]+)|\bas (?P<who4>[\w/ -]+?) put it\b|"
+    r"\bper (?P<who5>[A-Z][\w/ -]+?)(?:['’]s\b[^,?]*)?(?=[,?]|$)|"
     r"\bin (?P<who3>[\w/ -]+?)'s (?:\d{4} )?(?:report|coverage|article|story)\b",
     re.I,
 )
 _ALTERNATIVES = re.compile(r"\b(?:as |in |by |on )?(?:an? |the )?(?P<a>[\w-]+(?: [\w-]+)?) or (?:as |in |by |on )?(?:an? |the )?(?P<b>[\w-]+(?: [\w-]+)?)\s*\?$", re.I)
+_LIGHT_VERBS = set(
+    lexical.stems(
+        """be is was were are been have has had do does did say says said tell told make made take took get got go
+        went come came become became give gave put let seem happen happened mention mentioned call called name named
+        describe described report reported know known consider considered""".split()
+    )
+)
 _CALENDAR = set(lexical.stems([*dates.MONTHS, *dates.WEEKDAYS]))
 
 
@@ -108,6 +128,7 @@ class Question:
     subject: tuple[str, ...] = ()
     alternatives: tuple[tuple[str, ...], ...] = ()
     exact_day: bool = False  # "on what date", "when exactly": a day, not a month or "later this year"
+    verbs: tuple[str, ...] = ()  # the question's own verbs ("wounded" in "how many were wounded"), stemmed
 
     @property
     def place_class(self) -> str:
@@ -178,7 +199,7 @@ _WANTS = {
     "who": (entities.PERSON, entities.ORG | entities.GROUP | entities.PLACE),
     "where": (entities.PLACE, entities.GROUP),
     "org": (entities.ORG, entities.GROUP),
-    "name": (entities.NAMED, frozenset()),
+    "name": (entities.NAMED - entities.GROUP, frozenset()),
     "number": (entities.NUMBER, entities.TIME),
     "when": (entities.TIME, frozenset()),
 }
@@ -213,6 +234,8 @@ def analyse(text: str, analysis: Analysis) -> Question:
         kind = next(k for k, v in m.groupdict().items() if v)
         if kind == "purpose":
             kind = "why"
+        elif kind == "who" and _WHO_IS_NAME.match(stripped) and _only_name(analysis, stripped):
+            kind = "other"  # "Who's Saad al-Hadithi?" asks what the person is, not for another name
         elif kind == "number" or kind == "which":
             after = _WHAT_IS_THE.match(stripped, m.start()) or _OF_THE.match(stripped, m.end())
             noun, plural, _ = _noun_after(analysis, after.end() if after else m.end())
@@ -248,7 +271,9 @@ def analyse(text: str, analysis: Analysis) -> Question:
     numbers_asked = {t for t in terms if t.isdigit() or t in lexical.NUMBER_WORDS}
     # The noun of "which X" names the answer's class and rarely appears beside it, unless the class is not one
     # we know ("which accord" -> "the accord in Tehran").
-    skip = (set() if kind in ("number", "other") else set(focus_terms)) | _ANSWER_WORDS
+    known_class = bool(focus_terms) and _class_of(focus_terms[-1]) is not None
+    keep_focus = kind in ("number", "other") or (kind == "name" and not known_class)
+    skip = (set() if keep_focus else set(focus_terms)) | _ANSWER_WORDS
     skip |= set(lexical.terms(m.group(0))) if m else set()
     skip |= publisher_terms(stripped)
     if kind in ("which", "who", "where", "org", "name") or plural:
@@ -257,11 +282,11 @@ def analyse(text: str, analysis: Analysis) -> Question:
     names = {t for e in analysis.entities if e.label in entities.NAMED for t in lexical.terms(e.text)}
     names = {t for t in names if len(t) > 2 and t not in _CALENDAR}
     # Names of people, organisations and places (not "European", "Iraqi"): the documents must mention them.
-    # Places are left out: "France" may be written "French" (only regular forms like Iraq/Iraqi are matched).
+    # One-word places are left out: "France" may be written "French" (only regular forms like Iraq/Iraqi match).
     strict = {
         t
         for e in analysis.entities
-        if e.label in entities.NAMED - entities.GROUP - entities.PLACE
+        if e.label in entities.NAMED - entities.GROUP and (e.label not in entities.PLACE or " " in e.text.strip())
         for t in lexical.terms(e.text)
     } & names
     copular = _COPULAR.match(stripped)
@@ -289,4 +314,11 @@ def analyse(text: str, analysis: Analysis) -> Question:
         subject=subject,
         alternatives=alternatives,
         exact_day=kind == "when" and bool(_EXACT_DAY.search(stripped)),
+        verbs=tuple(
+            t
+            for w in analysis.words
+            if w.pos == "VERB" and w.tag != "VBG"
+            for t in lexical.terms(w.text)
+            if t in essential and t not in _LIGHT_VERBS
+        ),
     )
