@@ -28,8 +28,9 @@ MODEL_FILES = {
     "ner/model": "cd93e9ca9126c69f1d10a1039ef67c3d9ec1223b44d079856705970f0f19ff4e",
     "attribute_ruler/patterns": "f8b97f7ebef9b8536bba5f0fc1e73af6183563e96e2325bcbb021b8c6dbc6683",
     "vocab/strings.json": "b1966d1f07a05b68576df07f43f40203b4e11124ad82cc839e8312ad8d7fdae7",
+    "lemmatizer/lookups/lookups.bin": "eb64f40c0f8396d1762730c0ddf4dad2a52d138f5a389f71a1a1d088173b7737",
 }
-PIPES = ("tok2vec", "tagger", "attribute_ruler", "ner")
+PIPES = ("tok2vec", "tagger", "attribute_ruler", "lemmatizer", "ner")
 
 PERSON = frozenset({"PERSON"})
 ORG = frozenset({"ORG"})
@@ -58,6 +59,7 @@ class Word:
     pos: str
     tag: str
     start: int
+    lemma: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ def packaged_model_dir() -> Path:
 def _analysis(doc: Any) -> Analysis:
     return Analysis(
         tuple(Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents),
-        tuple(Word(t.text, t.pos_, t.tag_, t.idx) for t in doc),
+        tuple(Word(t.text, t.pos_, t.tag_, t.idx, t.lemma_.lower()) for t in doc),
     )
 
 
@@ -124,7 +126,7 @@ class Tagger:
         if not path.is_dir():
             raise RagError(f"RAG_SPACY_MODEL_PATH points to no folder: {path}")
         try:
-            self._nlp: Any = spacy.load(path, exclude=["parser", "lemmatizer", "senter"])
+            self._nlp: Any = spacy.load(path, exclude=["parser", "senter"])
         except (OSError, ValueError) as e:
             raise RagError(f"Cannot load the language model at {path}: {e}") from None
         self._cache: OrderedDict[str, Analysis] = OrderedDict()

@@ -32,7 +32,8 @@ WEAK_MATCH = 0.75  # essential words at least this well ("Harbour master Varnhol
 MIN_ESSENTIAL = 0.1  # ... and it (with its context) must cover this share of the question's essential words
 SECOND_SENTENCE = 0.75  # a further sentence must score this share of the best one
 REFINE_DATE = 0.65  # a sentence that only refines the date may score this share of the best one
-WHEN_OWN = 0.35  # a date answers a "when" question only in a sentence covering this share of its words
+EVENT_FREE_SIM = 0.55  # a sentence this close in meaning to a "when" question ...
+EVENT_FREE_WORDS = 0.6  # ... and covering this much of its words needs not repeat its verb
 TYPE_MISS = 0.7  # refuse when the best typed answer scores below this share of the best sentence overall
 SAME_FACT = 0.8  # similarity above which two sentences state the same fact
 TAGGED = 12  # sentences examined closely (entities, near-synonyms) per question
@@ -225,8 +226,8 @@ def answer_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatch
         found = c.dates()
         if q.exact_day and not any(m.precision == "day" for m in found):
             return 0.0  # "when exactly": "later this year" is no answer
-        if c.essential < WHEN_OWN:
-            return 0.0  # the date must be in a sentence about the asked event, not one beside it
+        if q.verbs and not _event_matched(q, c, analysis, matcher):
+            return 0.0  # the date must be of the asked event ("agreed"), not of another one in the same passage
         if any(m.value for m in found):
             return 1.0
         if found:
@@ -361,6 +362,31 @@ def _titled(analysis: Analysis, e: entities.Entity) -> bool:
         return False
     before = [w for w in analysis.words if w.start < e.start and w.text not in (",", "the")]
     return bool(before) and before[-1].pos == "NOUN" and before[-1].text.islower()
+
+
+_SAYING = frozenset(
+    lexical.stems("say said state stated announce announced release released issue issued publish published".split())
+    + lexical.stems("declare declared tell told report reported note noted add added statement".split())
+)
+_SAID = re.compile(
+    r"\b(?:said|says|say|stated|announced|released|issued|published|declared|told|reported|noted|added|statement)\b",
+    re.I,
+)
+
+
+def _event_matched(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatcher) -> bool:
+    """Whether the sentence (or the one before) tells of the question's event: one of its verbs in any form
+    ("spoke" for "spoken"), a near-synonym, or for verbs of saying ("release a statement") any verb of saying.
+    A sentence that matches the question closely in meaning and words needs none ("may not play any role" for
+    "rule out any role")."""
+    if c.similarity >= EVENT_FREE_SIM and c.essential >= EVENT_FREE_WORDS:
+        return True
+    if set(q.verb_lemmas) & {w.lemma for w in analysis.words}:
+        return True
+    text = f"{c.text} {c.previous}"
+    if set(q.verbs) & set(matcher.credits(content_words(text))):
+        return True
+    return bool(set(q.verbs) & _SAYING) and bool(_SAID.search(text))
 
 
 def _not_a_person(text: str, analysis: Analysis, e: entities.Entity) -> bool:

@@ -128,7 +128,8 @@ class Question:
     subject: tuple[str, ...] = ()
     alternatives: tuple[tuple[str, ...], ...] = ()
     exact_day: bool = False  # "on what date", "when exactly": a day, not a month or "later this year"
-    verbs: tuple[str, ...] = ()  # the question's own verbs ("wounded" in "how many were wounded"), stemmed
+    verbs: tuple[str, ...] = ()  # the question's own verbs ("agreed" in "when was the centre agreed"), stemmed
+    verb_lemmas: tuple[str, ...] = ()  # the same verbs' dictionary forms ("speak" for "spoken")
 
     @property
     def place_class(self) -> str:
@@ -293,6 +294,15 @@ def analyse(text: str, analysis: Analysis) -> Question:
     subject: tuple[str, ...] = ()
     if copular and kind in ("who", "name"):
         subject = tuple(t for t in lexical.terms(copular.group("np")) if t in essential and not t[:1].isdigit())
+    verbs = [
+        w
+        for w in analysis.words
+        if w.pos == "VERB"
+        and w.tag != "VBG"
+        and (stems := set(lexical.terms(w.text)))
+        and stems <= set(essential)
+        and not stems & _LIGHT_VERBS
+    ]
     alternatives: tuple[tuple[str, ...], ...] = ()
     choice = _ALTERNATIVES.search(stripped) if kind == "yesno" else None
     if choice:
@@ -314,11 +324,6 @@ def analyse(text: str, analysis: Analysis) -> Question:
         subject=subject,
         alternatives=alternatives,
         exact_day=kind == "when" and bool(_EXACT_DAY.search(stripped)),
-        verbs=tuple(
-            t
-            for w in analysis.words
-            if w.pos == "VERB" and w.tag != "VBG"
-            for t in lexical.terms(w.text)
-            if t in essential and t not in _LIGHT_VERBS
-        ),
+        verbs=tuple(t for w in verbs for t in lexical.terms(w.text)),
+        verb_lemmas=tuple(w.lemma for w in verbs if w.lemma),
     )
