@@ -75,6 +75,12 @@ def quote_valid(quote: str, source_text: str, start: int, end: int) -> bool:
     return 0 <= start < end <= len(source_text) and source_text[start:end] == quote
 
 
+def first_sentence(text: str) -> str:
+    """The answer's first sentence: what a reader sees first ("Late September 2015 [1].")."""
+    found = cited_sentences(text)
+    return found[0][0] if found else ""
+
+
 def cited_sentences(text: str) -> list[tuple[str, list[int]]]:
     """Split an answer into sentences with the ``[n]`` markers that follow each one.
 
@@ -149,6 +155,7 @@ def aggregate(records: Sequence[dict[str, Any]]) -> dict[str, float | None]:
         "gold_recall": mean([r["gold_recall"] for r in scored]),
         **context_metrics([r.get("context_rank") for r in records if r.get("has_context")]),
         "key_fact_accuracy": mean([1.0 if r["facts_ok"] else 0.0 for r in with_facts]),
+        "first_sentence_accuracy": mean([1.0 if r.get("lead_ok") else 0.0 for r in with_facts]),
         "answered": mean([0.0 if r["refused"] else 1.0 for r in answerable]),
         "gold_citation": mean([1.0 if r["cites_gold"] else 0.0 for r in scored]),
         "citation_validity": _ratio(sum(1 for c in cites if c["valid"]), len(cites)),

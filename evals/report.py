@@ -21,6 +21,7 @@ LABELS = {
     "context_hit_at_5": "Context hit@5 (chunks)",
     "context_mrr": "Context MRR (chunks)",
     "key_fact_accuracy": "Key-fact accuracy",
+    "first_sentence_accuracy": "Key facts in the first sentence",
     "answered": "Answered (answerable)",
     "judge_correctness": "Judge correctness (1-5)",
     "citation_validity": "Citation validity",

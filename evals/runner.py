@@ -114,6 +114,7 @@ def score(item: Item, answer: Answer, assistant: Assistant, supported: SupportFn
         "rr": metrics.reciprocal_rank(files, gold),
         "gold_recall": metrics.gold_recall(files, gold),
         "facts_ok": not answer.refused and metrics.facts_match(answer.text, item.facts),
+        "lead_ok": not answer.refused and metrics.facts_match(metrics.first_sentence(answer.text), item.facts),
         "cites_gold": not answer.refused and any(c.source in set(gold) for c in answer.citations),
         "sentences": len(sentences),
         "sentences_supported": len(backed),

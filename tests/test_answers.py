@@ -23,7 +23,8 @@ def _valid(answer, root: Path = SEEDS) -> None:
 def test_baghdad_question(seed_assistant: Assistant) -> None:
     answer = seed_assistant.ask(BAGHDAD)
     assert not answer.refused
-    assert "2015" in answer.text and "September" in answer.text
+    assert answer.text.startswith("Late September 2015 [1]."), answer.text  # the answer comes first
+    assert "at the end of September 2015" in answer.citations[0].quote
     assert answer.citations
     _valid(answer)
     stating = [c for c in answer.citations if "2015" in c.quote]

@@ -193,6 +193,11 @@ def test_joint_support_is_scored_like_alce() -> None:
     assert r["unsupported"] == [{"n": 3, "sentence": "It spoke on September 26"}]
 
 
+def test_first_sentence() -> None:
+    assert metrics.first_sentence("Late September 2015 [1]. Russia agreed then. [1]") == "Late September 2015"
+    assert metrics.first_sentence("") == ""
+
+
 def test_refusal_scores() -> None:
     expected = [True, True, False, False]
     assert metrics.refusal_scores(expected, [True, False, True, False]) == (0.5, 0.5)
