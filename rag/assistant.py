@@ -11,6 +11,7 @@ from . import entities, extractive, followup, generative
 from .embedding import CachedEmbedder, Embedder, make_embedder
 from .errors import RagError
 from .ingestion import ingest
+from .matching import expand_query
 from .records import Answer, IngestReport, Passage
 from .retrieval import Filters, retrieve
 from .settings import Settings
@@ -149,8 +150,15 @@ class Assistant:
         t0 = time.perf_counter()
         vector = self.embedder.embed([query])[0]
         t1 = time.perf_counter()
+        extra = expand_query(query, self.store.doc_freq, self.store.vocabulary(), self.embedder)
         passages = retrieve(
-            self.store, query, vector, top_k or self.settings.top_k, max(self.settings.candidates, top_k or 0), filters
+            self.store,
+            query,
+            vector,
+            top_k or self.settings.top_k,
+            max(self.settings.candidates, top_k or 0),
+            filters,
+            extra,
         )
         if timings is not None:
             timings["embed_ms"] = (t1 - t0) * 1000

@@ -124,6 +124,7 @@ def ingest(
         store.save_manifest()
         if todo or report.removed or stray or store.collection.count() != len(store.chunks):
             store.rebuild_lexical()
+        store.update_vocabulary(embedder)  # the corpus words, for matching a question's paraphrases
         report.chunks = len(store.chunks)
         report.seconds = time.perf_counter() - started
         return report

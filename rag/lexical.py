@@ -208,9 +208,9 @@ def build(corpus: list[list[str]]) -> Any:
     return retriever
 
 
-def search(index: Any, query: str, k: int) -> list[tuple[int, float]]:
-    """(row, score) of the best ``k`` rows for ``query``, best first, positive scores only."""
-    tokens = [t for t in terms(query) if t in index.vocab_dict]
+def search(index: Any, query: str, k: int, extra: list[str] | None = None) -> list[tuple[int, float]]:
+    """(row, score) of the best ``k`` rows for ``query`` (plus ``extra`` stems), best first, positive only."""
+    tokens = [t for t in [*terms(query), *(extra or [])] if t in index.vocab_dict]
     if not tokens or index is None:
         return []
     n_docs = index.scores["num_docs"]

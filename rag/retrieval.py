@@ -48,12 +48,21 @@ class Filters:
 
 
 def retrieve(
-    store: Store, query: str, vector: np.ndarray, top_k: int, candidates: int, filters: Filters | None = None
+    store: Store,
+    query: str,
+    vector: np.ndarray,
+    top_k: int,
+    candidates: int,
+    filters: Filters | None = None,
+    extra: list[str] | None = None,
 ) -> list[Passage]:
-    """The ``top_k`` passages for ``query`` by reciprocal-rank fusion of dense and BM25 rankings."""
+    """The ``top_k`` passages for ``query`` by reciprocal-rank fusion of dense and BM25 rankings.
+
+    ``extra`` stems join the BM25 query: the documents' words for the query's paraphrases.
+    """
     filters = filters or Filters()
     dense = store.dense(vector, candidates, filters.where())
-    lexical = [(cid, s) for cid, s in store.bm25(query, candidates * 3) if cid in store.chunks]
+    lexical = [(cid, s) for cid, s in store.bm25(query, candidates * 3, extra) if cid in store.chunks]
     lexical = [(cid, s) for cid, s in lexical if filters.admits(store.chunks[cid])][:candidates]
     if lexical:  # a hit far below the best matched only common words: no lexical evidence, leave it out
         floor = BM25_FLOOR * lexical[0][1]

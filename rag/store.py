@@ -21,6 +21,7 @@ from .settings import Settings
 
 MANIFEST = "manifest.json"
 LEXICAL = "lexical.pkl"
+WORDS = "words.npz"
 FORMAT_VERSION = 1
 
 
@@ -141,6 +142,8 @@ class Store:
         self._lexical: Any = None
         self._lexical_ids: list[str] = []
         self.doc_freq: Counter[str] = Counter()
+        self.words: dict[str, str] = {}
+        self._vocabulary: Any = None
         self._load_lexical()
 
     # --- manifest -----------------------------------------------------------------
@@ -218,6 +221,7 @@ class Store:
                     self.chunks = saved["chunks"]
                     self._lexical, self._lexical_ids = saved["bm25"], saved["ids"]
                     self.doc_freq = saved["doc_freq"]
+                    self.words = saved["words"]
                     return
             except (OSError, pickle.UnpicklingError, EOFError, KeyError, AttributeError):
                 pass
@@ -237,10 +241,19 @@ class Store:
         corpus = [lexical.index_text(chunks[i]) for i in ids]
         bm25 = lexical.build(corpus)
         doc_freq = Counter(t for doc in corpus for t in set(doc))
+        from .matching import content_words
+
+        words: dict[str, str] = {}
+        for i in ids:
+            for t, w in content_words(f"{chunks[i].title} {chunks[i].text}").items():
+                if w.isalpha():
+                    words.setdefault(t, w)
         # swap everything at once so a question answered meanwhile never sees a half-updated index
         self.chunks, self._lexical_ids, self._lexical, self.doc_freq = chunks, ids, bm25, doc_freq
+        self.words, self._vocabulary = words, None
         payload = {
             "doc_freq": doc_freq,
+            "words": words,
             "fingerprint": self._fingerprint(ids),
             "chunks": chunks,
             "bm25": bm25,
@@ -249,13 +262,54 @@ class Store:
         if self.index_dir.exists():
             atomic_write(self.index_dir / LEXICAL, pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
 
-    def bm25(self, query: str, k: int) -> list[tuple[str, float]]:
-        """Top-``k`` chunk ids by BM25 score (only positive scores)."""
+    def bm25(self, query: str, k: int, extra: list[str] | None = None) -> list[tuple[str, float]]:
+        """Top-``k`` chunk ids by BM25 score (only positive scores); ``extra`` stems join the query's."""
         from . import lexical
 
         if self._lexical is None or not self._lexical_ids:
             return []
-        return [(self._lexical_ids[i], s) for i, s in lexical.search(self._lexical, query, k)]
+        return [(self._lexical_ids[i], s) for i, s in lexical.search(self._lexical, query, k, extra)]
+
+    def update_vocabulary(self, embedder: Any) -> int:
+        """Embed the corpus words not embedded yet (kept in ``words.npz``); returns how many were embedded."""
+        path = self.index_dir / WORDS
+        old: dict[str, np.ndarray] = {}
+        if path.exists():
+            try:
+                with np.load(path) as saved:
+                    old = dict(zip(saved["words"].tolist(), saved["vectors"], strict=True))
+            except (OSError, ValueError, KeyError):
+                old = {}
+        surface = sorted(set(self.words.values()))
+        missing = [w for w in surface if w not in old]
+        if missing:
+            old.update(zip(missing, embedder.embed(missing), strict=True))
+        if missing or len(old) != len(surface):
+            keep = np.array(surface)
+            vectors = np.stack([old[w] for w in surface]) if surface else np.zeros((0, 1), dtype=np.float32)
+            tmp = path.with_name("words.tmp.npz")
+            np.savez(tmp, words=keep, vectors=vectors)
+            os.replace(tmp, path)
+        self._vocabulary = None
+        return len(missing)
+
+    def vocabulary(self) -> Any:
+        """The corpus words and their vectors for query expansion (None before any ingest embedded them)."""
+        from .matching import Vocabulary
+
+        if self._vocabulary is None:
+            path = self.index_dir / WORDS
+            if not path.exists():
+                return None
+            try:
+                with np.load(path) as saved:
+                    vectors = dict(zip(saved["words"].tolist(), saved["vectors"], strict=True))
+            except (OSError, ValueError, KeyError):
+                return None
+            known = {t: w for t, w in self.words.items() if w in vectors}
+            matrix = np.stack([vectors[w] for w in known.values()]) if known else np.zeros((0, 1), dtype=np.float32)
+            self._vocabulary = Vocabulary(known, matrix)
+        return self._vocabulary
 
     def knows(self, term: str) -> bool:
         """Whether any indexed chunk uses the stemmed ``term`` (or its place/people form: "Iraq"/"Iraqi")."""
