@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag import Assistant, RagError, Settings
+from rag import Assistant, RagError, Settings, lexical
 from rag.ingestion import ingest
 
 from .helpers import BAGHDAD, REPO
@@ -28,6 +28,21 @@ def test_reingest_unchanged_embeds_nothing(fresh: Assistant, docs: Path) -> None
     assert (report.added, report.updated, report.removed, report.unchanged, report.embedded) == (0, 0, 0, 5, 0)
     assert "0 embedded" in report.summary() and "5 unchanged" in report.summary()
     assert _state(fresh) == before
+
+
+def test_corpus_words_are_embedded_once_and_find_paraphrases(fresh: Assistant, docs: Path) -> None:
+    from rag.matching import expand_query
+
+    vocabulary = fresh.store.vocabulary()
+    assert vocabulary is not None and len(vocabulary.stems) > 500
+    assert fresh.store.update_vocabulary(fresh.embedder) == 0  # nothing new since the build
+    (docs / "extra.txt").write_text("A zeppelin hovered over the harbour for an hour before landing.\n")
+    fresh.ingest(docs)
+    assert "zeppelin" in fresh.store.words.values()
+    # "legislature" is not in the seeds; the documents say "legislative" and "parliament"
+    extra = expand_query("How big is the legislature?", fresh.store.doc_freq, fresh.store.vocabulary(), fresh.embedder)
+    assert {*lexical.terms("legislative"), *lexical.terms("parliament")} <= set(extra)
+    assert expand_query("How big is the parliament?", fresh.store.doc_freq, fresh.store.vocabulary(), fresh.embedder) == []
 
 
 def test_edit_reembeds_only_that_file_and_delete_removes(fresh: Assistant, docs: Path) -> None:
