@@ -464,9 +464,17 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
             seen.add(key)
             previous = texts[k - 1] if k else ""
             earlier = [(s.start, s.end, t) for s, t in zip(p.chunk.sentences[:k], texts[:k], strict=True)]
+            year = p.chunk.date[:4] if p.chunk.date else ""  # "according to the 2018 coverage"
             out.append(
                 Candidate(
-                    p, rank, span.start, span.end, text, f"{p.chunk.title} {previous}", previous=previous, earlier=earlier
+                    p,
+                    rank,
+                    span.start,
+                    span.end,
+                    text,
+                    f"{p.chunk.title} {year} {previous}",
+                    previous=previous,
+                    earlier=earlier,
                 )
             )
     return out

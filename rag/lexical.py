@@ -193,8 +193,9 @@ def terms(text: str) -> list[str]:
 
 
 def index_text(chunk: Chunk) -> list[str]:
-    """Terms a chunk is indexed under: its title and its text."""
-    return terms(f"{chunk.title}\n{chunk.text}")
+    """Terms a chunk is indexed under: its title, its text, and its document's year ("the 2018 coverage")."""
+    year = chunk.date[:4] if chunk.date else ""
+    return terms(f"{chunk.title}\n{chunk.text}\n{year}")
 
 
 def build(corpus: list[list[str]]) -> Any:
