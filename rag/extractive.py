@@ -197,9 +197,11 @@ def _number_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatc
             continue
         if set(lexical.terms(w.text)) & asked:
             continue  # "how many of the 2,000 fighters": the 2,000 is the question's, not the answer
-        for nxt in words[i + 1 : i + 5]:
+        for k, nxt in enumerate(words[i + 1 : i + 5], i + 1):
             terms = lexical.terms(nxt.text)
             same = focus in terms
+            if same and words[k - 1].tag == "HYPH" and k + 1 < len(words) and words[k + 1].pos == "NOUN":
+                break  # "a 329-seat parliament" counts the parliament's seats, not the asked-for ones
             if not same and nxt.pos == "NOUN" and terms:
                 sims = matcher.embedder.embed([q.words.get(focus, focus), nxt.text.lower()])
                 same = float(sims[0] @ sims[1]) >= 0.6
