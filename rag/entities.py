@@ -30,7 +30,6 @@ MODEL_FILES = {
     "vocab/strings.json": "b1966d1f07a05b68576df07f43f40203b4e11124ad82cc839e8312ad8d7fdae7",
     "lemmatizer/lookups/lookups.bin": "eb64f40c0f8396d1762730c0ddf4dad2a52d138f5a389f71a1a1d088173b7737",
 }
-PIPES = ("tok2vec", "tagger", "attribute_ruler", "lemmatizer", "ner")
 
 PERSON = frozenset({"PERSON"})
 ORG = frozenset({"ORG"})

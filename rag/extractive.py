@@ -57,11 +57,7 @@ _CONTROL = frozenset(
         refuse refused agree agreed decide decided plan planned try tried continue continued begin began""".split()
     )
 )
-_ANAPHOR = re.compile(
-    r"^\W*(?:\w+\s+){0,2}?(?:they|their|them|he|his|him|she|her|it|its|this|these|those|the (?:group|cell|centre|"
-    r"center|agreement|pact|accord|move|statement|official|minister|spokesman))\b",
-    re.I,
-)
+_ANAPHOR = re.compile(r"^\W*(?:\w+\s+){0,2}?(?:they|their|them|he|his|him|she|her|it|its|this|these|those)\b", re.I)
 _LENGTH = re.compile(
     r"^how long (?:is|are|was|were) (?!.*\b(?:last|lasted|take|took|go(?:ing)? on|been|held|run)\b)", re.I
 )
@@ -101,22 +97,20 @@ class Candidate:
     previous: str = ""
     earlier: list[tuple[int, int, str]] = field(default_factory=list)  # the chunk's sentences before this one
     anchor: tuple[int, int, str] | None = None  # the earlier sentence whose date "a week earlier" counts from
+    anchor_date: date | None = None  # ... and that date
     _dates: list[dates.DateMention] | None = None
 
     def dates(self) -> list[dates.DateMention]:
         """Date mentions of the sentence, resolved against the document's date and the latest day named in the
         sentences before it ("a week earlier" than the Monday two sentences back)."""
         if self._dates is None:
-            chunk = self.passage.chunk
-            doc_date = date.fromisoformat(chunk.date) if chunk.date else None
-            exact = not chunk.date_inferred
-            anchor = None
+            doc_date, exact = _doc_date(self.passage), not self.passage.chunk.date_inferred
             for start, end, text in reversed(self.earlier):
                 days = [m.value for m in dates.mentions(text, doc_date, exact) if m.value and m.precision == "day"]
                 if days:
-                    anchor, self.anchor = days[-1], (start, end, text)
+                    self.anchor, self.anchor_date = (start, end, text), days[-1]
                     break
-            self._dates = dates.mentions(self.text, doc_date, exact, anchor)
+            self._dates = dates.mentions(self.text, doc_date, exact, self.anchor_date)
         return self._dates
 
     @property
@@ -444,13 +438,8 @@ def _role_fit(analysis: Analysis, asked: set[str]) -> float:
 
 def annotate_dates(c: Candidate) -> str:
     """The sentence with the dates it leaves relative spelled out ("on September 26 (26 September 2015)")."""
-    anchored = [m for m in c.dates() if m.from_anchor and m.value]
-    anchor = None
-    if anchored and c.anchor:
-        chunk = c.passage.chunk
-        days = dates.mentions(c.anchor[2], _doc_date(c.passage), not chunk.date_inferred)
-        anchor = next((m.value for m in reversed(days) if m.value and m.precision == "day"), None)
-    return dates.spell_out(c.text, _doc_date(c.passage), not c.passage.chunk.date_inferred, anchor)
+    c.dates()  # finds the anchor date
+    return dates.spell_out(c.text, _doc_date(c.passage), not c.passage.chunk.date_inferred, c.anchor_date)
 
 
 def candidates(passages: list[Passage]) -> list[Candidate]:

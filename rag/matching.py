@@ -90,9 +90,6 @@ class TermMatcher:
             return 1.0
         return sum(self.weights[t] * c for t, c in credits.items() if t in self.weights) / self.total
 
-    def missing(self, credits: dict[str, float]) -> list[str]:
-        """The essential terms not covered at all, rarest first."""
-        return sorted((t for t in self.weights if t not in credits), key=lambda t: -self.weights[t])
 
 
 class Vocabulary:
