@@ -36,6 +36,7 @@ EVENT_FREE_SIM = 0.55  # a sentence this close in meaning to a "when" question .
 EVENT_FREE_WORDS = 0.6  # ... and covering this much of its words needs not repeat its verb
 TYPE_MISS = 0.7  # refuse when the best typed answer scores below this share of the best sentence overall
 SAME_FACT = 0.8  # similarity above which two sentences state the same fact
+COUNTED_NOUN = 0.6  # a counted noun this similar to the asked one may stand for it ("vessels" for "ships")
 TAGGED = 12  # sentences examined closely (entities, near-synonyms) per question
 
 _BECAUSE = re.compile(
@@ -93,6 +94,7 @@ class Candidate:
     fit: float = 1.0
     fit_weight: float = 0.12
     answers: set[str] = field(default_factory=set)
+    tells_event: bool | None = None  # names the question's own verb ("downplayed"); None when not examined
     lead: str = ""  # the short answer this sentence gives ("Saad al-Hadithi", "2,000 IS fighters"), when clear
     previous: str = ""
     earlier: list[tuple[int, int, str]] = field(default_factory=list)  # the chunk's sentences before this one
@@ -186,6 +188,9 @@ def _number_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatc
     focus = q.focus[-1]
     if focus in ("time",) and any(w.text.lower() in ("twice", "once", "thrice") for w in counted):
         return 1.0
+    # "one of those militias has threatened U.S. troops": the sentence names the asked noun apart from the
+    # counted one, so the two differ however near in meaning.
+    distinguished = focus in lexical.terms(c.text)
     for i, w in enumerate(words):
         if w.pos != "NUM" and w.text.lower() not in ("twice", "once", "thrice"):
             continue
@@ -196,9 +201,9 @@ def _number_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatc
             same = focus in terms
             if same and words[k - 1].tag == "HYPH" and k + 1 < len(words) and words[k + 1].pos == "NOUN":
                 break  # "a 329-seat parliament" counts the parliament's seats, not the asked-for ones
-            if not same and nxt.pos == "NOUN" and terms:
+            if not same and nxt.pos == "NOUN" and terms and not distinguished:
                 sims = matcher.embedder.embed([q.words.get(focus, focus), nxt.text.lower()])
-                same = float(sims[0] @ sims[1]) >= 0.6
+                same = float(sims[0] @ sims[1]) >= COUNTED_NOUN
             if same:
                 begin = next((e.start for e in numbers if e.start <= w.start < e.end), w.start)
                 c.lead = c.text[begin : nxt.start + len(nxt.text)]  # "more than 240,000 people"
@@ -220,8 +225,8 @@ def answer_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatch
     kind = q.kind
     if kind == "when":
         found = c.dates()
-        if q.exact_day and not any(m.precision == "day" for m in found):
-            return 0.0  # "when exactly": "later this year" is no answer
+        if q.exact_day and not any(m.precision == "day" and (m.value or not q.calendar_date) for m in found):
+            return 0.0  # "when exactly": "later this year" is no answer, nor "on Sunday" for "on what date"
         if q.verbs and not _event_matched(q, c, analysis, matcher):
             return 0.0  # the date must be of the asked event ("agreed"), not of another one in the same passage
         if any(m.value for m in found):
@@ -521,6 +526,10 @@ def rank(
     for i in shortlist:
         c = pool[i]
         c.fit = answer_fit(q, c, analyses[i], matcher)
+        if q.verbs:
+            c.tells_event = bool(set(q.verb_lemmas) & {w.lemma for w in analyses[i].words})
+            if not c.tells_event and _event_matched(q, c, analyses[i], matcher):
+                c.tells_event = None  # a near-synonym or a verb of saying: perhaps the same event
         c.fit_weight = 0.25 if q.kind in ("who", "where", "org", "name") else 0.2 if q.kind == "why" else 0.12
     ranked = sorted(shortlist, key=lambda i: -pool[i].score)
     return Ranking(q, pool, shortlist, [i for i in ranked if pool[i].fit > 0], vectors)
@@ -563,6 +572,10 @@ def answer(
         # The sentence that matches the question best lacks the kind of answer asked for (a number, a name,
         # a reason), and the sentences that have one are far less relevant: the fact isn't stated. Not for
         # dates, which articles often give in a sentence apart from the one naming the event.
+        return REFUSAL, [], True
+    if top.fit < 0.5 and top.tells_event and best.tells_event is False and q.kind != "when":
+        # The sentence that tells of the asked event ("the U.S. downplayed the pact") gives no answer of the kind
+        # asked ("which official"), and the sentences that have one tell of something else.
         return REFUSAL, [], True
     chosen = [order[0]]
     covered = set(lexical.terms(best.text))

@@ -48,7 +48,11 @@ _NUMBER_CLASS = set(
     )
 )
 # Words that say what kind of answer is wanted rather than what it is about.
-_ANSWER_WORDS = set(lexical.stems("name names call called mention mentioned happen exactly specifically kind type".split()))
+_ANSWER_WORDS = set(
+    lexical.stems(
+        "name names call called mention mentioned happen exactly specifically kind type give tell date calendar".split()
+    )
+)
 _AUX = re.compile(
     r"^(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may|might|must)\b", re.I
 )
@@ -67,7 +71,11 @@ _NAME_OF = re.compile(
     r"\bnames? (?:of|for)\b|\bwhat (?:is|was|are|were) (?:it|they|\w+) called\b|\bname the\b|\bwhat names?\b", re.I
 )
 _OF_THE = re.compile(r"\s+of\s+(?:the|these|those|its|their)\s+", re.I)  # "how many of the 2,000 fighters"
-_EXACT_DAY = re.compile(r"\b(?:when exactly|exactly when|on what (?:exact )?(?:date|day)|on which (?:date|day)|what (?:exact )?date)\b", re.I)
+_EXACT_DAY = re.compile(
+    r"\b(?:when exactly|exactly when|(?:on )?(?:what|which) (?:exact |precise |specific )?(?:calendar )?(?:date|day)|"
+    r"(?:exact|precise|specific) (?:calendar )?(?:date|day))\b(?!-)",
+    re.I,
+)
 _WHAT_IS_THE = re.compile(r"\b(?:what|which) (?:is|was|are|were) the\b", re.I)
 # "Who was Iraq's oil minister?": the noun phrase a copular question asks to identify.
 _WHO_IS_NAME = re.compile(r"^\s*who(?:\s+(?:is|was|are|were)|['’]s)\s+(?P<name>[^?]+?)\s*\??\s*$", re.I)
@@ -128,6 +136,7 @@ class Question:
     subject: tuple[str, ...] = ()
     alternatives: tuple[tuple[str, ...], ...] = ()
     exact_day: bool = False  # "on what date", "when exactly": a day, not a month or "later this year"
+    calendar_date: bool = False  # "on what date": a day of the calendar, not "on Sunday" of an undated article
     verbs: tuple[str, ...] = ()  # the question's own verbs ("agreed" in "when was the centre agreed"), stemmed
     verb_lemmas: tuple[str, ...] = ()  # the same verbs' dictionary forms ("speak" for "spoken")
 
@@ -138,6 +147,20 @@ class Question:
             return ""
         head = self.focus[-1]
         return "country" if head in _COUNTRY_CLASS else "local" if head in _LOCAL_CLASS else ""
+
+
+_LOCATIVES = frozenset("in at near from into inside outside around across throughout of".split())
+
+
+def _place_of_something(analysis: Analysis, e: entities.Entity) -> bool:
+    """Whether a one-word place that is not a country is named as where something is or happens: after a
+    locative preposition ("in Aleppo") or before a noun ("the Astana peace talks"), not as an actor ("Riyadh said")."""
+    if entities.is_country(e.text):
+        return False
+    before = [w for w in analysis.words if w.start + len(w.text) <= e.start and w.pos != "DET"]
+    after = [w for w in analysis.words if w.start >= e.end]
+    after_locative = bool(before) and before[-1].text.lower() in _LOCATIVES
+    return after_locative or bool(after and after[0].pos in ("NOUN", "PROPN"))
 
 
 def _class_of(stem: str) -> str | None:
@@ -257,6 +280,9 @@ def analyse(text: str, analysis: Analysis) -> Question:
                     kind = "other"
                 if re.match(r"(?:which|what)\s+(?:two|three|four|five|several|\d+)\b", stripped[m.start() :], re.I):
                     plural = True
+    exact = _EXACT_DAY.search(stripped)
+    if kind == "other" and exact:
+        kind = "when"  # "Give me the exact date the memorandum was signed."
     named = bool(_NAME_OF.search(stripped))
     wants, partly = _WANTS.get(kind, (frozenset(), frozenset()))
     if named and kind in ("who", "org"):
@@ -283,11 +309,14 @@ def analyse(text: str, analysis: Analysis) -> Question:
     names = {t for e in analysis.entities if e.label in entities.NAMED for t in lexical.terms(e.text)}
     names = {t for t in names if len(t) > 2 and t not in _CALENDAR}
     # Names of people, organisations and places (not "European", "Iraqi"): the documents must mention them.
-    # One-word places are left out: "France" may be written "French" (only regular forms like Iraq/Iraqi match).
+    # One-word places are left out: "France" may be written "French" (only regular forms like Iraq/Iraqi
+    # match), and a capital may stand for its government ("Is Riyadh willing"). A town named as the place of
+    # something ("in Aleppo", "the Astana talks") is kept.
     strict = {
         t
         for e in analysis.entities
-        if e.label in entities.NAMED - entities.GROUP and (e.label not in entities.PLACE or " " in e.text.strip())
+        if e.label in entities.NAMED - entities.GROUP
+        and (e.label not in entities.PLACE or " " in e.text.strip() or _place_of_something(analysis, e))
         for t in lexical.terms(e.text)
     } & names
     copular = _COPULAR.match(stripped)
@@ -323,7 +352,8 @@ def analyse(text: str, analysis: Analysis) -> Question:
         named=named,
         subject=subject,
         alternatives=alternatives,
-        exact_day=kind == "when" and bool(_EXACT_DAY.search(stripped)),
+        exact_day=kind == "when" and bool(exact),
+        calendar_date=kind == "when" and exact is not None and "date" in exact.group(0).lower(),
         verbs=tuple(t for w in verbs for t in lexical.terms(w.text)),
         verb_lemmas=tuple(w.lemma for w in verbs if w.lemma),
     )

@@ -23,6 +23,7 @@ The town council had approved repairs worth 3 million euros a week earlier.
 The repairs were carried out by the Brantor Dredging Company, which brought two floating cranes.
 Varnholt said the storm was the worst since 1987 because the old sea wall failed near the fish market.
 Fishermen in the nearby village of Osk said they lost most of their catch.
+At first the town council downplayed the damage to the quays.
 """
 
 OTHER = """Kelsing school choir wins regional prize
@@ -32,6 +33,13 @@ Sat, 2021-03-20 18:30
 The choir of the Kelsing secondary school won the regional prize in Lindholm on Saturday.
 Its conductor, Tomas Erlund, said the singers had rehearsed every evening for a month.
 The prize comes with a grant that the school will spend on new instruments.
+Two of the musicians in the school band had coached the singers.
+"""
+
+UNDATED = """Ferry strike ends
+
+The union and the ferry operator signed a new pay deal on Sunday, ending the strike.
+Ferries to the islands will run again from next week.
 """
 
 
@@ -42,6 +50,7 @@ def port(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     docs.mkdir()
     (docs / "port.txt").write_text(ARTICLE, encoding="utf-8")
     (docs / "choir.txt").write_text(OTHER, encoding="utf-8")
+    (docs / "ferry.txt").write_text(UNDATED, encoding="utf-8")
     return Assistant.build(docs, root / "index", Settings())
 
 
@@ -93,6 +102,10 @@ def test_why_questions_find_the_cause(port: Assistant) -> None:
         "Who is the mayor of Oslo?",  # a place the documents never mention
         "Was the damage caused by an earthquake or by a tsunami?",  # neither alternative is stated
         "Which city did the choir's conductor grow up in?",
+        "Which company repaired the port of Brekka?",  # a town the documents never mention
+        "How many singers are in the choir?",  # "two of the musicians ... coached the singers" counts musicians
+        "Which official downplayed the damage?",  # the act is told, but by no named official
+        "On what exact date was the ferry pay deal signed?",  # "on Sunday", in an article with no date
     ],
 )
 def test_near_misses_are_refused(port: Assistant, question: str) -> None:
@@ -103,3 +116,13 @@ def test_near_misses_are_refused(port: Assistant, question: str) -> None:
 def test_either_or_with_a_stated_alternative_is_answered(port: Assistant) -> None:
     answer = port.ask("Was the port closed for nine days or for two weeks?")
     assert not answer.refused and "nine days" in answer.text
+
+
+def test_a_weekday_answers_which_day_but_not_which_date(port: Assistant) -> None:
+    answer = port.ask("On which day was the ferry pay deal signed?")
+    assert not answer.refused and "Sunday" in answer.text, answer.text
+
+
+def test_a_near_synonym_counts_when_the_sentence_does_not_tell_them_apart(port: Assistant) -> None:
+    answer = port.ask("How many vessels waited offshore during the closure?")
+    assert answer.text.startswith("42 ships [1]"), answer.text

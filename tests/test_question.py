@@ -117,3 +117,19 @@ def test_undated_articles_borrow_the_date_of_an_article_quoting_the_same_stateme
     borrow_dates([undated, unrelated], [dated, undated, unrelated])
     assert (undated.date, undated.date_inferred) == ("2015-09-19", True)
     assert unrelated.date is None
+
+
+def test_questions_asking_for_a_calendar_date() -> None:
+    q = ask("Give me the exact calendar date the accord was signed.")
+    assert q.kind == "when" and q.exact_day and q.calendar_date and "give" not in q.essential
+    day = ask("On which day did the minister resign?")
+    assert day.exact_day and not day.calendar_date  # "on Sunday" answers it
+    assert not ask("What day-to-day problems angered voters?").exact_day
+
+
+def test_unknown_towns_must_be_named_by_the_documents_but_capitals_acting_need_not() -> None:
+    assert "astana" in ask("Which country hosted the Astana peace talks?").strict_names
+    assert "mosul" in ask("How many people fled from Mosul?").strict_names
+    capitals = ask("Is Riyadh willing to work with Damascus?")  # the Saudi and Syrian governments
+    assert "riyadh" not in capitals.strict_names and "damascus" not in capitals.strict_names
+    assert "france" not in ask("Did France close its airspace?").strict_names  # may be written "French"
