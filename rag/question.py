@@ -62,7 +62,11 @@ _WH = re.compile(
     r"\b(?P<who>who|whom|whose)\b|"
     r"\b(?P<why>why|for what reason|what (?:was|is|were|are) the (?:main |stated |official )?(?:reasons?|motives?)|"
     r"what (?:prompted|motivated|caused))\b|"
-    r"\b(?P<purpose>what (?:was|is|were|are) the (?:main |stated |official )?(?:purpose|aims?|goals?|objectives?))\b|"
+    r"\b(?P<purpose>what (?:was|is|were|are) the (?:main |stated |official )?(?:purpose|aims?|goals?|objectives?)|"
+    # "what are the jihadists trying to achieve": the subject between stays part of the question's words
+    r"what(?=\s+(?:was|is|were|are|do|does|did)\s+[\w\s'’-]{1,60}?\s(?P<aim>(?:trying|seeking|hoping|aiming|"
+    r"attempting|looking|wanting|intending|planning)\s+to\s+(?:achieve|accomplish|do|gain|get)|"
+    r"(?:want|aim|hope|seek|intend)\b)))|"
     r"\b(?P<where>where)\b|"
     r"\b(?P<which>which|what)\b",
     re.I,
@@ -302,6 +306,7 @@ def analyse(text: str, analysis: Analysis) -> Question:
     keep_focus = kind in ("number", "other") or (kind == "name" and not known_class)
     skip = (set() if keep_focus else set(focus_terms)) | _ANSWER_WORDS
     skip |= set(lexical.terms(m.group(0))) if m else set()
+    skip |= set(lexical.terms(m.group("aim"))) if m and m.group("aim") else set()
     skip |= publisher_terms(stripped)
     if kind in ("which", "who", "where", "org", "name") or plural:
         skip |= numbers_asked

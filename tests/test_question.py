@@ -133,3 +133,11 @@ def test_unknown_towns_must_be_named_by_the_documents_but_capitals_acting_need_n
     capitals = ask("Is Riyadh willing to work with Damascus?")  # the Saudi and Syrian governments
     assert "riyadh" not in capitals.strict_names and "damascus" not in capitals.strict_names
     assert "france" not in ask("Did France close its airspace?").strict_names  # may be written "French"
+
+
+def test_what_someone_is_trying_to_achieve_asks_for_a_purpose() -> None:
+    q = ask("What are the holdout fighters in the north trying to achieve?")
+    assert q.kind == "why" and {"holdout", "fighter", "north"} <= set(q.essential)
+    assert "achiev" not in q.essential and "tri" not in q.essential
+    assert ask("What does the union want from the talks?").kind == "why"
+    assert ask("What did the talks achieve?").kind == "other"  # an outcome, not an aim
