@@ -29,9 +29,15 @@ def offline_support(assistant: Assistant) -> SupportFn:
     """
     from datetime import date
 
+    from rag import dates, intervals
     from rag.support import best_support
 
+    def mentions(c: Citation) -> list[dates.DateMention]:
+        return dates.mentions(c.quote, date.fromisoformat(c.date) if c.date else None)
+
     def supported(claim: str, cites: list[Citation]) -> bool:
+        if intervals.supports(claim, [m for c in cites for m in mentions(c)]):
+            return True  # "About 3 years": worked out from the dates the citations give
         by_source: dict[str, list[Citation]] = {}
         for c in sorted(cites, key=lambda c: (c.source, c.start)):
             by_source.setdefault(c.source, []).append(c)

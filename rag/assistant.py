@@ -7,12 +7,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from . import entities, extractive, followup, generative
+from . import entities, extractive, followup, generative, intervals
+from .dates import DateMention
 from .embedding import CachedEmbedder, Embedder, make_embedder
 from .errors import RagError
 from .ingestion import ingest
 from .matching import expand_query
-from .records import Answer, IngestReport, Passage
+from .records import Answer, Citation, IngestReport, Passage
 from .retrieval import Filters, retrieve
 from .settings import Settings
 from .store import Store
@@ -199,6 +200,22 @@ class Assistant:
         assert stream.answer is not None
         return stream.answer
 
+    def _interval(
+        self, question: str, filters: Filters | None, tagger: entities.Tagger
+    ) -> tuple[str, list[Citation]] | None:
+        """The time between two events the question names, from the dates the documents give each."""
+        interval = intervals.parse(question)
+        if interval is None:
+            return None
+
+        def date_of(when: str) -> tuple[DateMention, list[Citation]] | None:
+            passages, vector = self.search(when, filters=filters)
+            return extractive.event_date(
+                when, vector, passages, self.embedder, self.store.idf, tagger, self.store.knows
+            )
+
+        return intervals.answer(interval, date_of)
+
     def stream(
         self,
         question: str,
@@ -223,9 +240,13 @@ class Assistant:
             target = question if query == question else query
             qvec = vector if target == query else self.embedder.embed([target])[0]
             tagger = entities.tagger(self.settings.spacy_model_path)
-            text, citations, refused = extractive.answer(
-                target, qvec, passages, self.embedder, idf, tagger, self.store.knows
-            )
+            worked_out = self._interval(target, filters, tagger)
+            if worked_out:
+                text, citations, refused = *worked_out, False
+            else:
+                text, citations, refused = extractive.answer(
+                    target, qvec, passages, self.embedder, idf, tagger, self.store.knows
+                )
             done = result(text, citations, refused, [], t_answer)
 
             def words() -> Iterator[str]:

@@ -540,6 +540,31 @@ def _unknown_names(q: Question, known: Callable[[str], bool]) -> list[str]:
     return [t for t in q.strict_names if not known(t)]
 
 
+def _refused(r: Ranking, known: Callable[[str], bool] | None) -> bool:
+    """Whether the ranked sentences fail to answer the question: too weak a match, no answer of the kind asked,
+    a name the documents never use, or an answer that belongs to another event."""
+    q, pool, shortlist, order = r.question, r.pool, r.shortlist, r.order
+    if not order or (known is not None and _unknown_names(q, known)):
+        return True
+    best = pool[order[0]]
+    weak_match = best.similarity < MIN_SIMILARITY and best.context_essential < WEAK_MATCH
+    if best.score < MIN_SCORE or weak_match or best.context_essential < MIN_ESSENTIAL:
+        return True
+    if best.fit < 0.5 and q.kind not in ("other", "yesno"):
+        return True  # only a weak stand-in for the asked-for answer (a number of something else)
+    top = max((pool[i] for i in shortlist), key=lambda c: c.relevance)
+    if q.kind == "yesno" and top.fit == 0 and best.relevance <= top.relevance:
+        return True  # the most relevant sentence says it is not known
+    if q.kind not in ("when", "other") and top.fit < 0.5 and best.relevance < TYPE_MISS * top.relevance:
+        # The sentence that matches the question best lacks the kind of answer asked for (a number, a name,
+        # a reason), and the sentences that have one are far less relevant: the fact isn't stated. Not for
+        # dates, which articles often give in a sentence apart from the one naming the event.
+        return True
+    # The sentence that tells of the asked event ("the U.S. downplayed the pact") gives no answer of the kind
+    # asked ("which official"), and the sentences that have one tell of something else.
+    return bool(top.fit < 0.5 and top.tells_event and best.tells_event is False and q.kind != "when")
+
+
 def answer(
     question: str,
     query_vector: np.ndarray,
@@ -555,28 +580,11 @@ def answer(
     refused.
     """
     r = rank(question, query_vector, passages, embedder, idf, tagger)
-    q, pool, shortlist, order, vectors = r.question, r.pool, r.shortlist, r.order, r.vectors
+    if _refused(r, known):
+        return REFUSAL, [], True
+    q, pool, order, vectors = r.question, r.pool, r.order, r.vectors
     q_terms = set(q.terms)
-    if not order or (known is not None and _unknown_names(q, known)):
-        return REFUSAL, [], True
     best = pool[order[0]]
-    weak_match = best.similarity < MIN_SIMILARITY and best.context_essential < WEAK_MATCH
-    if best.score < MIN_SCORE or weak_match or best.context_essential < MIN_ESSENTIAL:
-        return REFUSAL, [], True
-    if best.fit < 0.5 and q.kind not in ("other", "yesno"):
-        return REFUSAL, [], True  # only a weak stand-in for the asked-for answer (a number of something else)
-    top = max((pool[i] for i in shortlist), key=lambda c: c.relevance)
-    if q.kind == "yesno" and top.fit == 0 and best.relevance <= top.relevance:
-        return REFUSAL, [], True  # the most relevant sentence says it is not known
-    if q.kind not in ("when", "other") and top.fit < 0.5 and best.relevance < TYPE_MISS * top.relevance:
-        # The sentence that matches the question best lacks the kind of answer asked for (a number, a name,
-        # a reason), and the sentences that have one are far less relevant: the fact isn't stated. Not for
-        # dates, which articles often give in a sentence apart from the one naming the event.
-        return REFUSAL, [], True
-    if top.fit < 0.5 and top.tells_event and best.tells_event is False and q.kind != "when":
-        # The sentence that tells of the asked event ("the U.S. downplayed the pact") gives no answer of the kind
-        # asked ("which official"), and the sentences that have one tell of something else.
-        return REFUSAL, [], True
     chosen = [order[0]]
     covered = set(lexical.terms(best.text))
     found = set(best.answers)
@@ -637,24 +645,59 @@ class Lead:
     anchored: bool
 
 
-def _lead_date(pool: list[Candidate], chosen: list[int], asked: set[str]) -> Lead | None:
-    """The date that answers the question.
+def _lead_mention(pool: list[Candidate], chosen: list[int], asked: set[str]) -> tuple[dates.DateMention, int] | None:
+    """The date that answers the question and the index in ``chosen`` of the sentence stating it.
 
     Prefer a date written beside the question's own words ("two days before the Russian leader is due to address
     the UN" for "when was he due to speak at the UN?"), then the most precise one.
     """
-    best: tuple[tuple[bool, int, int], Lead] | None = None
+    best: tuple[tuple[bool, int, int], dates.DateMention, int] | None = None
     for k, i in enumerate(chosen):
         c = pool[i]
         for m in _dated(c):
-            if not m.value:
-                continue
             window = c.text[max(0, m.start - 60) : m.end + 60]
             near = len(set(lexical.terms(window)) & asked)
             key = (near >= 2, _PRECISION[m.precision], near)
             if best is None or key > best[0]:
-                best = (key, Lead(dates.human(m.value, m.precision, m.part), k, m.from_anchor))
-    return best[1] if best else None
+                best = (key, m, k)
+    return (best[1], best[2]) if best else None
+
+
+def _lead_date(pool: list[Candidate], chosen: list[int], asked: set[str]) -> Lead | None:
+    """The date that answers the question, spelled out, and where it is stated."""
+    found = _lead_mention(pool, chosen, asked)
+    if found is None or found[0].value is None:
+        return None
+    m, k = found
+    return Lead(dates.human(found[0].value, m.precision, m.part), k, m.from_anchor)
+
+
+def event_date(
+    question: str,
+    query_vector: np.ndarray,
+    passages: list[Passage],
+    embedder: Embedder,
+    idf: IdfFn,
+    tagger: Tagger,
+    known: Callable[[str], bool] | None = None,
+) -> tuple[dates.DateMention, list[Citation]] | None:
+    """The date that answers a "when" question and citations of the sentence that states it; None when the
+    passages don't date the event."""
+    r = rank(question, query_vector, passages, embedder, idf, tagger)
+    if r.question.kind != "when" or _refused(r, known):
+        return None
+    chosen = [r.order[0]]
+    _refine_date(r.pool, r.order, chosen, r.pool[chosen[0]])
+    found = _lead_mention(r.pool, chosen, set(r.question.essential))
+    if found is None or found[0].value is None:
+        return None
+    m, k = found
+    c = r.pool[chosen[k]]
+    cited = [_citation(c, 1)]
+    if m.from_anchor and c.anchor:  # "a day earlier": the date it counts from is in a sentence before
+        start, end, quote = c.anchor
+        cited.append(_citation(c, 2, start, end, quote))
+    return m, cited
 
 
 def _citation(c: Candidate, n: int, start: int | None = None, end: int | None = None, quote: str | None = None) -> Citation:

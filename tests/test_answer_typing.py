@@ -126,3 +126,17 @@ def test_a_weekday_answers_which_day_but_not_which_date(port: Assistant) -> None
 def test_a_near_synonym_counts_when_the_sentence_does_not_tell_them_apart(port: Assistant) -> None:
     answer = port.ask("How many vessels waited offshore during the closure?")
     assert answer.text.startswith("42 ships [1]"), answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "amount"),
+    [
+        ("How many days passed between the council's approval of the repairs and the reopening of the port?", "7 days"),
+        ("How long was it between the port's reopening and the choir's prize?", "5 days"),
+    ],
+)
+def test_time_between_two_events_is_worked_out_from_their_dates(port: Assistant, question: str, amount: str) -> None:
+    answer = port.ask(question)
+    assert answer.text.startswith(f"{amount} [1][2]."), answer.text
+    assert "15 March 2021" in answer.text
+    _exact(answer, _docs(port))
