@@ -251,6 +251,12 @@ def answer_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatch
         return 0.3 if echo else 1.0
     best = 0.0
     leads: list[str] = []
+    if _asks_speaker(q):  # "who put out the account": whoever the sentence has saying it ("..., the Kremlin said")
+        for speaker in _speakers(c.text, analysis):
+            if set(lexical.terms(speaker)) - set(q.terms) - _SAYING:
+                c.answers.add(speaker)
+                leads.append(speaker)
+                best = 1.5
     for e in analysis.entities:
         if not _novel(e.text, q):
             continue
@@ -271,8 +277,9 @@ def answer_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatch
         if weight >= 1.5 and _beside(analysis, e, set(q.essential) | set(q.focus), matcher, apposed=kind == "who"):
             leads.append(re.sub(r"^the\s+|['’]s$", "", e.text))
         best = max(best, weight)
-    if len(set(leads)) == 1:  # one named answer right beside the question's words
-        c.lead = leads[0]
+    longest = max(leads, key=len, default="")
+    if leads and all(x in longest for x in leads):  # one named answer right beside the question's words
+        c.lead = longest  # "Harbour master Ilse Varnholt" said it, whom the tagger names "Ilse Varnholt"
     if best < 1.0:
         best = max(best, _unlabelled_name_fit(q, c, analysis))
     if kind == "who" and best < 1.0 and not q.named:
@@ -388,6 +395,52 @@ def _event_matched(q: Question, c: Candidate, analysis: Analysis, matcher: TermM
     if set(q.verbs) & set(matcher.credits(content_words(text))):
         return True
     return bool(set(q.verbs) & _SAYING) and bool(_SAID.search(text))
+
+
+_SAY_LEMMAS = frozenset("say report announce state tell declare add note write claim confirm deny quote".split())
+_SAYING_NOUNS = frozenset(lexical.stems("account statement announcement report remarks comments claim".split()))
+_SPEAKER_POS = frozenset({"PROPN", "NOUN", "ADJ", "DET", "PART", "NUM"})
+
+
+def _asks_speaker(q: Question) -> bool:
+    """Whether a who/which question asks who said or reported something ("which agency reported", "who put out
+    the account")."""
+    attributed = re.search(r"\b(?:according to|in|per)\s+(?:the|its|their)\b[^,?]*\b(?:report|account)", q.text, re.I)
+    return q.kind in ("who", "org", "name") and not attributed and bool(
+        set(q.verbs) & _SAYING or set(q.essential) & _SAYING_NOUNS or _SAID.search(q.text)
+    )
+
+
+def _speakers(text: str, analysis: Analysis) -> list[str]:
+    """Who the sentence has saying something: the noun phrase before a verb of saying ("the Iraqi military's
+    joint operations command said"), after one that follows a quote (", said the Kremlin"), or after
+    "according to"."""
+    words = list(analysis.words)
+    found: list[str] = []
+
+    def run(indices: range) -> str:
+        taken = []
+        for k in indices:
+            w = words[k]
+            opening = k == 0 and w.text[:1].isupper()  # the tagger reads "Harbour master X said" as an order
+            if w.pos not in _SPEAKER_POS and w.text not in ("'s", "’s") and not opening:
+                break
+            taken.append(k)
+        if not taken:
+            return ""
+        a, b = min(taken), max(taken)
+        phrase = text[words[a].start : words[b].start + len(words[b].text)]
+        return "" if all(words[k].pos in ("DET", "PART", "ADJ") for k in taken) else phrase
+
+    for i, w in enumerate(words):
+        if w.lemma in _SAY_LEMMAS and w.pos == "VERB":
+            before = run(range(i - 1, -1, -1))
+            after = run(range(i + 1, len(words))) if i and words[i - 1].pos == "PUNCT" else ""
+            found += [p for p in (before, after) if p]
+        according = w.text.lower() == "according" and i + 1 < len(words) and words[i + 1].text.lower() == "to"
+        if according and (phrase := run(range(i + 2, len(words)))):
+            found.append(phrase)
+    return found
 
 
 def _not_a_person(text: str, analysis: Analysis, e: entities.Entity) -> bool:

@@ -284,6 +284,10 @@ def analyse(text: str, analysis: Analysis) -> Question:
                     kind = "other"
                 if re.match(r"(?:which|what)\s+(?:two|three|four|five|several|\d+)\b", stripped[m.start() :], re.I):
                     plural = True
+    if kind == "other" and (name_the := re.match(r"\s*(?:please\s+)?name\s+(?:the|a|an|one|two|three)\b", stripped, re.I)):
+        focus, plural, _ = _noun_after(analysis, name_the.end())
+        stem = lexical.terms(focus)[-1] if focus and lexical.terms(focus) else ""
+        kind = _class_of(stem) or "name"  # "Name the agency that ...": an organisation; "Name the arm ...": a name
     exact = _EXACT_DAY.search(stripped)
     if kind == "other" and exact:
         kind = "when"  # "Give me the exact date the memorandum was signed."
@@ -325,6 +329,10 @@ def analyse(text: str, analysis: Analysis) -> Question:
         for t in lexical.terms(e.text)
     } & names
     copular = _COPULAR.match(stripped)
+    if copular:  # "who was heading Daesh", "who was appointed": a verb, not "who was <the oil minister>"
+        first = next((w for w in analysis.words if w.start >= copular.start("np")), None)
+        if first is not None and first.tag in ("VBG", "VBN"):
+            copular = None
     subject: tuple[str, ...] = ()
     if copular and kind in ("who", "name"):
         subject = tuple(t for t in lexical.terms(copular.group("np")) if t in essential and not t[:1].isdigit())

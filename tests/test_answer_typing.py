@@ -40,6 +40,7 @@ UNDATED = """Ferry strike ends
 
 The union and the ferry operator signed a new pay deal on Sunday, ending the strike.
 Ferries to the islands will run again from next week.
+"Every crossing will be back to normal by Friday," the operator's chief engineer said.
 """
 
 
@@ -72,6 +73,8 @@ def _docs(assistant: Assistant) -> Path:
         ("How many ships waited offshore during the closure?", "42 ships"),
         ("Which company carried out the repairs?", "Brantor Dredging Company"),
         ("Who conducts the school choir?", "Tomas Erlund"),
+        ("Who reported that 42 ships had waited offshore?", "Harbour master Ilse Varnholt"),
+        ("Who gave the statement that crossings would be normal by Friday?", "The operator's chief engineer"),
     ],
 )
 def test_answers_open_with_the_short_answer(port: Assistant, question: str, lead: str) -> None:

@@ -36,6 +36,8 @@ def ask(text: str) -> Question:
         ("What was the stated purpose of the visit?", "why"),
         ("Did the minister resign?", "yesno"),
         ("How did the ministry respond?", "other"),
+        ("Name the agency that reported the deal.", "org"),
+        ("Name the bridge that collapsed.", "name"),
     ],
 )
 def test_question_kinds(text: str, kind: str) -> None:
@@ -141,3 +143,9 @@ def test_what_someone_is_trying_to_achieve_asks_for_a_purpose() -> None:
     assert "achiev" not in q.essential and "tri" not in q.essential
     assert ask("What does the union want from the talks?").kind == "why"
     assert ask("What did the talks achieve?").kind == "other"  # an outcome, not an aim
+
+
+def test_who_was_with_a_verb_is_not_a_copular_question() -> None:
+    assert ask("Who was the oil minister?").subject == ("oil", "minist")
+    assert ask("Who was heading the council in 2019?").subject == ()
+    assert ask("Who was appointed governor?").subject == ()
