@@ -39,6 +39,10 @@ SAME_FACT = 0.8  # similarity above which two sentences state the same fact
 COUNTED_NOUN = 0.6  # a counted noun this similar to the asked one may stand for it ("vessels" for "ships")
 TAGGED = 12  # sentences examined closely (entities, near-synonyms) per question
 
+_YARDSTICK = re.compile(
+    r"(?:\b(?:\w{2,}est|first|most|least|best|worst|only)\b(?:\s+[\w-]+){0,4}\s+since|\bthan(?:\s+(?:in|on|at))?)\s*$",
+    re.I,
+)
 _BECAUSE = re.compile(
     r"\b(?:because|due to|owing to|as a result|in response to|concerns?|fears?|worr(?:y|ied|ies)|reasons?|motivated|"
     r"prompted|aims?|goals?|in order to|so that|so as to)\b",
@@ -114,6 +118,11 @@ class Candidate:
                     break
             self._dates = dates.mentions(self.text, doc_date, exact, self.anchor_date)
         return self._dates
+
+    def event_dates(self) -> list[dates.DateMention]:
+        """The date mentions that can date an event: not the yardstick of a comparison ("the worst storm since
+        1987", "more than in 2014")."""
+        return [m for m in self.dates() if not _YARDSTICK.search(self.text[max(0, m.start - 60) : m.start])]
 
     @property
     def score(self) -> float:
@@ -224,7 +233,7 @@ def answer_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatch
     asked = set(q.terms)
     kind = q.kind
     if kind == "when":
-        found = c.dates()
+        found = c.event_dates()
         if q.exact_day and not any(m.precision == "day" and (m.value or not q.calendar_date) for m in found):
             return 0.0  # "when exactly": "later this year" is no answer, nor "on Sunday" for "on what date"
         if q.verbs and not _event_matched(q, c, analysis, matcher):
@@ -667,7 +676,7 @@ def answer(
 
 
 def _dated(c: Candidate) -> list[dates.DateMention]:
-    return [m for m in c.dates() if m.value]
+    return [m for m in c.event_dates() if m.value]
 
 
 _PRECISION = {"year": 1, "month": 2, "week": 2, "day": 3}

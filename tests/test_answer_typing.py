@@ -143,3 +143,8 @@ def test_time_between_two_events_is_worked_out_from_their_dates(port: Assistant,
     assert answer.text.startswith(f"{amount} [1][2]."), answer.text
     assert "15 March 2021" in answer.text
     _exact(answer, _docs(port))
+
+
+def test_the_yardstick_of_a_comparison_does_not_date_the_event(port: Assistant) -> None:
+    answer = port.ask("When was the storm?")  # "the worst since 1987" says nothing of when this storm was
+    assert not answer.text.startswith("1987"), answer.text
