@@ -17,6 +17,7 @@ import numpy as np
 
 from . import dates, entities, lexical
 from .chunking import sentence_texts
+from .dates import DateMention
 from .embedding import Embedder
 from .entities import Analysis, Tagger
 from .matching import TermMatcher, content_words
@@ -119,7 +120,7 @@ class Candidate:
             self._dates = dates.mentions(self.text, doc_date, exact, self.anchor_date)
         return self._dates
 
-    def event_dates(self) -> list[dates.DateMention]:
+    def event_dates(self) -> list[DateMention]:
         """The date mentions that can date an event: not the yardstick of a comparison ("the worst storm since
         1987", "more than in 2014")."""
         return [m for m in self.dates() if not _YARDSTICK.search(self.text[max(0, m.start - 60) : m.start])]
@@ -728,10 +729,11 @@ def _lead_mention(pool: list[Candidate], chosen: list[int], asked: set[str]) -> 
 def _lead_date(pool: list[Candidate], chosen: list[int], asked: set[str]) -> Lead | None:
     """The date that answers the question, spelled out, and where it is stated."""
     found = _lead_mention(pool, chosen, asked)
-    if found is None or found[0].value is None:
+    if found is None:
         return None
     m, k = found
-    return Lead(dates.human(found[0].value, m.precision, m.part), k, m.from_anchor)
+    value = m.value
+    return Lead(dates.human(value, m.precision, m.part), k, m.from_anchor) if value else None
 
 
 def event_date(
