@@ -193,8 +193,8 @@ def _number_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatc
         return 1.0 if any(e.label == "QUANTITY" for e in analysis.entities) else 0.0
     if re.search(r"\bhow (?:long|old)\b", q.text, re.I):
         return 1.0 if durations else 0.0
-    if not q.focus:
-        return 1.0
+    if not q.focus or q.focus[-1] in _MEASURES:
+        return 1.0  # "what death toll": the number measures the thing, it doesn't count "tolls"
     focus = q.focus[-1]
     if focus in ("time",) and any(w.text.lower() in ("twice", "once", "thrice") for w in counted):
         return 1.0
@@ -223,8 +223,13 @@ def _number_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatc
     return 0.25  # a number, but not of the thing asked about
 
 
-def answer_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatcher) -> float:
-    """How well the sentence carries the kind of answer asked for (0 = it cannot answer the question)."""
+def answer_fit(
+    q: Question, c: Candidate, analysis: Analysis, matcher: TermMatcher, require_event: bool = True
+) -> float:
+    """How well the sentence carries the kind of answer asked for (0 = it cannot answer the question).
+
+    ``require_event``: a date must come with the question's verb (or a near-synonym) unless no sentence has it.
+    """
     if q.subject and not set(q.subject) <= set(lexical.terms(f"{c.text} {c.previous}")):
         return 0.0  # "Who was Iraq's oil minister?" is not answered by a sentence that names no oil minister
     for owner, head in q.possessives:
@@ -237,7 +242,7 @@ def answer_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatch
         found = c.event_dates()
         if q.exact_day and not any(m.precision == "day" and (m.value or not q.calendar_date) for m in found):
             return 0.0  # "when exactly": "later this year" is no answer, nor "on Sunday" for "on what date"
-        if q.verbs and not _event_matched(q, c, analysis, matcher):
+        if require_event and q.verbs and not _event_matched(q, c, analysis, matcher):
             return 0.0  # the date must be of the asked event ("agreed"), not of another one in the same passage
         if any(m.value for m in found):
             return 1.0
@@ -407,6 +412,9 @@ def _event_matched(q: Question, c: Candidate, analysis: Analysis, matcher: TermM
     return bool(set(q.verbs) & _SAYING) and bool(_SAID.search(text))
 
 
+_MEASURES = frozenset(
+    lexical.stems("toll tally total number figure count amount sum size level rate share cost price value budget".split())
+)
 _SAY_LEMMAS = frozenset("say report announce state tell declare add note write claim confirm deny quote".split())
 _SAYING_NOUNS = frozenset(lexical.stems("account statement announcement report remarks comments claim".split()))
 _SPEAKER_POS = frozenset({"PROPN", "NOUN", "ADJ", "DET", "PART", "NUM"})
@@ -512,30 +520,26 @@ def annotate_dates(c: Candidate) -> str:
 
 def candidates(passages: list[Passage]) -> list[Candidate]:
     """Every distinct sentence of the passages, in retrieval order, with its title and previous sentence."""
-    seen: set[tuple[str, int]] = set()
+    seen: dict[tuple[str, int], Candidate] = {}
     out = []
     for rank, p in enumerate(passages):
         texts = sentence_texts(p.chunk)
+        year = p.chunk.date[:4] if p.chunk.date else ""  # "according to the 2018 coverage"
         for k, (span, text) in enumerate(zip(p.chunk.sentences, texts, strict=True)):
             key = (p.chunk.source, span.start)
-            if key in seen:
-                continue
-            seen.add(key)
             previous = texts[k - 1] if k else ""
             earlier = [(s.start, s.end, t) for s, t in zip(p.chunk.sentences[:k], texts[:k], strict=True)]
-            year = p.chunk.date[:4] if p.chunk.date else ""  # "according to the 2018 coverage"
-            out.append(
-                Candidate(
-                    p,
-                    rank,
-                    span.start,
-                    span.end,
-                    text,
-                    f"{p.chunk.title} {year} {previous}",
-                    previous=previous,
-                    earlier=earlier,
-                )
+            if key in seen:
+                first = seen[key]
+                if previous and not first.previous:  # it opened the first chunk; this one has the sentence before
+                    first.previous, first.earlier = previous, earlier
+                    first.context = f"{p.chunk.title} {year} {previous}"
+                continue
+            seen[key] = Candidate(
+                p, rank, span.start, span.end, text, f"{p.chunk.title} {year} {previous}", previous=previous,
+                earlier=earlier,
             )
+            out.append(seen[key])
     return out
 
 
@@ -594,6 +598,11 @@ def rank(
             if not c.tells_event and _event_matched(q, c, analyses[i], matcher):
                 c.tells_event = None  # a near-synonym or a verb of saying: perhaps the same event
         c.fit_weight = 0.25 if q.kind in ("who", "where", "org", "name") else 0.2 if q.kind == "why" else 0.12
+    if q.kind == "when" and q.verbs and all(pool[i].tells_event is False for i in shortlist):
+        # No sentence tells of the question's verb in any form: it is a paraphrase the matcher can't see ("kick
+        # off" for "begin"), so the dates are judged by relevance alone.
+        for i in shortlist:
+            pool[i].fit = answer_fit(q, pool[i], analyses[i], matcher, require_event=False)
     ranked = sorted(shortlist, key=lambda i: -pool[i].score)
     return Ranking(q, pool, shortlist, [i for i in ranked if pool[i].fit > 0], vectors)
 

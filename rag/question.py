@@ -61,7 +61,7 @@ _WH = re.compile(
     r"\b(?P<number>how (?:many|much|long|large|big|old|far|often|tall|high))\b|"
     r"\b(?P<who>who|whom|whose)\b|"
     r"\b(?P<why>why|for what reason|what (?:was|is|were|are) the (?:main |stated |official )?(?:reasons?|motives?)|"
-    r"what (?:prompted|motivated|caused))\b|"
+    r"what (?:prompted|motivated|caused)|what (?:reasons?|motives?|motivations?|grounds)\b(?=\s+(?:did|do|does|was|were|is|are|had|has|have|could|would|lay|lies)\b))\b|"
     r"\b(?P<purpose>what (?:was|is|were|are) the (?:main |stated |official )?(?:purpose|aims?|goals?|objectives?)|"
     # "what are the jihadists trying to achieve": the subject between stays part of the question's words
     r"what(?=\s+(?:was|is|were|are|do|does|did)\s+[\w\s'’-]{1,60}?\s(?P<aim>(?:trying|seeking|hoping|aiming|"
@@ -335,7 +335,12 @@ def analyse(text: str, analysis: Analysis) -> Question:
             copular = None
     subject: tuple[str, ...] = ()
     if copular and kind in ("who", "name"):
-        subject = tuple(t for t in lexical.terms(copular.group("np")) if t in essential and not t[:1].isdigit())
+        np_start, np_end = copular.span("np")
+        # "the State Department spokesperson relaying what Pompeo told Abadi": the noun phrase ends where a
+        # participle starts a clause about it
+        verb = next((w for w in analysis.words if np_start < w.start < np_end and w.tag in ("VBG", "VBN")), None)
+        phrase = stripped[np_start : verb.start if verb else np_end]
+        subject = tuple(t for t in lexical.terms(phrase) if t in essential and not t[:1].isdigit())
     verbs = [
         w
         for w in analysis.words

@@ -148,3 +148,13 @@ def test_time_between_two_events_is_worked_out_from_their_dates(port: Assistant,
 def test_the_yardstick_of_a_comparison_does_not_date_the_event(port: Assistant) -> None:
     answer = port.ask("When was the storm?")  # "the worst since 1987" says nothing of when this storm was
     assert not answer.text.startswith("1987"), answer.text
+
+
+def test_a_verb_no_sentence_uses_is_read_as_a_paraphrase(port: Assistant) -> None:
+    answer = port.ask("When did Kelsing harbour kick off operations again?")  # "reopened"
+    assert answer.text.startswith("15 March 2021 [1]"), answer.text
+
+
+def test_a_measure_takes_any_amount(port: Assistant) -> None:
+    answer = port.ask("What was the total cost of the repairs approved by the council?")
+    assert not answer.refused and "3 million euros" in answer.text, answer.text

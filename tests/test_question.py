@@ -34,6 +34,7 @@ def ask(text: str) -> Question:
         ("What is the name of the new committee?", "org"),
         ("Why did the talks collapse?", "why"),
         ("What was the stated purpose of the visit?", "why"),
+        ("What motive did the analyst give for the attacks?", "why"),
         ("Did the minister resign?", "yesno"),
         ("How did the ministry respond?", "other"),
         ("Name the agency that reported the deal.", "org"),
