@@ -223,6 +223,11 @@ def _number_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatc
     return 0.25  # a number, but not of the thing asked about
 
 
+def _ungendered(term: str) -> str:
+    """"spokesperson", "spokeswoman" and "spokesman" as one word ("spokes")."""
+    return re.sub(r"(?<=\w{4})(?:person|peopl|woman|women|man|men)$", "", term)
+
+
 def answer_fit(
     q: Question, c: Candidate, analysis: Analysis, matcher: TermMatcher, require_event: bool = True
 ) -> float:
@@ -230,7 +235,9 @@ def answer_fit(
 
     ``require_event``: a date must come with the question's verb (or a near-synonym) unless no sentence has it.
     """
-    if q.subject and not set(q.subject) <= set(lexical.terms(f"{c.text} {c.previous}")):
+    if q.subject and not {_ungendered(t) for t in q.subject} <= {
+        _ungendered(t) for t in lexical.terms(f"{c.text} {c.previous}")
+    }:
         return 0.0  # "Who was Iraq's oil minister?" is not answered by a sentence that names no oil minister
     for owner, head in q.possessives:
         for owner2, head2 in possessives(analysis):
