@@ -306,7 +306,19 @@ def answer_fit(
         best = max(best, _unlabelled_name_fit(q, c, analysis))
     if kind == "who" and best < 1.0 and not q.named:
         best = max(best, _role_fit(analysis, asked))
+    if kind == "who" and not c.lead and _role_unfilled(q, c, analysis, matcher):
+        best = min(best, 0.5)  # "spoke with the Iraqi prime minister": the asked role, but nobody new holds it
     return best
+
+
+def _role_unfilled(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatcher) -> bool:
+    """Whether the sentence names the asked-for role ("prime minister") but gives it to nobody the question
+    doesn't already name."""
+    roles = set(q.essential) & _ROLE & set(lexical.terms(c.text))
+    return bool(roles) and not any(
+        e.label == "PERSON" and _novel(e.text, q) and _beside(analysis, e, roles, matcher, apposed=True)
+        for e in analysis.entities
+    )
 
 
 def _purpose(analysis: Analysis) -> bool:
@@ -422,6 +434,7 @@ def _event_matched(q: Question, c: Candidate, analysis: Analysis, matcher: TermM
 _MEASURES = frozenset(
     lexical.stems("toll tally total number figure count amount sum size level rate share cost price value budget".split())
 )
+_SAYING_NOW = re.compile(r"\b(?:saying|telling|stating|announcing|reporting|claiming)\b", re.I)
 _SAY_LEMMAS = frozenset("say report announce state tell declare add note write claim confirm deny quote".split())
 _SAYING_NOUNS = frozenset(lexical.stems("account statement announcement report remarks comments claim".split()))
 _SPEAKER_POS = frozenset({"PROPN", "NOUN", "ADJ", "DET", "PART", "NUM"})
@@ -431,8 +444,11 @@ def _asks_speaker(q: Question) -> bool:
     """Whether a who/which question asks who said or reported something ("which agency reported", "who put out
     the account")."""
     attributed = re.search(r"\b(?:according to|in|per)\s+(?:the|its|their)\b[^,?]*\b(?:report|account)", q.text, re.I)
+    # The saying must be the question's own act, not told in a clause about its time ("... when the pact was
+    # announced").
+    main = re.split(r"\b(?:when|after|before|while|since|until|because|if|as soon as)\b", q.text, maxsplit=1, flags=re.I)[0]
     return q.kind in ("who", "org", "name") and not attributed and bool(
-        set(q.verbs) & _SAYING or set(q.essential) & _SAYING_NOUNS or _SAID.search(q.text)
+        set(lexical.terms(main)) & (_SAYING | _SAYING_NOUNS) or _SAID.search(main) or _SAYING_NOW.search(main)
     )
 
 
@@ -448,13 +464,16 @@ def _speakers(text: str, analysis: Analysis) -> list[str]:
         for k in indices:
             w = words[k]
             opening = k == 0 and w.text[:1].isupper()  # the tagger reads "Harbour master X said" as an order
-            if w.pos not in _SPEAKER_POS and w.text not in ("'s", "’s") and not opening:
+            if w.pos not in _SPEAKER_POS and w.text not in ("'s", "’s") and w.tag != "HYPH" and not opening:
                 break
             taken.append(k)
         if not taken:
             return ""
         a, b = min(taken), max(taken)
-        phrase = text[words[a].start : words[b].start + len(words[b].text)]
+        start, end = words[a].start, words[b].start + len(words[b].text)
+        if any(e.label in entities.TIME and e.start < end and start < e.end for e in analysis.entities):
+            return ""  # "the State Department on September 1 said": a date, not who said it
+        phrase = text[start:end]
         return "" if all(words[k].pos in ("DET", "PART", "ADJ") for k in taken) else phrase
 
     for i, w in enumerate(words):

@@ -164,3 +164,4 @@ def test_a_measure_takes_any_amount(port: Assistant) -> None:
 def test_spokesperson_spokeswoman_and_spokesman_are_one_role(port: Assistant) -> None:
     answer = port.ask("Who was the ferry company spokesperson on ticket refunds?")  # "spokeswoman Anna Lund"
     assert not answer.refused and "Anna Lund" in answer.text, answer.text
+

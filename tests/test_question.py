@@ -150,3 +150,45 @@ def test_who_was_with_a_verb_is_not_a_copular_question() -> None:
     assert ask("Who was the oil minister?").subject == ("oil", "minist")
     assert ask("Who was heading the council in 2019?").subject == ()
     assert ask("Who was appointed governor?").subject == ()
+
+
+def test_a_speaker_is_asked_for_only_by_the_main_clause() -> None:
+    from rag.extractive import _asks_speaker
+
+    assert _asks_speaker(ask("Which agency reported the deal?"))
+    assert _asks_speaker(ask("Tell me who was saying the talks had failed."))
+    assert not _asks_speaker(ask("Who was prime minister when the pact was announced?"))
+    assert not _asks_speaker(ask("Who are the rebels fighting, according to the report on the talks?"))
+
+
+def test_speakers_of_a_sentence() -> None:
+    from rag.extractive import _speakers
+
+    def speakers(text: str) -> list[str]:
+        return _speakers(text, tagger().analyse([text])[0])
+
+    assert speakers("According to terrorism expert Hisham Al-Hashemi, 2,000 fighters remain.") == [
+        "terrorism expert Hisham Al-Hashemi"
+    ]
+    assert speakers('"We will be back by Friday," said ferry company spokeswoman Anna Lund.') == [
+        "ferry company spokeswoman Anna Lund"
+    ]
+    assert speakers("The Defense Ministry on September 1 said it hosted delegations.") == []  # a date, not a speaker
+
+
+def test_a_role_is_filled_only_by_a_name_beside_it() -> None:
+    from rag.embedding import make_embedder
+    from rag.extractive import Candidate, _role_unfilled
+    from rag.matching import TermMatcher
+    from rag.settings import Settings
+
+    q = ask("Who was the prime minister when the port reopened?")
+    matcher = TermMatcher(q, make_embedder(Settings()), lambda _t: 1.0)
+
+    def unfilled(text: str) -> bool:
+        c = Candidate(passage=None, rank=0, start=0, end=len(text), text=text)  # type: ignore[arg-type]
+        return _role_unfilled(q, c, tagger().analyse([text])[0], matcher)
+
+    assert unfilled("Mayor Greta Holm met the prime minister on Monday.")  # the role, but no name for it
+    assert not unfilled("Prime Minister Anna Berg met Mayor Greta Holm on Monday.")
+    assert not unfilled("Mayor Greta Holm opened the port on Monday.")  # the role is not mentioned at all
