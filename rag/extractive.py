@@ -792,11 +792,8 @@ def event_date(
         return None
     m, k = found
     c = r.pool[chosen[k]]
-    cited = [_citation(c, 1)]
-    if m.from_anchor and c.anchor:  # "a day earlier": the date it counts from is in a sentence before
-        start, end, quote = c.anchor
-        cited.append(_citation(c, 2, start, end, quote))
-    return m, cited
+    anchor = _anchor_citation(c, 2) if m.from_anchor else None
+    return m, [_citation(c, 1), *([anchor] if anchor else [])]
 
 
 def _citation(c: Candidate, n: int, start: int | None = None, end: int | None = None, quote: str | None = None) -> Citation:
@@ -810,6 +807,14 @@ def _citation(c: Candidate, n: int, start: int | None = None, end: int | None = 
         title=chunk.title,
         date=chunk.date,
     )
+
+
+def _anchor_citation(c: Candidate, n: int) -> Citation | None:
+    """The citation of the earlier sentence whose date "a day earlier" in ``c`` counts from, if there is one."""
+    if not c.anchor:
+        return None
+    start, end, quote = c.anchor
+    return _citation(c, n, start, end, quote)
 
 
 def _lead_answers(pool: list[Candidate], chosen: list[int], plural: bool) -> tuple[str, list[int]] | None:
@@ -855,10 +860,10 @@ def compose(
     if lead:
         lead_marks = "[1]"
         first = pool[chosen[0]]
-        if lead.anchored and first.anchor:  # "a day earlier": the date it counts from is in a sentence before
-            start, end, quote = first.anchor
-            citations.append(_citation(first, len(citations) + 1, start, end, quote))
-            lead_marks += f"[{len(citations)}]"
+        anchor = _anchor_citation(first, len(citations) + 1) if lead.anchored else None
+        if anchor:
+            citations.append(anchor)
+            lead_marks += f"[{anchor.n}]"
         text = f"{lead.text[:1].upper()}{lead.text[1:]} {lead_marks}. {text}"
     elif lead_with_answer and (short := _lead_answers(pool, chosen, plural)):
         said, ns = short
