@@ -146,6 +146,104 @@ class OpenAIEmbedder:
         return vectors
 
 
+def _splitmix64(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser on a uint64 array (wrapping arithmetic): a cheap, well-mixed 64-bit hash."""
+    x = x + np.uint64(0x9E3779B97F4A7C15)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    out: np.ndarray = x ^ (x >> np.uint64(31))
+    return out
+
+
+class HashEmbedder:
+    """A stand-in embedder for benchmarks and tests: feature hashing of lower-case word unigrams.
+
+    NOT semantic: two texts are close only when they share words. It needs no model, gives the same vector
+    in every process, and embeds tens of thousands of chunks per second, so a benchmark that selects it
+    (``RAG_EMBEDDER=hash``) measures everything but the embedding.
+
+    A word is a run of ``\\w`` characters (letters, digits, underscore; case folded). Its 64-bit hash sums a
+    random table entry per (position, character) and is mixed with the word's length; the hash picks one of
+    ``dim`` buckets and a sign. A text's vector is its signed bucket counts, L2-normalised, float32. The work
+    is numpy array operations over a whole batch of texts at once (UTF-16 code units; characters outside the
+    Basic Multilingual Plane count as separators).
+
+    >>> e = HashEmbedder()
+    >>> v = e.embed(["Baghdad coordination centre", "the coordination centre in Baghdad"])
+    >>> v.shape, bool(v[0] @ v[1] > 0.5)
+    ((2, 384), True)
+    """
+
+    name = "hash-standin-384 (not semantic: benchmarks and tests only)"
+    dim = 384
+    batch_size = 2048  # texts per vectorised pass (bounds the temporary arrays)
+    _POSITIONS = 16  # table rows: a character's position in its word, modulo this
+
+    _fold: np.ndarray | None = None  # UTF-16 code unit -> its lower case, or 0 when not a word character
+    _low: np.ndarray | None = None  # (position, low byte) -> random 64 bits
+    _high: np.ndarray | None = None  # (position, high byte) -> random 64 bits; 0 for high byte 0
+
+    def __init__(self) -> None:
+        cls = type(self)
+        if cls._fold is None:
+            fold = np.zeros(65536, dtype=np.uint16)
+            for c in range(65536):
+                ch = chr(c)
+                if (ch.isalnum() or ch == "_") and not 0xD800 <= c <= 0xDFFF:
+                    low = ch.lower()
+                    fold[c] = ord(low) if len(low) == 1 and ord(low) < 65536 else c
+            n = self._POSITIONS * 256
+            high = _splitmix64(np.arange(n, 2 * n, dtype=np.uint64))
+            high[::256] = 0
+            cls._low, cls._high = _splitmix64(np.arange(n, dtype=np.uint64)), high
+            cls._fold = fold
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        assert self._fold is not None and self._low is not None and self._high is not None
+        n, dim = len(texts), self.dim
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+        units = np.frombuffer((" " + " ".join(texts) + " ").encode("utf-16-le"), dtype=np.uint16)
+        if len(units) != int(lengths.sum()) + n + 1:  # characters beyond the BMP take two UTF-16 units
+            lengths = np.fromiter((len(t.encode("utf-16-le")) // 2 for t in texts), dtype=np.int64, count=n)
+        chars = self._fold[units]
+        is_word = chars != 0
+        change = np.flatnonzero(is_word[1:] != is_word[:-1]) + 1  # the string starts and ends with a space
+        starts, ends = change[0::2], change[1::2]
+        vectors: np.ndarray = np.zeros((n, dim), dtype=np.float64)
+        if starts.size:
+            marker = np.zeros(len(units), dtype=np.int64)
+            marker[starts] = starts
+            pos = np.arange(len(units), dtype=np.int64) - np.maximum.accumulate(marker)
+            key = (pos & (self._POSITIONS - 1)) << 8
+            per_char = self._low[key | (chars & 0xFF)]
+            if (chars > 0xFF).any():
+                per_char ^= self._high[key | (chars >> 8)]
+            per_char[~is_word] = 0
+            with np.errstate(over="ignore"):
+                summed = np.add.reduceat(per_char, starts)  # each word up to the next word's start
+                h = _splitmix64(summed ^ (ends - starts).astype(np.uint64))
+            text_starts = np.ones(n, dtype=np.int64)
+            np.cumsum(lengths[:-1] + 1, out=text_starts[1:])
+            text_starts[1:] += 1
+            row = np.searchsorted(text_starts, starts, side="right") - 1
+            cell = row * dim + (h % np.uint64(dim)).astype(np.int64)
+            sign = 1.0 - 2.0 * (h >> np.uint64(63)).astype(np.float64)
+            vectors = np.bincount(cell, weights=sign, minlength=n * dim).reshape(n, dim)
+        norms = np.sqrt(np.einsum("ij,ij->i", vectors, vectors))
+        vectors[norms == 0, 0] = 1.0  # a text without words still gets a unit vector
+        return _normalise(vectors)
+
+    def embed(self, texts: list[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Vectors for ``texts``, shape (len(texts), 384), float32, unit length."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for b in range(0, len(texts), self.batch_size):
+            batch = list(texts[b : b + self.batch_size])
+            out[b : b + len(batch)] = self._embed_batch(batch)
+            if progress:
+                progress(len(batch))
+        return out
+
+
 class CachedEmbedder:
     """Wraps an embedder with an in-memory LRU cache of recent texts (questions, sentences)."""
 
@@ -190,4 +288,6 @@ def make_embedder(settings: Settings) -> Embedder:
     """The embedder the settings ask for."""
     if settings.embedder == "openai":
         return OpenAIEmbedder(settings)
+    if settings.embedder == "hash":
+        return HashEmbedder()
     return OnnxEmbedder(settings.onnx_model_path, settings.onnx_threads, settings.embed_batch_size)

@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     top_k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
     candidates: int = Field(30, ge=1, le=500, description="Candidates taken from each retriever before fusion.")
 
-    embedder: Literal["onnx", "openai"] = Field(
+    embedder: Literal["onnx", "openai", "hash"] = Field(
         "onnx", description="Embedder: packaged ONNX MiniLM, or OpenAI-compatible."
     )
     onnx_model_path: Path | None = Field(
