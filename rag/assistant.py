@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from . import entities, extractive, followup, generative, intervals
+from . import entities, extractive, followup, generative, intervals, scripts
 from .dates import DateMention
 from .embedding import CachedEmbedder, Embedder, make_embedder
 from .errors import RagError
@@ -125,12 +125,29 @@ class Assistant:
         question = (question or "").strip()
         if not question:
             raise RagError("The question is empty.")
+        try:
+            question.encode("utf-8")
+        except UnicodeEncodeError:
+            raise RagError("The question is not valid UTF-8 text; send it as UTF-8.") from None
         if len(question) > self.settings.max_question_chars:
             raise RagError(
                 f"The question is too long ({len(question):,} characters; the limit is "
                 f"{self.settings.max_question_chars:,}, RAG_MAX_QUESTION_CHARS)."
             )
+        if not any(ch.isalnum() for ch in question):
+            raise RagError("The question has no letters or digits; ask it in words.")
         return question
+
+    def _foreign_refusal(
+        self, question: str, passages: list[Passage], backend: str, timings: dict[str, float], started: float
+    ) -> AnswerStream | None:
+        """A refusal when the question's letters are all in scripts that none of the retrieved passages uses."""
+        if not passages or not scripts.foreign(question, (p.chunk.text for p in passages)):
+            return None
+        refusal = extractive.REFUSAL if backend == "extractive" else generative.REFUSAL
+        timings = {**timings, "answer_ms": 0.0, "total_ms": (time.perf_counter() - started) * 1000}
+        answer = Answer(question, refusal, True, [], passages, timings, backend, [])
+        return AnswerStream(iter([refusal]), lambda _raw: answer)
 
     def _llm(self) -> Any:
         if self._client is None:
@@ -228,6 +245,8 @@ class Assistant:
         """Like :meth:`ask`, but yields the answer text as it is produced."""
         query, backend, passages, vector, timings, started = self._prepare(question, backend, history, top_k, filters)
         question = question.strip()
+        if (foreign := self._foreign_refusal(question, passages, backend, timings, started)) is not None:
+            return foreign
         idf = self.store.idf
 
         def result(text: str, citations: list[Any], refused: bool, flagged: list[str], t_answer: float) -> Answer:

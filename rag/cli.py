@@ -4,23 +4,95 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .documents import display_name
 from .errors import RagError
 from .settings import Settings
 
+ECHO_CHARS = 200  # an error echoes at most this much of the question
+_FLAGS = {"index_dir": "--index", "backend": "--backend", "top_k": "--top-k"}
+
 
 def _settings(args: argparse.Namespace) -> Settings:
+    """Settings from the environment with the command line's overrides, validated; RagError when invalid."""
+    from pydantic import ValidationError
+
     updates: dict[str, Any] = {}
-    if getattr(args, "index", None):
+    if getattr(args, "index", None) is not None:
         updates["index_dir"] = Path(args.index)
-    if getattr(args, "backend", None):
+    if getattr(args, "backend", None) is not None:
         updates["backend"] = args.backend
-    if getattr(args, "top_k", None):
+    if getattr(args, "top_k", None) is not None:
         updates["top_k"] = args.top_k
-    return Settings().model_copy(update=updates)
+    try:
+        settings = Settings(**updates)
+    except ValidationError as e:
+        problems = []
+        for err in e.errors():
+            name = str(err["loc"][0]) if err["loc"] else "?"
+            flag = _FLAGS[name] if name in updates else f"RAG_{name.upper()}"
+            problems.append(f"{flag}: {err['msg'].lower()}")
+        raise RagError("Invalid setting " + "; ".join(problems) + ".") from None
+    index = settings.index_dir
+    if index.exists() and not index.is_dir():
+        raise RagError(f"The index path {display_name(str(index))} is a file, not a folder; pass an index folder.")
+    return settings
+
+
+def _echo(question: str) -> str:
+    """The question as an error repeats it: at most ``ECHO_CHARS`` characters, bytes that were not UTF-8 escaped."""
+    text = question if len(question) <= ECHO_CHARS else question[:ECHO_CHARS] + "…"
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if 0xDC80 <= code <= 0xDCFF:
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif 0xD800 <= code <= 0xDFFF:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _date(value: str | None, flag: str) -> str | None:
+    """``value`` when it is a real date written YYYY-MM-DD, else RagError."""
+    if value is None:
+        return None
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise RagError(f"{flag} takes a date as YYYY-MM-DD, not '{_echo(value)}'.")
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise RagError(f"{flag} {value} is not a real date.") from None
+    return value
+
+
+def _filters(args: argparse.Namespace) -> Any:
+    from .retrieval import Filters
+
+    date_from, date_to = _date(args.date_from, "--date-from"), _date(args.date_to, "--date-to")
+    if date_from and date_to and date_from > date_to:
+        raise RagError(f"--date-from {date_from} is after --date-to {date_to}; nothing can match.")
+    sources = tuple(args.source or ())
+    for source in sources:
+        try:
+            source.encode("utf-8")
+        except UnicodeEncodeError:
+            raise RagError(f"--source '{_echo(source)}' is not valid UTF-8; no document has such a name.") from None
+    return Filters(sources, date_from, date_to)
+
+
+def _stdin_questions() -> Iterator[str]:
+    """One question per line of stdin, read as bytes: a line that is not UTF-8 keeps its bad bytes as lone
+    surrogates, so that it is rejected on its own rather than stopping the batch."""
+    for raw in sys.stdin.buffer:
+        yield raw.rstrip(b"\n").rstrip(b"\r").decode("utf-8", "surrogateescape")
 
 
 def _print_answer(answer: Any) -> None:
@@ -29,7 +101,7 @@ def _print_answer(answer: Any) -> None:
         print()
         for c in answer.citations:
             quote = c.quote if len(c.quote) <= 240 else c.quote[:237] + "..."
-            print(f"[{c.n}] {c.source} ({c.start}-{c.end}) {c.title}")
+            print(f"[{c.n}] {display_name(c.source)} ({c.start}-{c.end}) {display_name(c.title)}")
             print(f'    "{quote}"')
     for f in answer.flagged:
         print(f"(dropped, unsupported by its citation: {f})", file=sys.stderr)
@@ -38,12 +110,11 @@ def _print_answer(answer: Any) -> None:
 def cmd_ask(args: argparse.Namespace) -> int:
     """Answer one question, or one per stdin line."""
     from .assistant import Assistant
-    from .retrieval import Filters
 
     settings = _settings(args)
+    filters = _filters(args)
     assistant = Assistant.open(settings=settings)
-    filters = Filters(tuple(args.source or ()), args.date_from, args.date_to)
-    questions = [args.question] if args.question is not None else (line.rstrip("\n") for line in sys.stdin)
+    questions = [args.question] if args.question is not None else _stdin_questions()
     status = 0
     for question in questions:
         if args.question is None and not question.strip():
@@ -52,7 +123,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             answer = assistant.ask(question, filters=filters)
         except RagError as e:
             if args.json:
-                print(json.dumps({"question": question, "error": str(e)}, ensure_ascii=False), flush=True)
+                print(json.dumps({"question": _echo(question), "error": str(e)}, ensure_ascii=False), flush=True)
             else:
                 print(f"error: {e}", file=sys.stderr)
             status = 1
@@ -75,7 +146,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     assistant = Assistant.open(settings=settings, create=True)
     report = assistant.ingest(folder, replace=args.replace, show_bar=not args.quiet)
     for source, reason in report.skipped:
-        print(f"skipped {source}: {reason}", file=sys.stderr)
+        print(f"skipped {display_name(source)}: {reason}", file=sys.stderr)
     print(json.dumps(report.as_dict()) if args.json else report.summary())
     return 0
 
@@ -85,9 +156,13 @@ def cmd_docs(args: argparse.Namespace) -> int:
     from .assistant import Assistant
 
     assistant = Assistant.open(settings=_settings(args))
-    for d in assistant.documents():
-        date = d["date"] + (" (inferred)" if d["date_inferred"] else "") if d["date"] else "undated"
-        print(f"{d['source']}\t{date}\t{d['chunks']} chunks\t{d['title']}")
+    documents = assistant.documents()
+    if args.json:
+        print(json.dumps(documents, ensure_ascii=False, default=str))
+        return 0
+    for d in documents:  # one line per document: names with control characters are shown escaped
+        when = d["date"] + (" (inferred)" if d["date_inferred"] else "") if d["date"] else "undated"
+        print(f"{display_name(d['source'])}\t{when}\t{d['chunks']} chunks\t{display_name(d['title'])}")
     return 0
 
 
@@ -112,6 +187,7 @@ def parser() -> argparse.ArgumentParser:
 
     docs = sub.add_parser("docs", help="list ingested documents")
     docs.add_argument("--index", help="index directory")
+    docs.add_argument("--json", action="store_true", help="print the documents as a JSON array")
     docs.set_defaults(func=cmd_docs)
     return p
 
@@ -136,6 +212,14 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("interrupted; the index keeps its last complete state.", file=sys.stderr)
         return 130
+    except OSError as e:  # a path that cannot be read or written: say which and why, in one line
+        where = f": {display_name(str(e.filename))}" if e.filename else ""
+        print(f"error: {e.strerror or e}{where}", file=sys.stderr)
+        return 2
+    except Exception as e:  # noqa: BLE001 - never a traceback: one line, and a distinct exit code
+        detail = " ".join(str(e).split())[:200]
+        print(f"error: unexpected {type(e).__name__}: {detail} (please report this)", file=sys.stderr)
+        return 3
 
 
 def main(argv: list[str] | None = None) -> int:

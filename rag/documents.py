@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import logging
+import os
 import re
+import stat
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -155,14 +159,23 @@ def borrow_dates(docs: list[Document], dated: list[Document]) -> None:
             doc.date, doc.date_inferred = best[1].date, True
 
 
+def _reason(e: BaseException) -> str:
+    """A parser's exception as a short one-line reason."""
+    text = " ".join(str(e).split()) or type(e).__name__
+    return text if len(text) <= 160 else text[:159] + "…"
+
+
 def _html_text(data: bytes) -> str:
     import trafilatura
 
     html = data.decode("utf-8", errors="replace")
-    text = trafilatura.extract(html, include_comments=False, include_tables=True, favor_precision=True)
+    try:
+        text = trafilatura.extract(html, include_comments=False, include_tables=True, favor_precision=True)
+        meta = trafilatura.extract_metadata(html) if text else None
+    except Exception as e:  # noqa: BLE001 - any parser failure skips this one file
+        raise RagError(f"unreadable HTML ({_reason(e)})") from None
     if not text:
         raise RagError("no readable text found in the HTML")
-    meta = trafilatura.extract_metadata(html)
     head = []
     if meta is not None:
         if meta.title:
@@ -174,13 +187,22 @@ def _html_text(data: bytes) -> str:
 
 def _pdf_text(path: Path) -> str:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import FileNotDecryptedError, LimitReachedError
 
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings about damaged files are ours to report
     try:
         reader = PdfReader(str(path))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise RagError("encrypted PDF (it needs a password)")
         pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, OSError) as e:
-        raise RagError(f"unreadable PDF ({e})") from None
+    except RagError:
+        raise
+    except FileNotDecryptedError:
+        raise RagError("encrypted PDF (it needs a password)") from None
+    except LimitReachedError:
+        raise RagError("PDF stream decompresses to more than the size limit (a decompression bomb?)") from None
+    except Exception as e:  # noqa: BLE001 - any parser failure skips this one file
+        raise RagError(f"unreadable PDF ({_reason(e)})") from None
     text = "\n\n".join(p.strip() for p in pages if p.strip())
     if not text:
         raise RagError("the PDF has no extractable text (scanned?)")
@@ -219,20 +241,100 @@ def load_file(path: Path, source: str, max_bytes: int) -> Document:
     )
 
 
+def display_name(name: str) -> str:
+    """``name`` made safe to show on one line: bytes that are not UTF-8 (kept by Python as lone surrogates) become
+    ``\\xNN``, control characters (newline, tab, ...) their escapes as in ``repr``; other text is unchanged."""
+    if name.isprintable():
+        return name
+    out = []
+    for ch in name:
+        code = ord(ch)
+        if 0xDC80 <= code <= 0xDCFF:  # a byte os.fsdecode could not decode
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif ch.isprintable():
+            out.append(ch)
+        else:
+            out.append(repr(ch)[1:-1])
+    return "".join(out)
+
+
+def _valid_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _inside(target: str, root: str) -> bool:
+    return target == root or target.startswith(root.rstrip(os.sep) + os.sep)
+
+
 def scan_folder(folder: Path) -> tuple[dict[str, Path], list[Skipped]]:
-    """Supported files under ``folder`` keyed by POSIX path relative to it, and the files skipped."""
+    """Supported files under ``folder`` keyed by POSIX path relative to it, and the files skipped, with why.
+
+    Hidden files and folders (a name starting with ``.``) are ignored. Symbolic links are never followed out of
+    the folder: a link whose target lies outside it is skipped ("symlink leaves the folder"). A link to a file
+    inside the folder is read like that file; a link to a folder is not descended into (its files, being inside,
+    are scanned at their own path), so link cycles cannot loop. A name that is not valid UTF-8, a broken link,
+    and anything that is not a regular file (a FIFO, a socket, a device) are skipped with the reason.
+    """
     if not folder.exists():
         raise RagError(f"Folder not found: {folder}")
     if not folder.is_dir():
         raise RagError(f"Not a folder: {folder}")
+    root = os.path.realpath(folder)
     found: dict[str, Path] = {}
     skipped: list[Skipped] = []
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder)
-        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
+
+    def skip(rel: str, reason: str) -> None:
+        skipped.append(Skipped(display_name(rel), reason))
+
+    pending = [""]
+    while pending:
+        rel_dir = pending.pop()
+        try:
+            with os.scandir(os.path.join(root, rel_dir)) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as e:
+            skip(rel_dir or ".", f"unreadable folder ({e.strerror})")
             continue
-        if path.suffix.lower() in SUPPORTED:
-            found[rel.as_posix()] = path
-        else:
-            skipped.append(Skipped(rel.as_posix(), f"unsupported type '{path.suffix or 'no extension'}'"))
-    return found, skipped
+        subdirs = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            if not _valid_utf8(entry.name):
+                skip(rel, "file name is not valid UTF-8")
+                continue
+            try:
+                if entry.is_symlink():
+                    target = os.path.realpath(entry.path)
+                    if not _inside(target, root):
+                        skip(rel, "symlink leaves the folder")
+                        continue
+                    mode = os.stat(target).st_mode
+                    if stat.S_ISDIR(mode):
+                        skip(rel, "symlink to a folder (not followed; its files are scanned where they are)")
+                        continue
+                else:
+                    mode = entry.stat(follow_symlinks=False).st_mode
+            except FileNotFoundError:
+                skip(rel, "broken symlink")
+                continue
+            except OSError as e:
+                if e.errno == errno.ELOOP:
+                    skip(rel, "symlink loop")
+                    continue
+                skip(rel, f"unreadable ({e.strerror})")
+                continue
+            if stat.S_ISDIR(mode):
+                subdirs.append(rel)
+            elif not stat.S_ISREG(mode):
+                skip(rel, "not a regular file")
+            elif Path(entry.name).suffix.lower() in SUPPORTED:
+                found[rel] = Path(root, rel)
+            else:
+                skip(rel, f"unsupported type '{Path(entry.name).suffix or 'no extension'}'")
+        pending.extend(reversed(subdirs))
+    return dict(sorted(found.items())), sorted(skipped, key=lambda s: s.source)
