@@ -19,7 +19,7 @@ $(TEST_MODEL): $(VENV)/.installed
 
 ## Start the app on the offline default, ingesting $(DOCS) when there is no index yet.
 run: $(VENV)/.installed
-	test -f $(INDEX)/manifest.json || $(PY) ingest.py $(DOCS) --index $(INDEX)
+	test -f $(INDEX)/index.sqlite3 || $(PY) ingest.py $(DOCS) --index $(INDEX)
 	RAG_INDEX_DIR=$(INDEX) $(PY) app.py
 
 ingest: $(VENV)/.installed

@@ -48,7 +48,7 @@ def run_ours(dataset: Dataset, index_dir: Path, limit: int | None) -> dict[str, 
     assistant = Assistant.build(dataset.docs_dir, index_dir)
     ingest_s = time.perf_counter() - t0
     result = evaluate(dataset, assistant, limit=limit)
-    chunks = len(assistant.store.chunks)
+    chunks = assistant.store.count()
     return {"metrics": result["metrics"], "ingest_s": ingest_s, "wall_s": time.perf_counter() - t0, "chunks": chunks}
 
 

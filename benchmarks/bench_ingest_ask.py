@@ -72,7 +72,7 @@ def main() -> None:
         t = time.perf_counter()
         assistant = Assistant.build(docs, tmp / "index", settings)
         ingest_s = time.perf_counter() - t
-        chunks = len(assistant.store.chunks)
+        chunks = assistant.store.count()
         t = time.perf_counter()
         again = assistant.ingest(docs)
         reingest_s = time.perf_counter() - t

@@ -99,7 +99,7 @@ def main() -> int:
             index = Path(tmp) / "index"
             print(f"building an index of seeds/ in {index} (not timed)…", file=sys.stderr)
             build_index(docs, index)
-        elif not (index / "manifest.json").exists():
+        elif not (index / "index.sqlite3").exists():
             parser.error(f"no index at {index}")
         serving, ready = [], []
         for run in range(1, args.runs + 1):

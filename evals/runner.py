@@ -249,7 +249,7 @@ def run_eval(
     Gold files of LlamaIndex datasets are resolved over ``docs`` (default: the folder the assistant ingested).
     """
     if docs is None and not str(dataset_path).endswith(".jsonl"):
-        root = assistant.store.manifest.get("docs_root")
+        root = assistant.store.docs_root
         docs = str(root) if root else None
     dataset = load(dataset_path, docs)
     result = evaluate(dataset, assistant, progress, limit=limit, judge=judge)

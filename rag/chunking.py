@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from . import sentences, tokens
 from .records import Chunk, Document, Span
+
+
+def document_key(source: str, sha256: str) -> str:
+    """The id prefix of a document's chunks: unique per (source, content), so identical copies never collide."""
+    return hashlib.sha256(f"{source}\0{sha256}".encode()).hexdigest()[:24]
 
 
 def _split_long(text: str, span: Span, n_tokens: int, limit: int) -> list[Span]:
@@ -53,11 +60,12 @@ def chunk_document(doc: Document, max_tokens: int = 160, overlap: int = 1) -> li
     if current:
         groups.append(current)
     chunks = []
+    key = document_key(doc.source, doc.sha256)
     for k, group in enumerate(groups):
         sent = [spans[i] for i in group]
         chunks.append(
             Chunk(
-                id=f"{doc.sha256[:20]}-{k:05d}",
+                id=f"{key}-{k:05d}",
                 source=doc.source,
                 text=" ".join(doc.text[s.start : s.end] for s in sent),
                 start=sent[0].start,

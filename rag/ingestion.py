@@ -1,21 +1,39 @@
-"""Incremental ingestion: only new or changed files are embedded; the index is repaired after interruptions."""
+"""Incremental ingestion: only new or changed files are read and embedded, in bounded waves; an interrupted
+ingest is repaired by the next one.
+
+Write order for each wave, so a kill at any point leaves a queryable index that the next run repairs:
+1. the new chunks are recorded as pending in SQLite (invisible to readers);
+2. their vectors are added to Chroma;
+3. one SQLite transaction makes them visible, hides the files' old chunks (pending delete) and updates the
+   file rows, corpus words and fingerprints;
+4. the old vectors are deleted from Chroma, then their rows.
+A reader sees either a file's old chunks or its new ones, never both and never neither.
+"""
 
 from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from .chunking import chunk_document
-from .documents import borrow_dates, clean, load_file, scan_folder, sha256_bytes
+from . import borrowing
+from .chunkdb import PENDING_ADD, PENDING_DELETE, FileRow
+from .chunking import chunk_document, document_key
+from .documents import clean, load_file, scan_folder, sha256_file
 from .embedding import Embedder
 from .errors import RagError
+from .lexical import index_text
+from .matching import content_words
 from .records import Chunk, Document, IngestReport
 from .store import Store, atomic_write
 
 ProgressFn = Callable[[int, int], None]
-WAVE_CHUNKS = 256
+WAVE_CHUNKS = 512  # chunks embedded and written per wave: memory stays bounded however large the folder
+REMOVE_BATCH = 500  # files dropped per transaction
+LOCK_TIMEOUT = 5.0
+TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 
 
 def embedding_text(chunk: Chunk) -> str:
@@ -23,10 +41,30 @@ def embedding_text(chunk: Chunk) -> str:
     return f"{chunk.title}\n{chunk.text}" if chunk.title else chunk.text
 
 
+@dataclass
+class _Loaded:
+    doc: Document
+    chunks: list[Chunk]
+    size: int
+    mtime_ns: int
+    existed: bool
+
+
+def _lock(store: Store) -> object:
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(store.index_dir / ".ingest.lock"))
+    try:
+        lock.acquire(timeout=LOCK_TIMEOUT)
+    except Timeout:
+        raise RagError(f"Another ingest is writing to {store.index_dir}; wait for it to finish.") from None
+    return lock
+
+
 def _tqdm_progress(total: int) -> tuple[ProgressFn, Callable[[], None]]:
     from tqdm import tqdm
 
-    bar = tqdm(total=total, unit="chunk", desc="Embedding", file=sys.stderr, disable=total < 64 or None)
+    bar = tqdm(total=total, unit="file", desc="Ingesting", file=sys.stderr, disable=total < 16 or None)
 
     def update(done: int, _total: int) -> None:
         bar.update(done - bar.n)
@@ -43,185 +81,273 @@ def ingest(
     progress: ProgressFn | None = None,
     show_bar: bool = False,
 ) -> IngestReport:
-    """Bring the index in line with ``folder``.
-
-    Order of writes, so an interruption at any point leaves a queryable index that the next run repairs:
-    new chunks are added first, then the old chunks of that file are deleted, then the manifest is saved.
-    Chunk ids derive from the file's sha256, so re-adding after a crash overwrites instead of duplicating.
-    """
-    from filelock import FileLock, Timeout
-
+    """Bring the index in line with ``folder``. ``progress(done, total)`` counts the new and changed files."""
     started = time.perf_counter()
     folder = Path(folder).resolve()
     files, skipped = scan_folder(folder)
     if not files:
         reason = f" ({len(skipped)} unsupported files skipped)" if skipped else ""
         raise RagError(f"No supported documents (.txt .md .html .pdf) in {folder}{reason}; the index is unchanged.")
-    root = store.manifest.get("docs_root")
-    if root and Path(root) != folder and store.files and not replace:
-        raise RagError(
-            f"The index {store.index_dir} mirrors {root}, not {folder}. Ingest that folder, use another --index, "
-            "or pass --replace to make the index mirror the new folder."
-        )
+    if store.db.read_only:
+        raise RagError(f"The index at {store.index_dir} is read-only; it can answer but not change.")
     report = IngestReport(skipped=[(s.source, s.reason) for s in skipped])
-    lock = FileLock(str(store.index_dir / ".ingest.lock"))
+    lock = _lock(store)
     try:
-        lock.acquire(timeout=5)
-    except Timeout:
-        raise RagError(f"Another ingest is writing to {store.index_dir}; wait for it to finish.") from None
-    try:
-        store.manifest["docs_root"] = str(folder)
-        max_bytes = int(store.settings.max_file_mb * 1e6)
-        loaded: list[tuple[Document, bool]] = []
-        for source, path in files.items():
-            entry = store.files.get(source)
-            try:
-                same_size = entry is not None and entry.get("size") == path.stat().st_size
-                if same_size and entry and sha256_bytes(path.read_bytes()) == entry["sha256"]:
-                    report.unchanged += 1
-                    continue
-                doc = load_file(path, source, max_bytes)
-            except RagError as e:
-                report.skipped.append((source, str(e)))
-                if entry:
-                    report.unchanged += 1  # keep what is stored rather than lose it to a bad edit
-                continue
-            except OSError as e:
-                report.skipped.append((source, f"unreadable ({e.strerror})"))
-                continue
-            if entry and entry["sha256"] == doc.sha256:
-                report.unchanged += 1
-                continue
-            loaded.append((doc, entry is not None))
-        new_docs = [d for d, _ in loaded]
-        if any(d.date is None for d in new_docs):
-            borrow_dates(new_docs, new_docs + _stored_dated(store, {d.source for d in new_docs}))
-        todo = [(doc, chunk_document(doc, store.settings.chunk_tokens), existed) for doc, existed in loaded]
-        total = sum(len(chunks) for _, chunks, _ in todo)
+        root = store.docs_root  # checked under the lock: a concurrent ingest of another folder can't slip past
+        if root and root != folder and store.db.file_count() and not replace:
+            raise RagError(
+                f"The index {store.index_dir} mirrors {root}, not {folder}. Ingest that folder, use another "
+                "--index, or pass --replace to make the index mirror the new folder."
+            )
+        repair(store, embedder)
+        if root != folder:
+            store.set_docs_root(folder)
+        known = {f.source: f for f in store.files()}
+        changed, touched = _changed_files(files, known, report)
+        if touched:
+            with store.db.transaction() as conn:
+                conn.executemany("UPDATE files SET size = ?, mtime_ns = ? WHERE source = ?", touched)
         close: Callable[[], None] = lambda: None  # noqa: E731
         if progress is None and show_bar:
-            progress, close = _tqdm_progress(total)
-        done = 0
+            progress, close = _tqdm_progress(len(changed))
         try:
-            wave: list[tuple[Document, list[Chunk], bool]] = []
-            for item in todo:
+            wave: list[_Loaded] = []
+            for n, item in enumerate(_load(changed, store, report), start=1):
                 wave.append(item)
-                if sum(len(c) for _, c, _ in wave) >= WAVE_CHUNKS:
-                    done = _write_wave(wave, store, embedder, report, done, total, progress)
+                if sum(_estimate(x.doc) for x in wave) >= WAVE_CHUNKS:
+                    _write_wave(wave, store, embedder, report)
                     wave = []
+                if progress:
+                    progress(n, len(changed))
             if wave:
-                done = _write_wave(wave, store, embedder, report, done, total, progress)
+                _write_wave(wave, store, embedder, report)
+            if progress and changed:
+                progress(len(changed), len(changed))
         finally:
             close()
-        for source in sorted(set(store.files) - set(files)):
-            store.delete(store.files[source]["chunks"])
-            _drop_sidecar(store, store.files.pop(source))
-            report.removed += 1
-            store.save_manifest()
-        stray = store.stored_ids() - store.expected_ids()
-        if stray:
-            store.delete(sorted(stray))
-        store.save_manifest()
-        if todo or report.removed or stray or store.collection.count() != len(store.chunks):
-            store.rebuild_lexical()
+        gone = sorted(set(known) - set(files))
+        for b in range(0, len(gone), REMOVE_BATCH):
+            _drop(store, gone[b : b + REMOVE_BATCH])
+        report.removed = len(gone)
         store.update_vocabulary(embedder)  # the corpus words, for matching a question's paraphrases
-        report.chunks = len(store.chunks)
+        report.chunks = store.count()
         report.seconds = time.perf_counter() - started
         return report
     finally:
-        lock.release()
+        lock.release()  # type: ignore[attr-defined]
 
 
-def _stored_dated(store: Store, exclude: set[str]) -> list[Document]:
-    """The dated documents already in the index (other than ``exclude``), reloaded from their stored text."""
-    out = []
-    for source, entry in store.files.items():
-        if source in exclude or not entry.get("date"):
-            continue
+def _changed_files(
+    files: dict[str, Path], known: dict[str, FileRow], report: IngestReport
+) -> tuple[list[tuple[str, Path, FileRow | None]], list[tuple[int, int, str]]]:
+    """Files to (re)load, and unchanged files whose size or time changed: (size, mtime_ns, source)."""
+    changed: list[tuple[str, Path, FileRow | None]] = []
+    touched: list[tuple[int, int, str]] = []
+    for source, path in files.items():
+        entry = known.get(source)
         try:
-            text = store.document_text(source)
-        except RagError:
+            st = path.stat()
+            if entry is not None and entry.size == st.st_size and entry.mtime_ns == st.st_mtime_ns:
+                report.unchanged += 1
+                continue
+            if entry is not None and entry.size == st.st_size and sha256_file(path) == entry.sha256:
+                report.unchanged += 1
+                touched.append((st.st_size, st.st_mtime_ns, source))
+                continue
+        except OSError as e:
+            report.skipped.append((source, f"unreadable ({e.strerror})"))
+            if entry is not None:
+                report.unchanged += 1
             continue
-        _title, blocks, _iso, _inferred = clean(text)
-        title, date = str(entry.get("title", "")), str(entry["date"])
-        out.append(Document(source, text, title, str(entry["sha256"]), date, bool(entry.get("date_inferred")), blocks))
-    return out
+        changed.append((source, path, entry))
+    return changed, touched
 
 
-def _drop_sidecar(store: Store, entry: dict[str, object]) -> None:
-    sidecar = entry.get("text_file")
-    if isinstance(sidecar, str):
-        (store.index_dir / sidecar).unlink(missing_ok=True)
+def _load(
+    changed: list[tuple[str, Path, FileRow | None]], store: Store, report: IngestReport
+) -> Iterator[_Loaded]:
+    """Read, clean and chunk the changed files one at a time; a file that fails is skipped with its reason."""
+    max_bytes = int(store.settings.max_file_mb * 1e6)
+    for source, path, entry in changed:
+        try:
+            st = path.stat()
+            doc = load_file(path, source, max_bytes)
+            if entry is not None and entry.sha256 == doc.sha256:
+                report.unchanged += 1
+                store.db.touch_file(source, st.st_size, st.st_mtime_ns)
+                continue
+        except RagError as e:
+            report.skipped.append((source, str(e)))
+            if entry is not None:
+                report.unchanged += 1  # keep what is stored rather than lose it to a bad edit
+            continue
+        except OSError as e:
+            report.skipped.append((source, f"unreadable ({e.strerror or e})"))
+            if entry is not None:
+                report.unchanged += 1
+            continue
+        except Exception as e:  # noqa: BLE001 - one bad file never stops the others
+            report.skipped.append((source, f"could not be read ({type(e).__name__}: {str(e)[:120]})"))
+            if entry is not None:
+                report.unchanged += 1
+            continue
+        yield _Loaded(doc, [], st.st_size, st.st_mtime_ns, entry is not None)
 
 
-def _write_wave(
-    wave: list[tuple[Document, list[Chunk], bool]],
-    store: Store,
-    embedder: Embedder,
-    report: IngestReport,
-    done: int,
-    total: int,
-    progress: ProgressFn | None,
-) -> int:
-    chunks = [c for _, cs, _ in wave for c in cs]
+def _estimate(doc: Document) -> int:
+    """Roughly how many chunks a document makes (about 700 characters each), to size waves before chunking."""
+    return 1 + sum(b.end - b.start for b in doc.blocks) // 700
 
-    def step(n: int) -> None:
-        nonlocal done
-        done += n
-        if progress:
-            progress(done, total)
 
-    vectors = embedder.embed([embedding_text(c) for c in chunks], step)
-    store.add(chunks, vectors)
-    report.embedded += len(chunks)
-    for doc, doc_chunks, existed in wave:
-        old = store.files.get(doc.source)
-        entry: dict[str, object] = {
-            "sha256": doc.sha256,
-            "size": (Path(store.manifest["docs_root"]) / doc.source).stat().st_size,
-            "title": doc.title,
-            "date": doc.date,
-            "date_inferred": doc.date_inferred,
-            "chunks": [c.id for c in doc_chunks],
-        }
-        if not doc.source.lower().endswith((".txt", ".md", ".markdown")):
-            sidecar = f"texts/{doc.sha256}.txt"
+def _stored_document(store: Store, source: str) -> Document | None:
+    """A stored document reloaded from its text, for an exact check of shared quotes."""
+    entry = store.file(source)
+    if entry is None or not entry.date:
+        return None
+    try:
+        text = store.document_text(source)
+    except (RagError, OSError):
+        return None
+    _title, blocks, _iso, _inferred = clean(text)
+    return Document(source, text, entry.title, entry.sha256, entry.date, entry.date_inferred, blocks)
+
+
+def _sidecar(doc: Document) -> str | None:
+    """Where the extracted text of a non-text file is kept (its citations index into it)."""
+    if doc.source.lower().endswith(TEXT_SUFFIXES):
+        return None
+    return f"texts/{document_key(doc.source, doc.sha256)}.txt"
+
+
+def _write_wave(wave: list[_Loaded], store: Store, embedder: Embedder, report: IngestReport) -> None:
+    db = store.db
+    if any(item.doc.date is None for item in wave):  # from the wave's other files and the stored ones
+        borrowing.borrow([x.doc for x in wave], db.shared_shingles, lambda s: _stored_document(store, s))
+    kept = []
+    for item in wave:
+        try:
+            item.chunks = chunk_document(item.doc, store.settings.chunk_tokens)
+        except Exception as e:  # noqa: BLE001 - one bad file never stops the others
+            report.skipped.append((item.doc.source, f"could not be split ({type(e).__name__})"))
+            report.unchanged += item.existed
+            continue
+        kept.append(item)
+    wave = kept
+    chunks = [c for item in wave for c in item.chunks]
+    vectors = embedder.embed([embedding_text(c) for c in chunks])
+    for item in wave:
+        sidecar = _sidecar(item.doc)
+        if sidecar:
             (store.index_dir / "texts").mkdir(exist_ok=True)
-            atomic_write(store.index_dir / sidecar, doc.text.encode("utf-8"))
-            entry["text_file"] = sidecar
-        if old:
-            keep = {c.id for c in doc_chunks}
-            stale = [cid for cid in old["chunks"] if cid not in keep]
-            store.delete(stale)
-            if old.get("text_file") != entry.get("text_file"):
-                _drop_sidecar(store, old)
-        store.files[doc.source] = entry
-        if existed:
-            report.updated += 1
-        else:
-            report.added += 1
-    store.save_manifest()
-    return done
+            atomic_write(store.index_dir / sidecar, item.doc.text.encode("utf-8"))
+    with db.transaction() as conn:
+        for item in wave:
+            db.add_pending(conn, [(c, " ".join(index_text(c))) for c in item.chunks])
+    store.add_vectors(chunks, vectors)
+    gone: list[str] = []
+    old_sidecars: list[str] = []
+    with db.transaction() as conn:
+        for item in wave:
+            doc = item.doc
+            old = db.file(doc.source)
+            gone += db.commit_file(conn, doc.source, [c.id for c in item.chunks])
+            sidecar = _sidecar(doc)
+            db.put_file(
+                conn,
+                FileRow(
+                    doc.source, doc.sha256, item.size, item.mtime_ns, doc.title, doc.date, doc.date_inferred,
+                    sidecar, len(item.chunks),
+                ),
+            )
+            words: dict[str, str] = {}
+            for c in item.chunks:
+                for t, w in content_words(f"{c.title} {c.text}").items():
+                    if w.isalpha():
+                        words.setdefault(t, w)
+            db.set_file_words(conn, doc.source, words)
+            db.set_shingles(conn, doc.source, borrowing.fingerprints(doc) if doc.date else [])
+            if old and old.text_file and old.text_file != sidecar:
+                old_sidecars.append(old.text_file)
+            if item.existed:
+                report.updated += 1
+            else:
+                report.added += 1
+    report.embedded += len(chunks)
+    _finish_delete(store, gone)
+    for path in old_sidecars:
+        (store.index_dir / path).unlink(missing_ok=True)
+
+
+def _finish_delete(store: Store, ids: list[str]) -> None:
+    """Remove hidden chunks from Chroma, then their rows."""
+    if ids:
+        store.delete_vectors(ids)
+        store.db.purge(ids)
+
+
+def _drop(store: Store, sources: list[str]) -> None:
+    """Forget files: their chunks are hidden in one transaction, then deleted."""
+    db = store.db
+    gone: list[str] = []
+    sidecars = []
+    with db.transaction() as conn:
+        for source in sources:
+            entry = db.file(source)
+            if entry and entry.text_file:
+                sidecars.append(entry.text_file)
+            gone += db.drop_file(conn, source)
+            db.set_file_words(conn, source, {})
+            db.set_shingles(conn, source, [])
+    _finish_delete(store, gone)
+    for path in sidecars:
+        (store.index_dir / path).unlink(missing_ok=True)
+
+
+def repair(store: Store, embedder: Embedder) -> tuple[int, int]:
+    """Finish what an interrupted ingest left: drop its pending chunks, and make Chroma hold exactly the
+    committed chunks (re-adding missing vectors, deleting strays). Returns (re-added, deleted).
+
+    The full comparison runs only when the cheap check (counts, pending rows) finds a difference.
+    """
+    db = store.db
+    deleted = 0
+    for state in (PENDING_ADD, PENDING_DELETE):
+        while ids := db.pending(state):
+            _finish_delete(store, ids)
+            deleted += len(ids)
+    if store.consistent():
+        return 0, deleted
+    for page in list(store.vector_ids()):
+        stray = sorted(set(page) - set(db.chunks(page)))
+        if stray:
+            store.delete_vectors(stray)
+            deleted += len(stray)
+    readded = 0
+    last = ""
+    while page := db.chunk_ids(last):
+        last = page[-1]
+        held = set(store.collection.get(ids=page, include=[])["ids"])
+        missing = [cid for cid in page if cid not in held]
+        if missing:
+            chunks = db.chunks(missing)
+            ordered = [chunks[c] for c in missing if c in chunks]
+            store.add_vectors(ordered, embedder.embed([embedding_text(c) for c in ordered]))
+            readded += len(ordered)
+    return readded, deleted
 
 
 def remove_document(store: Store, source: str, delete_file: bool) -> None:
-    """Delete a document's chunks (and optionally its file); chunks first, then the manifest, then the file."""
-    from filelock import FileLock, Timeout
-
-    entry = store.files.get(source)
-    if entry is None:
+    """Delete a document's chunks (and optionally its file); chunks first, then the file."""
+    if store.file(source) is None:
         raise RagError(f"No document '{source}' in the index.")
-    root = Path(store.manifest.get("docs_root") or ".").resolve()
+    root = (store.docs_root or Path(".")).resolve()
     path = (root / source).resolve()
     if delete_file and root not in path.parents:
-        raise RagError(f"Refusing to delete {path}: it is outside {root}.")
+        raise RagError(f"Refusing to delete {source}: it is outside the documents folder.")
+    lock = _lock(store)
     try:
-        with FileLock(str(store.index_dir / ".ingest.lock"), timeout=5):
-            store.delete(list(entry["chunks"]))
-            _drop_sidecar(store, store.files.pop(source))
-            store.save_manifest()
-            store.rebuild_lexical()
-    except Timeout:
-        raise RagError(f"Another ingest is writing to {store.index_dir}; try again when it has finished.") from None
+        _drop(store, [source])
+    finally:
+        lock.release()  # type: ignore[attr-defined]
     if delete_file:
         path.unlink(missing_ok=True)

@@ -8,6 +8,7 @@ Names and numbers only match exactly: "Iran" must not stand in for "Iraq".
 from __future__ import annotations
 
 import re
+from typing import Protocol
 
 import numpy as np
 
@@ -15,9 +16,6 @@ from . import lexical
 from .embedding import Embedder
 from .question import Question
 from .support import IdfFn
-
-EXPAND_MIN = 0.65  # a corpus word this close to a question word the corpus never uses joins the BM25 query
-EXPAND_MAX = 3  # at most this many per unknown word
 
 SOFT_MIN = 0.6  # word similarity from which a different word counts as the same term
 SOFT_CREDIT = 0.8  # a near-synonym counts this much of an exact match
@@ -92,33 +90,25 @@ class TermMatcher:
 
 
 
-class Vocabulary:
-    """The corpus's words with their embeddings, to find the documents' word for a question's paraphrase
-    ("legislature" -> "legislative", "parliament"). Vectors are kept in the index and updated incrementally.
+class WordIndex(Protocol):
+    """The corpus's terms and the vectors of its words (kept in the index, updated incrementally)."""
+
+    def has_term(self, term: str) -> bool:
+        """Whether any chunk uses the stemmed ``term``."""
+        ...
+
+    def near_words(self, vectors: np.ndarray) -> list[list[str]]:
+        """For each vector, the stems of the closest corpus words (an approximate nearest-neighbour search)."""
+        ...
+
+
+def expand_query(query: str, index: WordIndex, embedder: Embedder) -> list[str]:
+    """Stems of corpus words to add to a BM25 query for the query's words the corpus never uses
+    ("legislature" -> "legislative", "parliament"). Costs one nearest-neighbour query, not a vocabulary scan.
     """
-
-    def __init__(self, words: dict[str, str], vectors: np.ndarray) -> None:
-        self.stems = list(words)
-        self.surface = [words[t] for t in self.stems]
-        self.vectors = vectors
-
-    def near(self, word_vectors: np.ndarray) -> list[list[str]]:
-        """For each vector, the stems of up to EXPAND_MAX corpus words at least EXPAND_MIN similar to it."""
-        if not len(self.stems) or not len(word_vectors):
-            return [[] for _ in range(len(word_vectors))]
-        sims = word_vectors @ self.vectors.T
-        out = []
-        for row in sims:
-            best = np.argsort(-row)[:EXPAND_MAX]
-            out.append([self.stems[i] for i in best if row[i] >= EXPAND_MIN])
-        return out
-
-
-def expand_query(query: str, known: dict[str, int], vocabulary: Vocabulary | None, embedder: Embedder) -> list[str]:
-    """Stems of corpus words to add to a BM25 query for the query's words the corpus never uses."""
-    if vocabulary is None:
-        return []
-    unknown = [w for t, w in content_words(query).items() if t not in known and not t[:1].isdigit() and len(t) > 3]
+    unknown = [
+        w for t, w in content_words(query).items() if not t[:1].isdigit() and len(t) > 3 and not index.has_term(t)
+    ]
     if not unknown:
         return []
-    return [t for near in vocabulary.near(embedder.embed(unknown)) for t in near]
+    return [t for near in index.near_words(embedder.embed(unknown)) for t in near]

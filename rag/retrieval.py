@@ -62,19 +62,21 @@ def retrieve(
     """
     filters = filters or Filters()
     dense = store.dense(vector, candidates, filters.where())
-    lexical = [(cid, s) for cid, s in store.bm25(query, candidates * 3, extra) if cid in store.chunks]
-    lexical = [(cid, s) for cid, s in lexical if filters.admits(store.chunks[cid])][:candidates]
+    lexical = store.bm25(query, candidates, extra, filters.sources, filters.date_from, filters.date_to)
     if lexical:  # a hit far below the best matched only common words: no lexical evidence, leave it out
         floor = BM25_FLOOR * lexical[0][1]
         lexical = [(cid, s) for cid, s in lexical if s >= floor]
+    chunks = store.chunks([cid for cid, _ in dense] + [cid for cid, _ in lexical])  # committed ones only
     fused: dict[str, Passage] = {}
     for rank, (cid, _sim) in enumerate(dense):
-        chunk = store.chunks.get(cid)
+        chunk = chunks.get(cid)
         if chunk is None:
             continue
         fused[cid] = Passage(chunk=chunk, score=1.0 / (RRF_K + rank + 1), dense_rank=rank + 1)
     for rank, (cid, _score) in enumerate(lexical):
-        p = fused.setdefault(cid, Passage(chunk=store.chunks[cid], score=0.0))
+        if cid not in chunks:
+            continue
+        p = fused.setdefault(cid, Passage(chunk=chunks[cid], score=0.0))
         p.score += BM25_WEIGHT / (RRF_K + rank + 1)
         p.bm25_rank = rank + 1
     ranked = sorted(fused.values(), key=lambda p: -p.score)

@@ -1,13 +1,14 @@
-"""The index: Chroma (embedded or server) through llama-index, a BM25 index kept in step, and a manifest."""
+"""The index: vectors in Chroma (embedded or a server), chunk records and BM25 in SQLite (:mod:`rag.chunkdb`).
+
+Every operation costs in proportion to what it touches: chunks are read by id, writes go in bounded batches,
+and no call reads a whole collection. Writers hold the ingest lock; a reader sees the last committed state,
+and notices another process's ingest on its next question.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import json
-import math
 import os
-import pickle
-from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -15,14 +16,18 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from .chunkdb import DB_FILE, ChunkDB, FileRow, date_number
 from .errors import RagError
-from .records import Chunk, Span
+from .records import Chunk
 from .settings import Settings
 
-MANIFEST = "manifest.json"
-LEXICAL = "lexical.pkl"
-WORDS = "words.npz"
-FORMAT_VERSION = 1
+LEGACY_MANIFEST = "manifest.json"
+CHROMA_BATCH = 5000
+PAGE = 5000
+EXPAND_MIN = 0.65  # a corpus word this close to a question word the corpus never uses joins the BM25 query
+EXPAND_MAX = 3  # at most this many per unknown word
+
+__all__ = ["Store", "atomic_write", "chunk_metadata", "date_number", "open_chroma"]
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -33,42 +38,16 @@ def atomic_write(path: Path, data: bytes) -> None:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
-
-
-def date_number(iso: str | None) -> int:
-    """``2015-09-26`` as 20150926 (0 when unknown), for range filters in Chroma."""
-    return int(iso.replace("-", "")) if iso else 0
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
 
 
 def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
-    """Flat Chroma metadata for a chunk."""
-    return {
-        "source": chunk.source,
-        "title": chunk.title,
-        "date": chunk.date or "",
-        "date_num": date_number(chunk.date),
-        "date_inferred": chunk.date_inferred,
-        "sha256": chunk.sha256,
-        "start": chunk.start,
-        "end": chunk.end,
-        "sentences": json.dumps([[s.start, s.end] for s in chunk.sentences]),
-    }
-
-
-def chunk_from_record(cid: str, text: str, meta: dict[str, Any]) -> Chunk:
-    """Rebuild a :class:`Chunk` from what Chroma stores."""
-    return Chunk(
-        id=cid,
-        source=str(meta["source"]),
-        text=text,
-        start=int(meta["start"]),
-        end=int(meta["end"]),
-        sentences=[Span(a, b) for a, b in json.loads(str(meta["sentences"]))],
-        title=str(meta.get("title", "")),
-        date=str(meta.get("date") or "") or None,
-        date_inferred=bool(meta.get("date_inferred", False)),
-        sha256=str(meta.get("sha256", "")),
-    )
+    """The little a vector carries for Chroma-side filters: its source and date."""
+    return {"source": chunk.source, "date_num": date_number(chunk.date)}
 
 
 def open_chroma(settings: Settings, index_dir: Path) -> Any:
@@ -96,228 +75,242 @@ def open_chroma(settings: Settings, index_dir: Path) -> Any:
 
 
 class Store:
-    """Chroma collection + lexical index + manifest for one index directory.
+    """Chroma collection + SQLite chunk records and BM25 for one index directory.
 
-    Vectors are always passed in: Chroma's own (downloading) embedding function is never used.
+    Vectors are always passed in: Chroma's own (downloading) embedding function is never used. Nothing is
+    created on disk until the first write, so a failed first ingest leaves no empty index behind.
     """
 
     def __init__(self, index_dir: Path, settings: Settings, embedder_name: str, create: bool = False) -> None:
-        from llama_index.vector_stores.chroma import ChromaVectorStore
-
         self.index_dir = Path(index_dir)
         self.settings = settings
-        manifest_path = self.index_dir / MANIFEST
-        if not create and not manifest_path.exists():
-            raise RagError(
-                f"No index at {self.index_dir}. Build one first: python ingest.py DOCS_DIR --index {self.index_dir}"
-            )
-        self.index_dir.mkdir(parents=True, exist_ok=True)
-        self.manifest: dict[str, Any] = (
-            json.loads(manifest_path.read_text(encoding="utf-8"))
-            if manifest_path.exists()
-            else {"version": FORMAT_VERSION, "embedder": embedder_name, "dim": None, "docs_root": None, "files": {}}
-        )
-        if self.manifest.get("embedder") not in (None, embedder_name):
-            raise RagError(
-                f"The index at {self.index_dir} was built with the embedder '{self.manifest['embedder']}', "
-                f"but the settings select '{embedder_name}'. Use the same embedder, or build a new index "
-                "in another --index directory."
-            )
-        self.manifest["embedder"] = embedder_name
-        self.client = open_chroma(settings, self.index_dir)
+        self.embedder_name = embedder_name
         name = settings.collection
         if not 3 <= len(name) <= 512:
             raise RagError("RAG_COLLECTION must have 3 to 512 characters.")
-        self.collection = self.client.get_or_create_collection(
-            name, metadata={"hnsw:space": "cosine", "embedder": embedder_name}, embedding_function=None
-        )
-        stored = (self.collection.metadata or {}).get("embedder")
-        if stored and stored != embedder_name:
+        if self.index_dir.exists() and not self.index_dir.is_dir():
+            raise RagError(f"The index path {self.index_dir} is a file, not a folder.")
+        db_path = self.index_dir / DB_FILE
+        if not db_path.exists() and (self.index_dir / LEGACY_MANIFEST).exists():
             raise RagError(
-                f"The Chroma collection '{name}' holds vectors from '{stored}', not '{embedder_name}'. "
-                "Use the same embedder or another RAG_COLLECTION."
+                f"The index at {self.index_dir} was built by an older release; rebuild it: "
+                f"python -m rag ingest DOCS_DIR --index {self.index_dir} --rebuild"
             )
-        self.vectors = ChromaVectorStore(chroma_collection=self.collection)
-        self.chunks: dict[str, Chunk] = {}
-        self._lexical: Any = None
-        self._lexical_ids: list[str] = []
-        self.doc_freq: Counter[str] = Counter()
-        self.words: dict[str, str] = {}
-        self._vocabulary: Any = None
-        self._load_lexical()
+        if not create and not db_path.exists():
+            raise RagError(
+                f"No index at {self.index_dir}. Build one first: python ingest.py DOCS_DIR --index {self.index_dir}"
+            )
+        self._db: ChunkDB | None = None
+        self._client: Any = None
+        self._collection: Any = None
+        self._words: Any = None
+        self._generation = -1
+        if db_path.exists():
+            self._open_db(create=False)
+        if settings.chroma_url:
+            _ = self.client  # a server is checked at once, so a wrong URL fails on open
 
-    # --- manifest -----------------------------------------------------------------
-    def save_manifest(self) -> None:
-        """Persist the manifest atomically."""
-        data = json.dumps(self.manifest, indent=1, sort_keys=True).encode()
-        atomic_write(self.index_dir / MANIFEST, data)
+    # --- lazily opened parts ------------------------------------------------------------
+    def _open_db(self, create: bool) -> ChunkDB:
+        if self._db is None:
+            if create:
+                self.index_dir.mkdir(parents=True, exist_ok=True)
+            db = ChunkDB(self.index_dir / DB_FILE, create=create)
+            stored = db.get_meta("embedder")
+            if stored and stored != self.embedder_name:
+                raise RagError(
+                    f"The index at {self.index_dir} was built with the embedder '{stored}', but the settings "
+                    f"select '{self.embedder_name}'. Use the same embedder, or build a new index in another "
+                    "--index directory."
+                )
+            if not stored and not db.read_only:
+                with db.transaction() as conn:
+                    db.set_meta(conn, "embedder", self.embedder_name)
+            self._db = db
+            self._generation = db.generation()
+        return self._db
 
     @property
-    def files(self) -> dict[str, dict[str, Any]]:
-        """Manifest entries keyed by source path."""
-        files: dict[str, dict[str, Any]] = self.manifest["files"]
-        return files
+    def exists(self) -> bool:
+        """Whether the index has been written to disk."""
+        return self._db is not None
 
-    def expected_ids(self) -> set[str]:
-        """Chunk ids the manifest says the index holds."""
-        return {cid for entry in self.files.values() for cid in entry["chunks"]}
+    @property
+    def db(self) -> ChunkDB:
+        """The chunk database, created on first use by a writer."""
+        return self._open_db(create=True)
 
-    # --- vectors ------------------------------------------------------------------
-    def add(self, chunks: list[Chunk], vectors: np.ndarray) -> None:
-        """Write chunks with their vectors, in batches Chroma accepts. Re-adding an id overwrites it."""
-        from llama_index.core.schema import BaseNode, TextNode
+    @property
+    def client(self) -> Any:
+        """The Chroma client."""
+        if self._client is None:
+            self._client = open_chroma(self.settings, self.index_dir)
+        return self._client
 
+    def _get_collection(self, name: str) -> Any:
+        try:
+            collection = self.client.get_or_create_collection(
+                name, metadata={"hnsw:space": "cosine", "embedder": self.embedder_name}, embedding_function=None
+            )
+        except RagError:
+            raise
+        except Exception as e:  # noqa: BLE001 - Chroma raises many kinds; the user needs one line
+            raise RagError(f"Cannot open the Chroma collection '{name}': {e}") from None
+        stored = (collection.metadata or {}).get("embedder")
+        if stored and stored != self.embedder_name:
+            raise RagError(
+                f"The Chroma collection '{name}' holds vectors from '{stored}', not '{self.embedder_name}'. "
+                "Use the same embedder or another RAG_COLLECTION."
+            )
+        return collection
+
+    @property
+    def collection(self) -> Any:
+        """The chunk vectors."""
+        if self._collection is None:
+            self._collection = self._get_collection(self.settings.collection)
+        return self._collection
+
+    @property
+    def word_collection(self) -> Any:
+        """The corpus words' vectors, for finding a question's paraphrases without scanning the vocabulary."""
+        if self._words is None:
+            self._words = self._get_collection(f"{self.settings.collection}-words")
+        return self._words
+
+    def refresh(self) -> None:
+        """Pick up another process's committed ingest: embedded Chroma caches its segments per client."""
+        if self._db is None:
+            if (self.index_dir / DB_FILE).exists():
+                self._open_db(create=False)
+            return
+        generation = self._db.generation()
+        if generation == self._generation:
+            return
+        self._generation = generation
+        if not self.settings.chroma_url and self._client is not None:
+            from chromadb.api.shared_system_client import SharedSystemClient
+
+            SharedSystemClient.clear_system_cache()
+            self._client = self._collection = self._words = None
+
+    # --- metadata -----------------------------------------------------------------------
+    @property
+    def docs_root(self) -> Path | None:
+        """The folder this index mirrors."""
+        value = self._db.get_meta("docs_root") if self._db else None
+        return Path(value) if value else None
+
+    def set_docs_root(self, folder: Path) -> None:
+        """Record the folder this index mirrors."""
+        with self.db.transaction() as conn:
+            self.db.set_meta(conn, "docs_root", str(folder))
+
+    def count(self) -> int:
+        """Committed chunks."""
+        return self._db.chunk_count() if self._db else 0
+
+    def file(self, source: str) -> FileRow | None:
+        """What the index holds of one file."""
+        return self._db.file(source) if self._db else None
+
+    def files(self) -> Iterator[FileRow]:
+        """Every file the index holds, in source order."""
+        if self._db:
+            yield from self._db.files()
+
+    # --- vectors ------------------------------------------------------------------------
+    def add_vectors(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        """Write vectors in batches Chroma accepts. Re-adding an id overwrites it."""
         if not len(chunks):
             return
-        if self.manifest.get("dim") not in (None, vectors.shape[1]):
-            raise RagError(f"Embedding size {vectors.shape[1]} differs from the index's {self.manifest['dim']}.")
-        self.manifest["dim"] = int(vectors.shape[1])
-        nodes: list[BaseNode] = [
-            TextNode(id_=c.id, text=c.text, metadata=chunk_metadata(c), embedding=v.tolist())
-            for c, v in zip(chunks, vectors, strict=True)
-        ]
-        step = max(1, min(5000, self.client.get_max_batch_size()))
-        for b in range(0, len(nodes), step):
-            batch = nodes[b : b + step]
-            self.collection.delete(ids=[n.node_id for n in batch])
-            self.vectors.add(batch)
+        dim = self.db.get_meta("dim")
+        if dim not in (None, str(vectors.shape[1])):
+            raise RagError(f"Embedding size {vectors.shape[1]} differs from the index's {dim}.")
+        if dim is None:
+            with self.db.transaction() as conn:
+                self.db.set_meta(conn, "dim", str(vectors.shape[1]))
+        step = max(1, min(CHROMA_BATCH, self.client.get_max_batch_size()))
+        for b in range(0, len(chunks), step):
+            part = chunks[b : b + step]
+            self.collection.upsert(
+                ids=[c.id for c in part],
+                embeddings=vectors[b : b + step],
+                metadatas=[chunk_metadata(c) for c in part],
+            )
 
-    def delete(self, ids: list[str]) -> None:
-        """Delete chunks by id."""
-        step = 5000
-        for b in range(0, len(ids), step):
-            self.vectors.delete_nodes(node_ids=ids[b : b + step])
+    def delete_vectors(self, ids: Sequence[str]) -> None:
+        """Delete vectors by id, in bounded batches (ids Chroma doesn't hold are ignored)."""
+        for b in range(0, len(ids), CHROMA_BATCH):
+            self.collection.delete(ids=list(ids[b : b + CHROMA_BATCH]))
 
-    def stored_ids(self) -> set[str]:
-        """Every chunk id Chroma holds."""
-        return set(self.collection.get(include=[])["ids"])
+    def vector_ids(self, page: int = PAGE) -> Iterator[list[str]]:
+        """Every id Chroma holds, a page at a time."""
+        offset = 0
+        while True:
+            got = self.collection.get(include=[], limit=page, offset=offset)["ids"]
+            if not got:
+                return
+            yield list(got)
+            offset += len(got)
 
     def dense(self, vector: np.ndarray, k: int, where: dict[str, Any] | None) -> list[tuple[str, float]]:
-        """Top-``k`` chunk ids by cosine similarity, with the similarity."""
-        from llama_index.core.vector_stores.types import VectorStoreQuery
-
-        count = self.collection.count()
-        if not count:
+        """Top-``k`` chunk ids by cosine similarity, with the similarity (committed or not)."""
+        if self._db is None or not self.count():
             return []
-        result = self.vectors.query(
-            VectorStoreQuery(query_embedding=vector.tolist(), similarity_top_k=min(k, count)),
-            where=where,
+        self.refresh()
+        try:
+            result = self.collection.query(
+                query_embeddings=[vector.tolist()], n_results=max(1, k), where=where, include=["distances"]
+            )
+        except RagError:
+            raise
+        except Exception as e:  # noqa: BLE001
+            raise RagError(f"Vector search failed: {e}") from None
+        ids = result["ids"][0] if result["ids"] else []
+        distances = result["distances"][0] if result.get("distances") else [1.0] * len(ids)
+        return [(cid, 1.0 - float(d)) for cid, d in zip(ids, distances, strict=False)]
+
+    # --- records and lexical --------------------------------------------------------------
+    def chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
+        """Committed chunks by id."""
+        return self._db.chunks(ids) if self._db else {}
+
+    def source_chunks(self, source: str) -> list[Chunk]:
+        """One file's committed chunks, in order."""
+        return self._db.source_chunks(source) if self._db else []
+
+    def bm25(
+        self,
+        query: str,
+        k: int,
+        extra: list[str] | None = None,
+        sources: Sequence[str] = (),
+        date_from: str | None = None,
+        date_to: str | None = None,
+    ) -> list[tuple[str, float]]:
+        """Top-``k`` committed chunk ids by BM25 score (positive only); ``extra`` stems join the query's."""
+        from .lexical import terms
+
+        if self._db is None:
+            return []
+        return self._db.bm25(
+            [*terms(query), *(extra or [])], k, sources, date_number(date_from), date_number(date_to)
         )
-        ids = result.ids or []
-        sims = [1.0 + float(np.log(s)) for s in (result.similarities or [])]  # exp(-distance) -> 1 - distance
-        return list(zip(ids, sims, strict=False))
 
-    # --- lexical ------------------------------------------------------------------
-    def _fingerprint(self, ids: list[str]) -> str:
-        return hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()
-
-    def _load_lexical(self) -> None:
-        path = self.index_dir / LEXICAL
-        if path.exists():
-            try:
-                with path.open("rb") as f:
-                    saved = pickle.load(f)
-                if saved.get("fingerprint") == self._fingerprint(list(self.stored_ids())):
-                    self.chunks = saved["chunks"]
-                    self._lexical, self._lexical_ids = saved["bm25"], saved["ids"]
-                    self.doc_freq = saved["doc_freq"]
-                    self.words = saved["words"]
-                    return
-            except (OSError, pickle.UnpicklingError, EOFError, KeyError, AttributeError):
-                pass
-        self.rebuild_lexical()
-
-    def rebuild_lexical(self) -> None:
-        """Rebuild the chunk table and BM25 from what Chroma holds, so both always agree."""
-        from . import lexical
-
-        got = self.collection.get(include=["documents", "metadatas"])
-        chunks = {
-            cid: chunk_from_record(cid, doc or "", meta or {})
-            for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-            if meta and "sentences" in meta
-        }
-        ids = sorted(chunks)
-        corpus = [lexical.index_text(chunks[i]) for i in ids]
-        bm25 = lexical.build(corpus)
-        doc_freq = Counter(t for doc in corpus for t in set(doc))
-        from .matching import content_words
-
-        words: dict[str, str] = {}
-        for i in ids:
-            for t, w in content_words(f"{chunks[i].title} {chunks[i].text}").items():
-                if w.isalpha():
-                    words.setdefault(t, w)
-        # swap everything at once so a question answered meanwhile never sees a half-updated index
-        self.chunks, self._lexical_ids, self._lexical, self.doc_freq = chunks, ids, bm25, doc_freq
-        self.words, self._vocabulary = words, None
-        payload = {
-            "doc_freq": doc_freq,
-            "words": words,
-            "fingerprint": self._fingerprint(ids),
-            "chunks": chunks,
-            "bm25": bm25,
-            "ids": ids,
-        }
-        if self.index_dir.exists():
-            atomic_write(self.index_dir / LEXICAL, pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
-
-    def bm25(self, query: str, k: int, extra: list[str] | None = None) -> list[tuple[str, float]]:
-        """Top-``k`` chunk ids by BM25 score (only positive scores); ``extra`` stems join the query's."""
-        from . import lexical
-
-        if self._lexical is None or not self._lexical_ids:
-            return []
-        return [(self._lexical_ids[i], s) for i, s in lexical.search(self._lexical, query, k, extra)]
-
-    def update_vocabulary(self, embedder: Any) -> int:
-        """Embed the corpus words not embedded yet (kept in ``words.npz``); returns how many were embedded."""
-        path = self.index_dir / WORDS
-        old: dict[str, np.ndarray] = {}
-        if path.exists():
-            try:
-                with np.load(path) as saved:
-                    old = dict(zip(saved["words"].tolist(), saved["vectors"], strict=True))
-            except (OSError, ValueError, KeyError):
-                old = {}
-        surface = sorted(set(self.words.values()))
-        missing = [w for w in surface if w not in old]
-        if missing:
-            old.update(zip(missing, embedder.embed(missing), strict=True))
-        if missing or len(old) != len(surface):
-            keep = np.array(surface)
-            vectors = np.stack([old[w] for w in surface]) if surface else np.zeros((0, 1), dtype=np.float32)
-            tmp = path.with_name("words.tmp.npz")
-            np.savez(tmp, words=keep, vectors=vectors)
-            os.replace(tmp, path)
-        self._vocabulary = None
-        return len(missing)
-
-    def vocabulary(self) -> Any:
-        """The corpus words and their vectors for query expansion (None before any ingest embedded them)."""
-        from .matching import Vocabulary
-
-        if self._vocabulary is None:
-            path = self.index_dir / WORDS
-            if not path.exists():
-                return None
-            try:
-                with np.load(path) as saved:
-                    vectors = dict(zip(saved["words"].tolist(), saved["vectors"], strict=True))
-            except (OSError, ValueError, KeyError):
-                return None
-            known = {t: w for t, w in self.words.items() if w in vectors}
-            matrix = np.stack([vectors[w] for w in known.values()]) if known else np.zeros((0, 1), dtype=np.float32)
-            self._vocabulary = Vocabulary(known, matrix)
-        return self._vocabulary
+    def has_term(self, term: str) -> bool:
+        """Whether any chunk uses the stemmed ``term``."""
+        return bool(self._db and self._db.doc_freq(term))
 
     def knows(self, term: str) -> bool:
         """Whether any indexed chunk uses the stemmed ``term`` (or its place/people form: "Iraq"/"Iraqi")."""
-        if term in self.doc_freq:
+        if self.has_term(term):
             return True
+        if self._db is None or len(term) < 4:
+            return False
         from .matching import same_place
 
-        return any(same_place(term, t) for t in self.doc_freq if t[:4] == term[:4])
+        return any(same_place(term, t) for t in self._db.terms_with_prefix(term[:4]))
 
     def idf(self, term: str) -> float:
         """Inverse document frequency of a stemmed term over chunks.
@@ -325,21 +318,54 @@ class Store:
         A term the documents never use weighs as much as the rarest one they do, not more: in a question it is
         as often a paraphrase ("initiated" for "instigation") as the sign of a missing fact ("turnout").
         """
-        n = max(1, len(self._lexical_ids))
-        return math.log(1.0 + n / (max(1, self.doc_freq.get(term, 0)) + 0.5))
+        if self._db is None:
+            return 0.0
+        return self._db.idf(term)
 
+    def near_words(self, vectors: np.ndarray) -> list[list[str]]:
+        """For each word vector, the stems of up to EXPAND_MAX corpus words at least EXPAND_MIN similar."""
+        if self._db is None or not len(vectors) or not self._db.word_count():
+            return [[] for _ in range(len(vectors))]
+        self.refresh()
+        n = min(EXPAND_MAX, self._db.word_count())
+        result = self.word_collection.query(query_embeddings=vectors.tolist(), n_results=n, include=["distances"])
+        out = []
+        for ids, distances in zip(result["ids"], result["distances"], strict=True):
+            out.append([s for s, d in zip(ids, distances, strict=True) if 1.0 - d >= EXPAND_MIN])
+        return out
+
+    def update_vocabulary(self, embedder: Any) -> int:
+        """Embed the corpus words that have no vector yet, and drop the unused ones; returns how many embedded."""
+        if self._db is None:
+            return 0
+        embedded = 0
+        while todo := self._db.words_to_embed():
+            vectors = embedder.embed([w for _s, w in todo])
+            stems = [s for s, _w in todo]
+            step = max(1, min(CHROMA_BATCH, self.client.get_max_batch_size()))
+            for b in range(0, len(stems), step):
+                self.word_collection.upsert(ids=stems[b : b + step], embeddings=vectors[b : b + step])
+            self._db.mark_words(stems, embedded=True)
+            embedded += len(stems)
+        while unused := self._db.words_unused():
+            stems = [s for s, _e in unused]
+            for b in range(0, len(stems), CHROMA_BATCH):
+                self.word_collection.delete(ids=stems[b : b + CHROMA_BATCH])
+            self._db.mark_words(stems, embedded=False)
+        return embedded
+
+    # --- documents ----------------------------------------------------------------------------
     def document_text(self, source: str) -> str:
         """The text that citation spans of ``source`` index into."""
-        entry = self.files.get(source)
+        entry = self.file(source)
         if entry is None:
             raise RagError(f"No document '{source}' in the index.")
-        sidecar = entry.get("text_file")
-        if sidecar:
-            return (self.index_dir / str(sidecar)).read_text(encoding="utf-8")
-        root = Path(self.manifest.get("docs_root") or ".")
+        if entry.text_file:
+            return (self.index_dir / entry.text_file).read_text(encoding="utf-8")
+        root = self.docs_root or Path(".")
         path = root / source
         if not path.exists():
-            raise RagError(f"The source file {path} is gone; re-ingest the folder.")
+            raise RagError(f"The source file {source} is gone; re-ingest the folder.")
         from .documents import decode_text
 
         return decode_text(path.read_bytes())
@@ -348,16 +374,43 @@ class Store:
         """One row per document for listings: source, title, date, chunks."""
         return [
             {
-                "source": s,
-                "title": e.get("title", ""),
-                "date": e.get("date") or "",
-                "date_inferred": e.get("date_inferred", False),
-                "chunks": len(e["chunks"]),
+                "source": f.source,
+                "title": f.title,
+                "date": f.date or "",
+                "date_inferred": f.date_inferred,
+                "chunks": f.n_chunks,
             }
-            for s, e in sorted(self.files.items())
+            for f in self.files()
         ]
 
+    # --- consistency -----------------------------------------------------------------------------
+    def stored_ids(self) -> set[str]:
+        """Every chunk id Chroma holds (paged; for checks and tests)."""
+        if self._db is None:
+            return set()
+        return {cid for page in self.vector_ids() for cid in page}
 
-def chunk_to_json(chunk: Chunk) -> dict[str, Any]:
-    """A JSON-ready copy of a chunk."""
-    return asdict(chunk)
+    def expected_ids(self) -> set[str]:
+        """Every committed chunk id (paged; for checks and tests)."""
+        out: set[str] = set()
+        if self._db is None:
+            return out
+        last = ""
+        while page := self._db.chunk_ids(last):
+            out.update(page)
+            last = page[-1]
+        return out
+
+    def consistent(self) -> bool:
+        """A cheap check that Chroma holds exactly the committed chunks (counts, and nothing pending)."""
+        if self._db is None:
+            return True
+        from .chunkdb import PENDING_ADD, PENDING_DELETE
+
+        if self._db.pending(PENDING_ADD, 1) or self._db.pending(PENDING_DELETE, 1):
+            return False
+        return bool(self.collection.count() == self._db.chunk_count())
+
+    def chunk_to_json(self, chunk: Chunk) -> dict[str, Any]:
+        """A JSON-ready copy of a chunk."""
+        return asdict(chunk)

@@ -64,7 +64,8 @@ def _exact(answer, root: Path) -> None:
 
 
 def _docs(assistant: Assistant) -> Path:
-    return Path(assistant.store.manifest["docs_root"])
+    assert assistant.store.docs_root is not None
+    return assistant.store.docs_root
 
 
 @pytest.mark.parametrize(

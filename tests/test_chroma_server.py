@@ -18,7 +18,7 @@ def test_chroma_server_path(tmp_path: Path) -> None:
         settings = Settings(chroma_url=server.url)
         assistant = Assistant.build(docs, tmp_path / "index", settings)
         assert not (tmp_path / "index" / "chroma").exists()  # vectors live on the server
-        assert assistant.store.collection.count() == len(assistant.store.chunks) > 0
+        assert assistant.store.collection.count() == assistant.store.count() > 0
         answer = assistant.ask(BAGHDAD)
         assert not answer.refused and "2015" in answer.text
         assert assistant.ask(POPULATION).refused

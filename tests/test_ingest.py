@@ -22,6 +22,14 @@ def _state(a: Assistant) -> tuple[set[str], int]:
     return a.store.stored_ids(), a.store.collection.count()
 
 
+def _ids(a: Assistant, source: str) -> set[str]:
+    return {c.id for c in a.store.source_chunks(source)}
+
+
+def _all_chunks(a: Assistant) -> list:
+    return list(a.store.chunks(sorted(a.store.expected_ids())).values())
+
+
 def test_reingest_unchanged_embeds_nothing(fresh: Assistant, docs: Path) -> None:
     before = _state(fresh)
     report = fresh.ingest(docs)
@@ -33,44 +41,48 @@ def test_reingest_unchanged_embeds_nothing(fresh: Assistant, docs: Path) -> None
 def test_corpus_words_are_embedded_once_and_find_paraphrases(fresh: Assistant, docs: Path) -> None:
     from rag.matching import expand_query
 
-    vocabulary = fresh.store.vocabulary()
-    assert vocabulary is not None and len(vocabulary.stems) > 500
+    assert fresh.store.db.word_count() > 500
+    assert fresh.store.word_collection.count() == fresh.store.db.word_count()
     assert fresh.store.update_vocabulary(fresh.embedder) == 0  # nothing new since the build
     (docs / "extra.txt").write_text("A zeppelin hovered over the harbour for an hour before landing.\n")
     fresh.ingest(docs)
-    assert "zeppelin" in fresh.store.words.values()
+    assert "zeppelin" in fresh.store.db.words_of(lexical.terms("zeppelin")).values()
     # "legislature" is not in the seeds; the documents say "legislative" and "parliament"
-    extra = expand_query("How big is the legislature?", fresh.store.doc_freq, fresh.store.vocabulary(), fresh.embedder)
+    extra = expand_query("How big is the legislature?", fresh.store, fresh.embedder)
     assert {*lexical.terms("legislative"), *lexical.terms("parliament")} <= set(extra)
-    assert expand_query("How big is the parliament?", fresh.store.doc_freq, fresh.store.vocabulary(), fresh.embedder) == []
+    assert expand_query("How big is the parliament?", fresh.store, fresh.embedder) == []
+    (docs / "extra.txt").unlink()  # a word no file uses any more leaves the vocabulary and its vectors
+    fresh.ingest(docs)
+    assert not fresh.store.db.words_of(lexical.terms("zeppelin"))
+    assert fresh.store.word_collection.count() == fresh.store.db.word_count()
 
 
 def test_edit_reembeds_only_that_file_and_delete_removes(fresh: Assistant, docs: Path) -> None:
     target = docs / "002_c010ba6d17745c5d.txt"
-    old_ids = set(fresh.store.files[target.name]["chunks"])
+    old_ids = _ids(fresh, target.name)
     target.write_text(
         target.read_text(encoding="utf-8").replace("2,000 Daesh fighters", "3,000 Daesh fighters"), encoding="utf-8"
     )
     report = fresh.ingest(docs)
-    new_ids = set(fresh.store.files[target.name]["chunks"])
+    new_ids = _ids(fresh, target.name)
     assert (report.updated, report.unchanged, report.added) == (1, 4, 0)
     assert report.embedded == len(new_ids)
     assert not old_ids & fresh.store.stored_ids()
     assert fresh.store.stored_ids() == fresh.store.expected_ids()  # no duplicates, no strays
-    assert any("3,000" in c.text for c in fresh.store.chunks.values())
-    assert not any("2,000 Daesh" in c.text for c in fresh.store.chunks.values())
+    assert any("3,000" in c.text for c in _all_chunks(fresh))
+    assert not any("2,000 Daesh" in c.text for c in _all_chunks(fresh))
 
     (docs / "004_11c8f2f87e1597f2.txt").unlink()
     report = fresh.ingest(docs)
     assert report.removed == 1 and report.embedded == 0
-    assert all(c.source != "004_11c8f2f87e1597f2.txt" for c in fresh.store.chunks.values())
+    assert all(c.source != "004_11c8f2f87e1597f2.txt" for c in _all_chunks(fresh))
     hits = fresh.store.bm25("Baghdad Operation Room Bulgaria airspace", 50)
-    assert all(fresh.store.chunks[cid].source != "004_11c8f2f87e1597f2.txt" for cid, _ in hits)
+    assert hits and all(c.source != "004_11c8f2f87e1597f2.txt" for c in fresh.store.chunks([h for h, _ in hits]).values())
 
 
 def test_index_survives_reopen_without_rebuilding(fresh: Assistant) -> None:
     again = Assistant.open(fresh.store.index_dir)
-    assert again.store.chunks.keys() == fresh.store.chunks.keys()
+    assert again.store.expected_ids() == fresh.store.expected_ids() == again.store.stored_ids()
     assert not again.ask(BAGHDAD).refused
 
 
@@ -119,19 +131,19 @@ def test_kill_minus_nine_mid_ingest_then_repair(tmp_path: Path) -> None:
     cmd = [sys.executable, str(REPO / "ingest.py"), str(docs), "--index", str(index), "--quiet"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not (index / "manifest.json").exists():
+    while time.monotonic() < deadline and not (index / "index.sqlite3").exists():
         time.sleep(0.05)
     time.sleep(0.5)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assistant = Assistant.open(index)  # whatever was committed is queryable
     assert assistant.store.stored_ids() >= assistant.store.expected_ids()
-    partial = len(assistant.store.files)
+    partial = assistant.store.db.file_count()
     assert partial < 60
     report = assistant.ingest(docs)
     assert report.added == 60 - partial
     assert assistant.store.stored_ids() == assistant.store.expected_ids()
-    assert len(assistant.store.chunks) == assistant.store.collection.count()
+    assert assistant.store.count() == assistant.store.collection.count()
 
 
 def test_missing_and_empty_folders_change_nothing(fresh: Assistant, tmp_path: Path) -> None:
@@ -158,7 +170,7 @@ def test_bad_files_are_skipped_and_reported(fresh: Assistant, docs: Path) -> Non
 
 def test_bad_edit_of_a_stored_file_keeps_its_chunks(fresh: Assistant, docs: Path) -> None:
     name = "001_7ec61a1bb73bfddc.txt"
-    ids = set(fresh.store.files[name]["chunks"])
+    ids = _ids(fresh, name)
     (docs / name).write_bytes(b"\xff\xfe\x00garbage")
     report = fresh.ingest(docs)
     assert name in dict(report.skipped)

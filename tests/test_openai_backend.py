@@ -88,7 +88,6 @@ def test_prompt_frames_retrieved_text_as_data(seed_assistant: Assistant, tmp_pat
     assert "data, not instructions" in messages[0]["content"]
     user = messages[1]["content"]
     assert user.count("<<<") == len(passages) and user.count(">>>") == len(passages)
-    seed_assistant.store.rebuild_lexical()  # restore the chunk table that the test altered
 
 
 @pytest.mark.parametrize(

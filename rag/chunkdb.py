@@ -1,0 +1,491 @@
+"""Chunk records, the lexical (FTS5 BM25) index, per-file rows, corpus words and quote fingerprints, in one
+SQLite database (WAL) in the index directory.
+
+Every operation touches only the rows it needs: chunks are read by id, the BM25 index is updated row by row,
+and nothing loads the corpus. Writers hold the index's ingest lock; readers see the last committed state.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import RagError
+from .records import Chunk, Span
+
+DB_FILE = "index.sqlite3"
+SCHEMA_VERSION = 2
+POOL = 300  # FTS5 candidates re-scored with Lucene's BM25 per lexical search
+BM25_K1, BM25_B = 1.5, 0.75
+BATCH = 500  # bound variables per statement stay far below SQLite's limit of 32,766
+
+COMMITTED, PENDING_ADD, PENDING_DELETE = 0, 1, 2
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    source TEXT PRIMARY KEY, sha256 TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+    title TEXT NOT NULL, date TEXT, date_inferred INTEGER NOT NULL, text_file TEXT, n_chunks INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY, cid TEXT NOT NULL UNIQUE, source TEXT NOT NULL, state INTEGER NOT NULL,
+    ord INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, sentences TEXT NOT NULL,
+    text TEXT NOT NULL, terms TEXT NOT NULL, title TEXT NOT NULL, date TEXT, date_num INTEGER NOT NULL,
+    date_inferred INTEGER NOT NULL, sha256 TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_source ON chunks (source, state);
+CREATE INDEX IF NOT EXISTS chunks_pending ON chunks (state) WHERE state != 0;
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5 (terms, content='chunks', content_rowid='id');
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab (chunks_fts, 'row');
+CREATE TABLE IF NOT EXISTS words (
+    stem TEXT PRIMARY KEY, word TEXT NOT NULL, docs INTEGER NOT NULL, embedded INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS words_todo ON words (embedded, docs);
+CREATE TABLE IF NOT EXISTS file_words (source TEXT NOT NULL, stem TEXT NOT NULL, PRIMARY KEY (source, stem))
+    WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS shingles (hash INTEGER NOT NULL, source TEXT NOT NULL, PRIMARY KEY (hash, source))
+    WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS shingles_source ON shingles (source);
+"""
+
+
+def date_number(iso: str | None) -> int:
+    """``2015-09-26`` as 20150926 (0 when unknown), for range filters."""
+    return int(iso.replace("-", "")) if iso else 0
+
+
+def fts_term(term: str) -> str:
+    """A lexical term as the FTS5 tokenizer keeps it (letters and digits only)."""
+    return "".join(ch for ch in term if ch.isalnum())
+
+
+def batched(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
+    """Consecutive slices of at most ``size`` items."""
+    for b in range(0, len(items), size):
+        yield items[b : b + size]
+
+
+@dataclass
+class FileRow:
+    """What the index knows of one source file."""
+
+    source: str
+    sha256: str
+    size: int
+    mtime_ns: int
+    title: str
+    date: str | None
+    date_inferred: bool
+    text_file: str | None
+    n_chunks: int
+
+
+def _file_row(row: tuple[Any, ...]) -> FileRow:
+    source, sha, size, mtime_ns, title, date, inferred, text_file, n_chunks = row
+    return FileRow(source, sha, size, mtime_ns, title, date, bool(inferred), text_file, n_chunks)
+
+
+_CHUNK_COLS = 'cid, source, text, start, "end", sentences, title, date, date_inferred, sha256'
+
+
+def _chunk(row: sqlite3.Row | tuple[Any, ...]) -> Chunk:
+    cid, source, text, start, end, sentences, title, date, inferred, sha = row
+    return Chunk(
+        id=cid,
+        source=source,
+        text=text,
+        start=start,
+        end=end,
+        sentences=[Span(a, b) for a, b in json.loads(sentences)],
+        title=title,
+        date=date,
+        date_inferred=bool(inferred),
+        sha256=sha,
+    )
+
+
+class ChunkDB:
+    """The index's SQLite database. One connection per thread; WAL lets readers run beside the writer."""
+
+    def __init__(self, path: Path, create: bool = False) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        self.read_only = False
+        if not self.path.exists() and not create:
+            raise RagError(f"No index database at {self.path}.")
+        conn = self._connect()
+        if not self.read_only:
+            try:
+                with conn:
+                    conn.executescript(_SCHEMA)
+                    conn.execute(
+                        "INSERT OR IGNORE INTO meta VALUES ('schema', ?), ('generation', '0'), ('chunks', '0'), ('tokens', '0')",
+                        (str(SCHEMA_VERSION),),
+                    )
+            except sqlite3.DatabaseError as e:
+                raise RagError(f"The index database {self.path} is damaged ({e}); rebuild it with --rebuild.") from None
+        if self.get_meta("schema") != str(SCHEMA_VERSION):
+            raise RagError(f"The index database {self.path} has another format; rebuild it with --rebuild.")
+
+    # --- connections ---------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            return conn
+        try:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError:
+            # a read-only index (files or folder): open it as immutable, it can still answer
+            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, timeout=30)
+            self.read_only = True
+        except sqlite3.DatabaseError as e:
+            raise RagError(f"The index database {self.path} is damaged ({e}); rebuild it with --rebuild.") from None
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA cache_size=-65536")  # 64 MB page cache per connection
+        self._local.conn = conn
+        return conn
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection."""
+        return self._connect()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction; it bumps the generation so other processes see the change."""
+        if self.read_only:
+            raise RagError(f"The index at {self.path.parent} is read-only; it can answer but not change.")
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+            conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        """Close this thread's connection."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # --- meta ------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        """A value of the meta table."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, conn: sqlite3.Connection, key: str, value: str) -> None:
+        """Set a meta value inside a transaction."""
+        conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def generation(self) -> int:
+        """A number that grows with every committed write, from any process."""
+        return int(self.get_meta("generation") or 0)
+
+    def chunk_count(self) -> int:
+        """Committed chunks."""
+        return int(self.get_meta("chunks") or 0)
+
+    # --- files -----------------------------------------------------------------------
+    def file(self, source: str) -> FileRow | None:
+        """One file's row."""
+        row = self.conn.execute("SELECT * FROM files WHERE source = ?", (source,)).fetchone()
+        return _file_row(row) if row else None
+
+    def files(self) -> Iterator[FileRow]:
+        """Every file row, in source order, read in pages."""
+        last = ""
+        while True:
+            rows = self.conn.execute(
+                "SELECT * FROM files WHERE source > ? ORDER BY source LIMIT 1000", (last,)
+            ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield _file_row(row)
+            last = rows[-1][0]
+
+    def file_count(self) -> int:
+        """How many files the index holds."""
+        return int(self.conn.execute("SELECT count(*) FROM files").fetchone()[0])
+
+    def put_file(self, conn: sqlite3.Connection, f: FileRow) -> None:
+        """Insert or replace a file row."""
+        conn.execute(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (f.source, f.sha256, f.size, f.mtime_ns, f.title, f.date, int(f.date_inferred), f.text_file, f.n_chunks),
+        )
+
+    def touch_file(self, source: str, size: int, mtime_ns: int) -> None:
+        """Record a new size and modification time for an unchanged file."""
+        with self.transaction() as conn:
+            conn.execute("UPDATE files SET size = ?, mtime_ns = ? WHERE source = ?", (size, mtime_ns, source))
+
+    # --- chunks ----------------------------------------------------------------------
+    def add_pending(self, conn: sqlite3.Connection, chunks: Iterable[tuple[Chunk, str]]) -> None:
+        """Record chunks (with their index terms) as pending: not visible until :meth:`commit_file`."""
+        conn.executemany(
+            "INSERT OR REPLACE INTO chunks (cid, source, state, ord, start, \"end\", sentences, text, terms, title, "
+            "date, date_num, date_inferred, sha256) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    c.id,
+                    c.source,
+                    k,
+                    c.start,
+                    c.end,
+                    json.dumps([[s.start, s.end] for s in c.sentences]),
+                    c.text,
+                    terms,
+                    c.title,
+                    c.date,
+                    date_number(c.date),
+                    int(c.date_inferred),
+                    c.sha256,
+                )
+                for k, (c, terms) in enumerate(chunks)
+            ],
+        )
+
+    def commit_file(self, conn: sqlite3.Connection, source: str, new_ids: Sequence[str]) -> list[str]:
+        """Make ``new_ids`` the chunks of ``source``: index them, hide its other chunks (now pending delete).
+
+        Returns the ids that must go from the vector store.
+        """
+        old = conn.execute(
+            "SELECT id, cid, terms FROM chunks WHERE source = ? AND state = 0", (source,)
+        ).fetchall()
+        keep = set(new_ids)
+        gone = [(rid, cid, terms) for rid, cid, terms in old if cid not in keep]
+        conn.executemany(
+            "INSERT INTO chunks_fts (chunks_fts, rowid, terms) VALUES ('delete', ?, ?)",
+            [(rid, terms) for rid, _cid, terms in gone],
+        )
+        conn.executemany("UPDATE chunks SET state = 2 WHERE id = ?", [(rid,) for rid, _c, _t in gone])
+        tokens = -sum(len(t.split()) for _r, _c, t in gone)
+        added = 0
+        for ids in batched(list(new_ids)):
+            marks = ",".join("?" * len(ids))
+            rows = conn.execute(f"SELECT id, terms FROM chunks WHERE state = 1 AND cid IN ({marks})", ids).fetchall()
+            conn.executemany("INSERT INTO chunks_fts (rowid, terms) VALUES (?, ?)", rows)
+            conn.executemany("UPDATE chunks SET state = 0 WHERE id = ?", [(r[0],) for r in rows])
+            added += len(rows)
+            tokens += sum(len(r[1].split()) for r in rows)
+        conn.executemany(
+            "UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = ?",
+            [(added - len(gone), "chunks"), (tokens, "tokens")],
+        )
+        return [cid for _rid, cid, _t in gone]
+
+    def drop_file(self, conn: sqlite3.Connection, source: str) -> list[str]:
+        """Hide every chunk of ``source`` and forget the file; returns the ids to remove from the vector store."""
+        gone = self.commit_file(conn, source, [])
+        conn.execute("DELETE FROM files WHERE source = ?", (source,))
+        return gone
+
+    def purge(self, ids: Sequence[str]) -> None:
+        """Delete chunk rows (pending ones) once the vector store no longer holds them."""
+        with self.transaction() as conn:
+            for part in batched(list(ids)):
+                conn.execute(f"DELETE FROM chunks WHERE state != 0 AND cid IN ({','.join('?' * len(part))})", part)
+
+    def pending(self, state: int, limit: int = 5000) -> list[str]:
+        """Ids of chunks in a pending state (an interrupted write), at most ``limit``."""
+        rows = self.conn.execute("SELECT cid FROM chunks WHERE state = ? LIMIT ?", (state, limit)).fetchall()
+        return [r[0] for r in rows]
+
+    def chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
+        """Committed chunks by id (ids not committed are left out)."""
+        out: dict[str, Chunk] = {}
+        for part in batched(list(dict.fromkeys(ids))):
+            rows = self.conn.execute(
+                f"SELECT {_CHUNK_COLS} FROM chunks WHERE state = 0 AND cid IN ({','.join('?' * len(part))})", part
+            ).fetchall()
+            out.update((r[0], _chunk(r)) for r in rows)
+        return out
+
+    def source_chunks(self, source: str) -> list[Chunk]:
+        """The committed chunks of one file, in order."""
+        rows = self.conn.execute(
+            f"SELECT {_CHUNK_COLS} FROM chunks WHERE source = ? AND state = 0 ORDER BY ord", (source,)
+        ).fetchall()
+        return [_chunk(r) for r in rows]
+
+    def chunk_ids(self, after: str = "", limit: int = 5000, committed_only: bool = True) -> list[str]:
+        """A page of chunk ids in id order, after ``after``."""
+        state = "state = 0 AND" if committed_only else ""
+        rows = self.conn.execute(
+            f"SELECT cid FROM chunks WHERE {state} cid > ? ORDER BY cid LIMIT ?", (after, limit)
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def known_ids(self, ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` the database holds in any state."""
+        out: set[str] = set()
+        for part in batched(list(ids)):
+            rows = self.conn.execute(f"SELECT cid FROM chunks WHERE cid IN ({','.join('?' * len(part))})", part)
+            out.update(r[0] for r in rows)
+        return out
+
+    def texts(self, ids: Sequence[str]) -> dict[str, tuple[str, str, str, int]]:
+        """id -> (title, text, source, date_num) of committed chunks, for re-embedding during repair."""
+        out: dict[str, tuple[str, str, str, int]] = {}
+        for part in batched(list(ids)):
+            rows = self.conn.execute(
+                f"SELECT cid, title, text, source, date_num FROM chunks WHERE state = 0 AND cid IN "
+                f"({','.join('?' * len(part))})",
+                part,
+            )
+            out.update((r[0], (r[1], r[2], r[3], r[4])) for r in rows)
+        return out
+
+    # --- lexical ---------------------------------------------------------------------
+    def bm25(
+        self, terms: Sequence[str], k: int, sources: Sequence[str] = (), date_from: int = 0, date_to: int = 0
+    ) -> list[tuple[str, float]]:
+        """The best ``k`` committed chunks for ``terms`` by BM25, with optional filters.
+
+        FTS5 finds a candidate pool; the pool is scored with Lucene's BM25 (k1 1.5, b 0.75, the idf that
+        never goes negative), so common terms of a small corpus still count.
+        """
+        words = [w for w in (fts_term(t) for t in terms) if w]
+        if not words or k <= 0:
+            return []
+        query = " OR ".join(f'"{w}"' for w in dict.fromkeys(words))
+        where, args = [], [query]
+        if sources:
+            where.append(f"c.source IN ({','.join('?' * len(sources[:BATCH]))})")
+            args.extend(sources[:BATCH])
+        if date_from:
+            where.append("c.date_num >= ?")
+            args.append(str(date_from))
+        if date_to:
+            where.append("c.date_num BETWEEN 1 AND ?")
+            args.append(str(date_to))
+        extra = "".join(f" AND {w}" for w in where)
+        sql = (
+            "SELECT c.cid, c.terms FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid "
+            f"WHERE chunks_fts MATCH ?{extra} ORDER BY bm25(chunks_fts) LIMIT ?"
+        )
+        try:
+            rows = self.conn.execute(sql, [*args, max(POOL, k * 10)]).fetchall()
+        except sqlite3.OperationalError as e:
+            raise RagError(f"Lexical search failed ({e}).") from None
+        if not rows:
+            return []
+        n = max(1, self.chunk_count())
+        avg = max(1.0, float(self.get_meta("tokens") or 0) / n)
+        idf = {w: math.log(1.0 + (n - df + 0.5) / (df + 0.5)) for w in set(words) if (df := self.doc_freq(w))}
+        scored = []
+        for cid, text in rows:
+            doc = [fts_term(t) for t in text.split()]
+            tf: dict[str, int] = {}
+            for t in doc:
+                if t in idf:
+                    tf[t] = tf.get(t, 0) + 1
+            norm = BM25_K1 * (1 - BM25_B + BM25_B * max(1, len(doc)) / avg)
+            score = sum(idf[w] * tf[w] / (tf[w] + norm) for w in words if w in tf)
+            if score > 0:
+                scored.append((cid, score))
+        scored.sort(key=lambda x: (-x[1], x[0]))
+        return scored[:k]
+
+    def doc_freq(self, term: str) -> int:
+        """How many committed chunks use ``term``."""
+        row = self.conn.execute("SELECT doc FROM chunks_vocab WHERE term = ?", (fts_term(term),)).fetchone()
+        return int(row[0]) if row else 0
+
+    def terms_with_prefix(self, prefix: str, limit: int = 200) -> list[str]:
+        """Indexed terms that start with ``prefix``."""
+        p = fts_term(prefix)
+        if not p:
+            return []
+        hi = p[:-1] + chr(ord(p[-1]) + 1)
+        rows = self.conn.execute(
+            "SELECT term FROM chunks_vocab WHERE term >= ? AND term < ? LIMIT ?", (p, hi, limit)
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of a term over committed chunks."""
+        n = max(1, self.chunk_count())
+        return math.log(1.0 + n / (max(1, self.doc_freq(term)) + 0.5))
+
+    # --- corpus words ------------------------------------------------------------------
+    def set_file_words(self, conn: sqlite3.Connection, source: str, words: dict[str, str]) -> None:
+        """Replace the corpus words of ``source`` (stem -> surface word), keeping per-word document counts."""
+        old = {r[0] for r in conn.execute("SELECT stem FROM file_words WHERE source = ?", (source,))}
+        new = set(words)
+        gone, added = old - new, new - old
+        conn.executemany("DELETE FROM file_words WHERE source = ? AND stem = ?", [(source, s) for s in gone])
+        conn.executemany("UPDATE words SET docs = docs - 1 WHERE stem = ?", [(s,) for s in gone])
+        conn.executemany("INSERT INTO file_words VALUES (?, ?)", [(source, s) for s in added])
+        conn.executemany(
+            "INSERT INTO words VALUES (?, ?, 1, 0) ON CONFLICT (stem) DO UPDATE SET docs = docs + 1",
+            [(s, words[s]) for s in added],
+        )
+
+    def words_to_embed(self, limit: int = 2048) -> list[tuple[str, str]]:
+        """(stem, word) of used corpus words with no vector yet."""
+        rows = self.conn.execute(
+            "SELECT stem, word FROM words WHERE embedded = 0 AND docs > 0 LIMIT ?", (limit,)
+        ).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+    def words_unused(self, limit: int = 2048) -> list[tuple[str, bool]]:
+        """(stem, embedded) of corpus words no document uses any more."""
+        rows = self.conn.execute("SELECT stem, embedded FROM words WHERE docs <= 0 LIMIT ?", (limit,)).fetchall()
+        return [(r[0], bool(r[1])) for r in rows]
+
+    def mark_words(self, stems: Sequence[str], embedded: bool) -> None:
+        """Record that ``stems`` now have vectors (or forget unused ones)."""
+        with self.transaction() as conn:
+            if embedded:
+                conn.executemany("UPDATE words SET embedded = 1 WHERE stem = ?", [(s,) for s in stems])
+            else:
+                conn.executemany("DELETE FROM words WHERE stem = ? AND docs <= 0", [(s,) for s in stems])
+
+    def word_count(self) -> int:
+        """Corpus words with a vector."""
+        return int(self.conn.execute("SELECT count(*) FROM words WHERE embedded = 1 AND docs > 0").fetchone()[0])
+
+    def words_of(self, stems: Sequence[str]) -> dict[str, str]:
+        """stem -> surface word, for the given stems that are corpus words."""
+        out: dict[str, str] = {}
+        for part in batched(list(stems)):
+            rows = self.conn.execute(
+                f"SELECT stem, word FROM words WHERE docs > 0 AND stem IN ({','.join('?' * len(part))})", part
+            )
+            out.update((r[0], r[1]) for r in rows)
+        return out
+
+    # --- quote fingerprints (date borrowing) -----------------------------------------------
+    def set_shingles(self, conn: sqlite3.Connection, source: str, hashes: Iterable[int]) -> None:
+        """Replace the quote fingerprints of ``source`` (only dated files keep any)."""
+        conn.execute("DELETE FROM shingles WHERE source = ?", (source,))
+        conn.executemany("INSERT OR IGNORE INTO shingles VALUES (?, ?)", [(h, source) for h in hashes])
+
+    def shared_shingles(self, hashes: Sequence[int], exclude: str) -> list[tuple[str, int]]:
+        """(source, fingerprints shared) of the stored files sharing any of ``hashes``, most first."""
+        counts: dict[str, int] = {}
+        for part in batched(list(hashes)):
+            rows = self.conn.execute(
+                f"SELECT source, count(*) FROM shingles WHERE hash IN ({','.join('?' * len(part))}) GROUP BY source",
+                part,
+            )
+            for source, n in rows:
+                if source != exclude:
+                    counts[source] = counts.get(source, 0) + int(n)
+        return sorted(counts.items(), key=lambda x: (-x[1], x[0]))
