@@ -40,8 +40,12 @@ def _settings(args: argparse.Namespace) -> Settings:
             problems.append(f"{flag}: {err['msg'].lower()}")
         raise RagError("Invalid setting " + "; ".join(problems) + ".") from None
     index = settings.index_dir
-    if index.exists() and not index.is_dir():
-        raise RagError(f"The index path {display_name(str(index))} is a file, not a folder; pass an index folder.")
+    for path in (index, *index.parents):  # the index, or the nearest of its parents that exists, must be a folder
+        if path.exists():
+            if not path.is_dir():
+                where = "" if path == index else f" ({display_name(str(path))} is a file)"
+                raise RagError(f"The index path {display_name(str(index))} is a file, not a folder{where}.")
+            break
     return settings
 
 

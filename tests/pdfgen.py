@@ -6,6 +6,7 @@ from a readable file by exactly the fault it is named after.
 
 from __future__ import annotations
 
+import functools
 import zlib
 from pathlib import Path
 
@@ -102,8 +103,9 @@ def flate_bomb(megabytes: int = 300) -> bytes:
     return build(_page_objects(b"".join(parts), b"/Filter /FlateDecode "))
 
 
+@functools.cache
 def broken() -> dict[str, bytes]:
-    """Every broken PDF by file name."""
+    """Every broken PDF by file name (built once; do not modify the result)."""
     return {
         "truncated.pdf": truncated(),
         "garbage-xref.pdf": garbage_xref(),
