@@ -60,17 +60,22 @@ class Assistant:
 
     @classmethod
     def open(
-        cls, index_dir: str | Path | None = None, settings: Settings | None = None, create: bool = False
+        cls,
+        index_dir: str | Path | None = None,
+        settings: Settings | None = None,
+        create: bool = False,
+        rebuild: bool = False,
     ) -> Assistant:
         """Open the index at ``index_dir`` (default: the ``RAG_INDEX_DIR`` setting).
 
-        Raises RagError when there is no index (unless ``create``) or it was built with another embedder.
+        Raises RagError when there is no index (unless ``create``) or it was built with another embedder or an
+        older release. ``rebuild`` deletes the index's own files first, so the next ingest starts afresh.
         """
         settings = settings or Settings()
         if index_dir is not None:
             settings = settings.model_copy(update={"index_dir": Path(index_dir)})
         embedder = CachedEmbedder(make_embedder(settings))
-        store = Store(settings.index_dir, settings, embedder.name, create=create)
+        store = Store(settings.index_dir, settings, embedder.name, create=create or rebuild, rebuild=rebuild)
         return cls(settings, store, embedder)
 
     @classmethod
@@ -168,7 +173,7 @@ class Assistant:
         t0 = time.perf_counter()
         vector = self.embedder.embed([query])[0]
         t1 = time.perf_counter()
-        extra = expand_query(query, self.store.doc_freq, self.store.vocabulary(), self.embedder)
+        extra = expand_query(query, self.store, self.embedder)
         passages = retrieve(
             self.store,
             query,

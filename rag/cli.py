@@ -147,8 +147,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     folder = Path(args.docs_dir) if args.docs_dir else settings.docs_dir
-    assistant = Assistant.open(settings=settings, create=True)
-    report = assistant.ingest(folder, replace=args.replace, show_bar=not args.quiet)
+    if args.rebuild:  # check the folder before the old index is deleted
+        from .documents import scan_folder
+
+        if not scan_folder(folder.resolve())[0]:
+            raise RagError(f"No supported documents in {folder}; the index is unchanged.")
+    assistant = Assistant.open(settings=settings, create=True, rebuild=args.rebuild)
+    report = assistant.ingest(folder, replace=args.replace or args.rebuild, show_bar=not args.quiet)
     for source, reason in report.skipped:
         print(f"skipped {display_name(source)}: {reason}", file=sys.stderr)
     print(json.dumps(report.as_dict()) if args.json else report.summary())
@@ -201,6 +206,9 @@ def add_ingest_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("docs_dir", nargs="?", help="folder of documents (RAG_DOCS_DIR, default seeds/)")
     p.add_argument("--index", help="index directory (RAG_INDEX_DIR, default .rag)")
     p.add_argument("--replace", action="store_true", help="let the index mirror a different folder than before")
+    p.add_argument(
+        "--rebuild", action="store_true", help="delete the index (e.g. one built by an older release) and ingest anew"
+    )
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_ingest)

@@ -8,6 +8,7 @@ Names and numbers only match exactly: "Iran" must not stand in for "Iraq".
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -24,11 +25,16 @@ NAME_WEIGHT = 1.5  # names in the question weigh more than other words
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
 
 
+@lru_cache(maxsize=200_000)
+def _word_terms(word: str) -> tuple[str, ...]:
+    return tuple(lexical.terms(word))
+
+
 def content_words(text: str) -> dict[str, str]:
     """Stem -> lower-case word for the content words of ``text``."""
     out: dict[str, str] = {}
     for w in _WORD.findall(text):
-        for t in lexical.terms(w):
+        for t in _word_terms(w):
             out.setdefault(t, w.lower())
     for t in lexical.terms(text):  # numbers and abbreviations the word pattern skips
         out.setdefault(t, t)

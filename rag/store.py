@@ -7,6 +7,7 @@ and notices another process's ingest on its next question.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict
@@ -81,7 +82,9 @@ class Store:
     created on disk until the first write, so a failed first ingest leaves no empty index behind.
     """
 
-    def __init__(self, index_dir: Path, settings: Settings, embedder_name: str, create: bool = False) -> None:
+    def __init__(
+        self, index_dir: Path, settings: Settings, embedder_name: str, create: bool = False, rebuild: bool = False
+    ) -> None:
         self.index_dir = Path(index_dir)
         self.settings = settings
         self.embedder_name = embedder_name
@@ -91,6 +94,8 @@ class Store:
         if self.index_dir.exists() and not self.index_dir.is_dir():
             raise RagError(f"The index path {self.index_dir} is a file, not a folder.")
         db_path = self.index_dir / DB_FILE
+        if rebuild:
+            self._wipe()
         if not db_path.exists() and (self.index_dir / LEGACY_MANIFEST).exists():
             raise RagError(
                 f"The index at {self.index_dir} was built by an older release; rebuild it: "
@@ -109,6 +114,19 @@ class Store:
             self._open_db(create=False)
         if settings.chroma_url:
             _ = self.client  # a server is checked at once, so a wrong URL fails on open
+
+    def _wipe(self) -> None:
+        """Delete this index's own files (and its collections on a Chroma server), nothing else in the folder."""
+        import shutil
+
+        if self.settings.chroma_url:
+            for name in (self.settings.collection, f"{self.settings.collection}-words"):
+                with contextlib.suppress(Exception):  # a collection that isn't there is already gone
+                    self.client.delete_collection(name)
+        for name in (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", LEGACY_MANIFEST, "lexical.pkl", "words.npz"):
+            (self.index_dir / name).unlink(missing_ok=True)
+        for folder in ("chroma", "texts"):
+            shutil.rmtree(self.index_dir / folder, ignore_errors=True)
 
     # --- lazily opened parts ------------------------------------------------------------
     def _open_db(self, create: bool) -> ChunkDB:
