@@ -1,7 +1,9 @@
 """Start the web UI: ``python app.py`` (binds to RAG_HOST:RAG_PORT, 127.0.0.1:7860 by default).
 
 Settings come from RAG_* environment variables (and .env): RAG_INDEX_DIR, RAG_DOCS_DIR, RAG_HOST, RAG_PORT,
-RAG_AUTH ("user:password"), RAG_MAX_UPLOAD_MB. When there is no index yet, it is built from RAG_DOCS_DIR.
+RAG_AUTH ("user:password"), RAG_MAX_UPLOAD_MB, RAG_OPENAI_MODELS (the models users may pick). When there is no
+index yet, it is built from RAG_DOCS_DIR. A RAG_HOST other than loopback needs RAG_AUTH (or RAG_ALLOW_PUBLIC=1):
+without either, it exits with a one-line error (status 2).
 """
 
 import os

@@ -66,3 +66,11 @@ class Settings(BaseSettings):
     port: int = Field(7860, ge=1, le=65535, description="Port of the web UI.")
     auth: str | None = Field(None, description="Basic auth for the UI as 'user:password'. Unset: no auth.")
     max_upload_mb: float = Field(10.0, gt=0, description="Largest file the UI accepts for upload.")
+    allow_public: bool = Field(
+        False,
+        description="Let the UI bind to a non-loopback RAG_HOST without RAG_AUTH (anyone who can reach it gets in).",
+    )
+    openai_models: str = Field(
+        "",
+        description="Comma-separated chat models UI users may pick for backend=openai. Empty: only RAG_OPENAI_MODEL.",
+    )

@@ -192,11 +192,15 @@ def test_filters_from_the_settings_panel(ui: U.RagUI) -> None:
 
 def test_model_choice_is_per_request(ui: U.RagUI) -> None:
     assistant = ui.wait()
-    view = ui._for_model(assistant, "other-model")
+    allowing = U.RagUI(ui.settings.model_copy(update={"openai_models": "other-model, third"}), assistant=assistant)
+    assert allowing.models() == [ui.settings.openai_model, "other-model", "third"]
+    view = allowing._for_model(assistant, "other-model")
     assert view is not assistant and view.settings.openai_model == "other-model"
     assert assistant.settings.openai_model != "other-model"
     assert view.store is assistant.store
-    assert ui._for_model(assistant, "") is assistant
+    assert allowing._for_model(assistant, "") is assistant
+    with pytest.raises(gr.Error, match="not allowed"):
+        ui._for_model(assistant, "other-model")
 
 
 def test_unreachable_llm_is_an_error_bubble_not_a_crash(built: tuple[Assistant, Path]) -> None:
@@ -472,7 +476,9 @@ def test_launch_is_local_private_and_restricted(tmp_path: Path) -> None:
     settings = Settings(index_dir=tmp_path / "idx", auth="ann:pw", max_upload_mb=3)
     options = U.launch_options(settings)
     assert options["server_name"] == "127.0.0.1" and options["server_port"] == 7860
-    assert options["share"] is False and options["auth"] == ("ann", "pw")
+    assert options["share"] is False and isinstance(options["auth"], U.Login)
+    assert options["auth"]("ann", "pw") and not options["auth"]("ann", "pw2") and not options["auth"]("bob", "pw")
+    assert options["show_error"] is False
     assert options["allowed_paths"] == []
     assert str((tmp_path / "idx").resolve()) in options["blocked_paths"]
     assert any(p.endswith(".env") for p in options["blocked_paths"])
