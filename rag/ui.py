@@ -496,6 +496,10 @@ class RagUI:
             took = time.perf_counter() - started
             print(f"index ready: {len(assistant.documents())} documents ({took:.1f}s)", flush=True)
             assistant.warm_up()  # the answerer's language model, while the user types
+            # Open the vector store's collections here, in one thread, before any question is let through (the
+            # events wait for _ready): embedded Chroma fails when two threads create its client at once.
+            with contextlib.suppress(RagError):
+                assistant.search(EXAMPLES[0])
         except RagError as e:
             self.error = public(str(e))
             print(f"error: {e}", file=sys.stderr, flush=True)
