@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -139,13 +140,15 @@ class ChunkDB:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is not None:
             return conn
+        writable = os.access(self.path.parent, os.W_OK) and (not self.path.exists() or os.access(self.path, os.W_OK))
         try:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-        except sqlite3.OperationalError:
-            # a read-only index (files or folder): open it as immutable, it can still answer
-            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, timeout=30)
-            self.read_only = True
+            if writable:
+                conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+                conn.execute("PRAGMA journal_mode=WAL")
+            else:  # a read-only index (files, folder or disk): open it as immutable, it can still answer
+                uri = f"{self.path.resolve().as_uri()}?mode=ro&immutable=1"
+                conn = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
+                self.read_only = True
         except sqlite3.DatabaseError as e:
             raise RagError(f"The index database {self.path} is damaged ({e}); rebuild it with --rebuild.") from None
         conn.execute("PRAGMA synchronous=NORMAL")
@@ -172,6 +175,11 @@ class ChunkDB:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the database file (after an ingest), if no reader holds it."""
+        if not self.read_only:
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         """Close this thread's connection."""

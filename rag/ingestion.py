@@ -130,6 +130,7 @@ def ingest(
             _drop(store, gone[b : b + REMOVE_BATCH])
         report.removed = len(gone)
         store.update_vocabulary(embedder)  # the corpus words, for matching a question's paraphrases
+        store.db.checkpoint()
         report.chunks = store.count()
         report.seconds = time.perf_counter() - started
         return report

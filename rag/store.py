@@ -8,6 +8,7 @@ and notices another process's ingest on its next question.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict
@@ -22,6 +23,7 @@ from .errors import RagError
 from .records import Chunk
 from .settings import Settings
 
+log = logging.getLogger(__name__)
 LEGACY_MANIFEST = "manifest.json"
 CHROMA_BATCH = 5000
 PAGE = 5000
@@ -110,6 +112,7 @@ class Store:
         self._collection: Any = None
         self._words: Any = None
         self._generation = -1
+        self.dense_unavailable: str | None = None
         if db_path.exists():
             self._open_db(create=False)
         if settings.chroma_url:
@@ -272,9 +275,23 @@ class Store:
             yield list(got)
             offset += len(got)
 
+    def _vectors_readable(self) -> bool:
+        """False when the index is on a read-only disk and embedded Chroma can't open there: lexical search only."""
+        if self.dense_unavailable:
+            return False
+        if self._db is None or not self._db.read_only or self.settings.chroma_url:
+            return True
+        try:
+            _ = self.collection
+        except RagError as e:
+            self.dense_unavailable = str(e)
+            log.warning("read-only index: vector search is off, answers use lexical search only (%s)", e)
+            return False
+        return True
+
     def dense(self, vector: np.ndarray, k: int, where: dict[str, Any] | None) -> list[tuple[str, float]]:
         """Top-``k`` chunk ids by cosine similarity, with the similarity (committed or not)."""
-        if self._db is None or not self.count():
+        if self._db is None or not self.count() or not self._vectors_readable():
             return []
         self.refresh()
         try:
@@ -342,7 +359,7 @@ class Store:
 
     def near_words(self, vectors: np.ndarray) -> list[list[str]]:
         """For each word vector, the stems of up to EXPAND_MAX corpus words at least EXPAND_MIN similar."""
-        if self._db is None or not len(vectors) or not self._db.word_count():
+        if self._db is None or not len(vectors) or not self._db.word_count() or not self._vectors_readable():
             return [[] for _ in range(len(vectors))]
         self.refresh()
         n = min(EXPAND_MAX, self._db.word_count())
