@@ -119,6 +119,7 @@ class ChunkDB:
         self.path = Path(path)
         self._local = threading.local()
         self.read_only = False
+        self.last_written = -1
         if not self.path.exists() and not create:
             raise RagError(f"No index database at {self.path}.")
         conn = self._connect()
@@ -171,7 +172,9 @@ class ChunkDB:
         try:
             yield conn
             conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+            written = int(conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
             conn.execute("COMMIT")
+            self.last_written = written  # this process's own write: its Chroma client already sees it
         except BaseException:
             conn.execute("ROLLBACK")
             raise

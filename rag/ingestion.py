@@ -93,6 +93,7 @@ def ingest(
     report = IngestReport(skipped=[(s.source, s.reason) for s in skipped])
     lock = _lock(store)
     try:
+        store.refresh()  # another process may have written since this one last looked
         root = store.docs_root  # checked under the lock: a concurrent ingest of another folder can't slip past
         if root and root != folder and store.db.file_count() and not replace:
             raise RagError(

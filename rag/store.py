@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -113,6 +114,7 @@ class Store:
         self._words: Any = None
         self._generation = -1
         self.dense_unavailable: str | None = None
+        self._lock = threading.RLock()
         if db_path.exists():
             self._open_db(create=False)
         if settings.chroma_url:
@@ -163,10 +165,11 @@ class Store:
 
     @property
     def client(self) -> Any:
-        """The Chroma client."""
-        if self._client is None:
-            self._client = open_chroma(self.settings, self.index_dir)
-        return self._client
+        """The Chroma client (created once, under a lock: embedded Chroma fails when two threads create it)."""
+        with self._lock:
+            if self._client is None:
+                self._client = open_chroma(self.settings, self.index_dir)
+            return self._client
 
     def _get_collection(self, name: str) -> Any:
         try:
@@ -188,16 +191,18 @@ class Store:
     @property
     def collection(self) -> Any:
         """The chunk vectors."""
-        if self._collection is None:
-            self._collection = self._get_collection(self.settings.collection)
-        return self._collection
+        with self._lock:
+            if self._collection is None:
+                self._collection = self._get_collection(self.settings.collection)
+            return self._collection
 
     @property
     def word_collection(self) -> Any:
         """The corpus words' vectors, for finding a question's paraphrases without scanning the vocabulary."""
-        if self._words is None:
-            self._words = self._get_collection(f"{self.settings.collection}-words")
-        return self._words
+        with self._lock:
+            if self._words is None:
+                self._words = self._get_collection(f"{self.settings.collection}-words")
+            return self._words
 
     def refresh(self) -> None:
         """Pick up another process's committed ingest: embedded Chroma caches its segments per client."""
@@ -208,12 +213,15 @@ class Store:
         generation = self._db.generation()
         if generation == self._generation:
             return
-        self._generation = generation
-        if not self.settings.chroma_url and self._client is not None:
-            from chromadb.api.shared_system_client import SharedSystemClient
+        with self._lock:
+            if generation == self._generation:
+                return
+            self._generation = generation
+            if not self.settings.chroma_url and self._client is not None and generation != self._db.last_written:
+                from chromadb.api.shared_system_client import SharedSystemClient
 
-            SharedSystemClient.clear_system_cache()
-            self._client = self._collection = self._words = None
+                SharedSystemClient.clear_system_cache()
+                self._client = self._collection = self._words = None
 
     # --- metadata -----------------------------------------------------------------------
     @property
