@@ -7,11 +7,17 @@ then the best few candidates are checked exactly, so the cost follows the change
 
 from __future__ import annotations
 
-import hashlib
+import re
+import zlib
 from collections.abc import Callable, Sequence
 
-from .documents import MIN_SHARED, shingles
+import numpy as np
+
+from .documents import MIN_SHARED, SHINGLE_WORDS, shingles
 from .records import Document
+
+_WORD = re.compile(r"\w+")
+_BASE = np.uint64(1_000_003)
 
 WINDOW = 5  # winnowing window: any shared run of WINDOW shingles shares a fingerprint
 CANDIDATES = 3  # stored documents checked exactly per undated document
@@ -20,30 +26,24 @@ SharedFn = Callable[[Sequence[int], str], list[tuple[str, int]]]
 LoadFn = Callable[[str], Document | None]
 
 
-def _hash(shingle: tuple[str, ...]) -> int:
-    digest = hashlib.blake2b(" ".join(shingle).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
-
-
 def fingerprints(doc: Document) -> list[int]:
-    """The winnowed shingle hashes of a document's article text, in no particular order."""
-    words = [s for s in _ordered_shingles(doc)]
-    hashes = [_hash(s) for s in words]
-    if len(hashes) <= WINDOW:
-        return sorted(set(hashes))
-    picked: set[int] = set()
-    for i in range(len(hashes) - WINDOW + 1):
-        picked.add(min(hashes[i : i + WINDOW]))
-    return sorted(picked)
+    """The winnowed hashes of a document's 8-word shingles (signed 64-bit), in no particular order.
 
-
-def _ordered_shingles(doc: Document) -> list[tuple[str, ...]]:
-    import re
-
-    from .documents import SHINGLE_WORDS
-
-    words = [w.lower() for b in doc.blocks for w in re.findall(r"\w+", doc.text[b.start : b.end])]
-    return [tuple(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)]
+    Word hashes (crc32) are combined by a polynomial rolling hash and winnowed by a sliding minimum, all in numpy.
+    """
+    words = [w.lower() for b in doc.blocks for w in _WORD.findall(doc.text[b.start : b.end])]
+    if len(words) < SHINGLE_WORDS:
+        return []
+    wh = np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
+    n = len(words) - SHINGLE_WORDS + 1
+    h = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(SHINGLE_WORDS):
+            h = h * _BASE + wh[j : j + n]
+    signed = h.view(np.int64)
+    if n > WINDOW:
+        signed = np.lib.stride_tricks.sliding_window_view(signed, WINDOW).min(axis=1)
+    return [int(x) for x in np.unique(signed)]
 
 
 def borrow(docs: Sequence[Document], shared: SharedFn, load: LoadFn) -> None:

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .errors import RagError
 from .records import Chunk, Span
 
@@ -49,11 +51,10 @@ CREATE TABLE IF NOT EXISTS words (
     stem TEXT PRIMARY KEY, word TEXT NOT NULL, docs INTEGER NOT NULL, embedded INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS words_todo ON words (embedded, docs);
-CREATE TABLE IF NOT EXISTS file_words (source TEXT NOT NULL, stem TEXT NOT NULL, PRIMARY KEY (source, stem))
+CREATE TABLE IF NOT EXISTS features (source TEXT PRIMARY KEY, words TEXT NOT NULL, prints BLOB NOT NULL)
     WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS shingles (hash INTEGER NOT NULL, source TEXT NOT NULL, PRIMARY KEY (hash, source))
     WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS shingles_source ON shingles (source);
 """
 
 
@@ -435,18 +436,25 @@ class ChunkDB:
         return math.log(1.0 + n / (max(1, self.doc_freq(term)) + 0.5))
 
     # --- corpus words ------------------------------------------------------------------
-    def set_file_words(self, conn: sqlite3.Connection, source: str, words: dict[str, str]) -> None:
-        """Replace the corpus words of ``source`` (stem -> surface word), keeping per-word document counts."""
-        old = {r[0] for r in conn.execute("SELECT stem FROM file_words WHERE source = ?", (source,))}
-        new = set(words)
-        gone, added = old - new, new - old
-        conn.executemany("DELETE FROM file_words WHERE source = ? AND stem = ?", [(source, s) for s in gone])
-        conn.executemany("UPDATE words SET docs = docs - 1 WHERE stem = ?", [(s,) for s in gone])
-        conn.executemany("INSERT INTO file_words VALUES (?, ?)", [(source, s) for s in added])
+    def set_features(self, conn: sqlite3.Connection, source: str, words: dict[str, str], prints: list[int]) -> None:
+        """Replace a file's corpus words (stem -> surface word; per-word document counts kept) and its quote
+        fingerprints (only dated files keep any). Only the differences are written."""
+        row = conn.execute("SELECT words, prints FROM features WHERE source = ?", (source,)).fetchone()
+        old_words = set(row[0].split()) if row else set()
+        old_prints = set(np.frombuffer(row[1], dtype=np.int64).tolist()) if row else set()
+        new_words, new_prints = set(words), set(prints)
+        conn.executemany("UPDATE words SET docs = docs - 1 WHERE stem = ?", [(w,) for w in old_words - new_words])
         conn.executemany(
             "INSERT INTO words VALUES (?, ?, 1, 0) ON CONFLICT (stem) DO UPDATE SET docs = docs + 1",
-            [(s, words[s]) for s in added],
+            [(w, words[w]) for w in new_words - old_words],
         )
+        conn.executemany("DELETE FROM shingles WHERE hash = ? AND source = ?", [(h, source) for h in old_prints - new_prints])
+        conn.executemany("INSERT OR IGNORE INTO shingles VALUES (?, ?)", [(h, source) for h in new_prints - old_prints])
+        if words or prints:
+            blob = np.array(sorted(new_prints), dtype=np.int64).tobytes()
+            conn.execute("INSERT OR REPLACE INTO features VALUES (?, ?, ?)", (source, " ".join(sorted(words)), blob))
+        else:
+            conn.execute("DELETE FROM features WHERE source = ?", (source,))
 
     def words_to_embed(self, limit: int = 2048) -> list[tuple[str, str]]:
         """(stem, word) of used corpus words with no vector yet."""
@@ -483,11 +491,6 @@ class ChunkDB:
         return out
 
     # --- quote fingerprints (date borrowing) -----------------------------------------------
-    def set_shingles(self, conn: sqlite3.Connection, source: str, hashes: Iterable[int]) -> None:
-        """Replace the quote fingerprints of ``source`` (only dated files keep any)."""
-        conn.execute("DELETE FROM shingles WHERE source = ?", (source,))
-        conn.executemany("INSERT OR IGNORE INTO shingles VALUES (?, ?)", [(h, source) for h in hashes])
-
     def shared_shingles(self, hashes: Sequence[int], exclude: str) -> list[tuple[str, int]]:
         """(source, fingerprints shared) of the stored files sharing any of ``hashes``, most first."""
         counts: dict[str, int] = {}

@@ -25,7 +25,7 @@ from .documents import clean, load_file, scan_folder, sha256_file
 from .embedding import Embedder
 from .errors import RagError
 from .lexical import index_text
-from .matching import content_words
+from .matching import alpha_words
 from .records import Chunk, Document, IngestReport
 from .store import Store, atomic_write
 
@@ -263,11 +263,9 @@ def _write_wave(wave: list[_Loaded], store: Store, embedder: Embedder, report: I
             )
             words: dict[str, str] = {}
             for c in item.chunks:
-                for t, w in content_words(f"{c.title} {c.text}").items():
-                    if w.isalpha():
-                        words.setdefault(t, w)
-            db.set_file_words(conn, doc.source, words)
-            db.set_shingles(conn, doc.source, borrowing.fingerprints(doc) if doc.date else [])
+                for t, w in alpha_words(f"{c.title} {c.text}").items():
+                    words.setdefault(t, w)
+            db.set_features(conn, doc.source, words, borrowing.fingerprints(doc) if doc.date else [])
             if old and old.text_file and old.text_file != sidecar:
                 old_sidecars.append(old.text_file)
             if item.existed:
@@ -298,8 +296,7 @@ def _drop(store: Store, sources: list[str]) -> None:
             if entry and entry.text_file:
                 sidecars.append(entry.text_file)
             gone += db.drop_file(conn, source)
-            db.set_file_words(conn, source, {})
-            db.set_shingles(conn, source, [])
+            db.set_features(conn, source, {}, [])
     _finish_delete(store, gone)
     for path in sidecars:
         (store.index_dir / path).unlink(missing_ok=True)

@@ -30,6 +30,16 @@ def _word_terms(word: str) -> tuple[str, ...]:
     return tuple(lexical.terms(word))
 
 
+def alpha_words(text: str) -> dict[str, str]:
+    """Stem -> lower-case word for the alphabetic content words of ``text`` (the corpus vocabulary)."""
+    out: dict[str, str] = {}
+    for w in _WORD.findall(text):
+        if w.isalpha():
+            for t in _word_terms(w):
+                out.setdefault(t, w.lower())
+    return out
+
+
 def content_words(text: str) -> dict[str, str]:
     """Stem -> lower-case word for the content words of ``text``."""
     out: dict[str, str] = {}
