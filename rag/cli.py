@@ -50,10 +50,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _echo(question: str) -> str:
-    """The question as an error repeats it: at most ``ECHO_CHARS`` characters, bytes that were not UTF-8 escaped."""
-    text = question if len(question) <= ECHO_CHARS else question[:ECHO_CHARS] + "…"
+    """The question as an error repeats it: bytes that were not UTF-8 escaped, then cut to ``ECHO_CHARS``."""
     out = []
-    for ch in text:
+    for ch in question[: ECHO_CHARS + 1]:
         code = ord(ch)
         if 0xDC80 <= code <= 0xDCFF:
             out.append(f"\\x{code - 0xDC00:02x}")
@@ -61,7 +60,8 @@ def _echo(question: str) -> str:
             out.append(f"\\u{code:04x}")
         else:
             out.append(ch)
-    return "".join(out)
+    text = "".join(out)
+    return text if len(text) <= ECHO_CHARS else text[:ECHO_CHARS] + "…"
 
 
 def _date(value: str | None, flag: str) -> str | None:

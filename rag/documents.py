@@ -161,7 +161,7 @@ def borrow_dates(docs: list[Document], dated: list[Document]) -> None:
 
 def _reason(e: BaseException) -> str:
     """A parser's exception as a short one-line reason."""
-    text = " ".join(str(e).split()) or type(e).__name__
+    text = display_name(" ".join(str(e).split())) or type(e).__name__
     return text if len(text) <= 160 else text[:159] + "…"
 
 
@@ -169,6 +169,7 @@ def _html_text(data: bytes) -> str:
     import trafilatura
 
     html = data.decode("utf-8", errors="replace")
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # a page it cannot parse is reported as a skip
     try:
         text = trafilatura.extract(html, include_comments=False, include_tables=True, favor_precision=True)
         meta = trafilatura.extract_metadata(html) if text else None
@@ -335,6 +336,6 @@ def scan_folder(folder: Path) -> tuple[dict[str, Path], list[Skipped]]:
             elif Path(entry.name).suffix.lower() in SUPPORTED:
                 found[rel] = Path(root, rel)
             else:
-                skip(rel, f"unsupported type '{Path(entry.name).suffix or 'no extension'}'")
+                skip(rel, f"unsupported type '{display_name(Path(entry.name).suffix) or 'no extension'}'")
         pending.extend(reversed(subdirs))
     return dict(sorted(found.items())), sorted(skipped, key=lambda s: s.source)
