@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .errors import RagError
 from .records import Chunk, Passage
 from .store import Store, date_number
 
@@ -22,6 +23,19 @@ class Filters:
     sources: tuple[str, ...] = ()
     date_from: str | None = None
     date_to: str | None = None
+
+    def __post_init__(self) -> None:
+        from datetime import date
+
+        for label, value in (("date_from", self.date_from), ("date_to", self.date_to)):
+            if value is None:
+                continue
+            try:
+                date.fromisoformat(value)
+            except (TypeError, ValueError):
+                raise RagError(f"{label} must be a date as YYYY-MM-DD, not {str(value)[:40]!r}.") from None
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise RagError(f"date_from ({self.date_from}) is after date_to ({self.date_to}).")
 
     def where(self) -> dict[str, Any] | None:
         """The Chroma ``where`` clause."""

@@ -95,3 +95,11 @@ def test_to_dict_contract(seed_assistant: Assistant) -> None:
     assert set(data) >= {"question", "answer", "refused", "citations", "timings_ms"}
     assert set(data["citations"][0]) == {"n", "source", "quote", "start", "end"}
     assert data["timings_ms"]["total_ms"] > 0
+
+
+def test_filters_reject_bad_dates_in_one_line() -> None:
+    from rag import RagError
+
+    for bad in ({"date_from": "garbage"}, {"date_to": "2015-13-40"}, {"date_from": "2018-01-01", "date_to": "2015-01-01"}):
+        with pytest.raises(RagError, match="date"):
+            Filters(**bad)
