@@ -175,6 +175,13 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the OpenAI-compatible API until Ctrl-C."""
+    from .serve import serve
+
+    return serve(_settings(args), args.host, args.port)
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser for ``python -m rag``."""
     p = argparse.ArgumentParser(prog="python -m rag", description="Cited answers from your documents, offline.")
@@ -198,6 +205,15 @@ def parser() -> argparse.ArgumentParser:
     docs.add_argument("--index", help="index directory")
     docs.add_argument("--json", action="store_true", help="print the documents as a JSON array")
     docs.set_defaults(func=cmd_docs)
+
+    srv = sub.add_parser("serve", help="serve an OpenAI-compatible API (/v1/chat/completions, /v1/models)")
+    srv.add_argument("--index", help="index directory (RAG_INDEX_DIR, default .rag)")
+    srv.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; others need RAG_SERVE_TOKEN)"
+    )
+    srv.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    srv.add_argument("--backend", choices=["extractive", "openai"], help="override RAG_BACKEND (the default model)")
+    srv.set_defaults(func=cmd_serve)
     return p
 
 

@@ -78,3 +78,8 @@ class Settings(BaseSettings):
         "",
         description="Comma-separated chat models UI users may pick for backend=openai. Empty: only RAG_OPENAI_MODEL.",
     )
+    serve_token: SecretStr | None = Field(
+        None,
+        description="Bearer token the OpenAI-compatible API (python -m rag serve) requires on every request; "
+        "needed to serve beyond loopback.",
+    )
