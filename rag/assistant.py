@@ -7,18 +7,18 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from . import entities, extractive, followup, generative, intervals, scripts
-from .dates import DateMention
+from . import entities, scripts
+from .answerers import Answerer, Context, Finished, History, make_answerer
 from .embedding import CachedEmbedder, Embedder, make_embedder
 from .errors import RagError
 from .ingestion import ingest
 from .matching import expand_query
-from .records import Answer, Citation, IngestReport, Passage
+from .records import Answer, IngestReport, Passage
 from .retrieval import Filters, retrieve
 from .settings import Settings
 from .store import Store
 
-History = list[tuple[str, str]]
+__all__ = ["Answer", "AnswerStream", "Assistant", "History"]
 
 
 class AnswerStream:
@@ -56,7 +56,7 @@ class Assistant:
         self.settings = settings
         self.store = store
         self.embedder = embedder
-        self._client: Any = None
+        self._answerers: dict[str, Answerer] = {}
 
     @classmethod
     def open(
@@ -143,23 +143,15 @@ class Assistant:
             raise RagError("The question has no letters or digits; ask it in words.")
         return question
 
-    def _foreign_refusal(
-        self, question: str, passages: list[Passage], backend: str, timings: dict[str, float], started: float
-    ) -> AnswerStream | None:
-        """A refusal when the question's letters are all in scripts that none of the retrieved passages uses."""
-        if not passages or not scripts.foreign(question, (p.chunk.text for p in passages)):
-            return None
-        refusal = extractive.REFUSAL if backend == "extractive" else generative.REFUSAL
-        timings = {**timings, "answer_ms": 0.0, "total_ms": (time.perf_counter() - started) * 1000}
-        answer = Answer(question, refusal, True, [], passages, timings, backend, [])
-        return AnswerStream(iter([refusal]), lambda _raw: answer)
-
-    def _llm(self) -> Any:
-        if self._client is None:
-            from .llm import make_client
-
-            self._client = make_client(self.settings)
-        return self._client
+    def answerer(self, backend: str | None = None) -> Answerer:
+        """The answerer for ``backend`` (default: the ``RAG_BACKEND`` setting), made once and kept."""
+        name = backend or self.settings.backend
+        if name not in self._answerers:
+            ctx = Context(
+                self.settings, self.embedder, self.store.idf, self.store.knows, lambda q, f: self.search(q, filters=f)
+            )
+            self._answerers[name] = make_answerer(name, ctx)
+        return self._answerers[name]
 
     def search(
         self,
@@ -188,24 +180,6 @@ class Assistant:
             timings["retrieve_ms"] = (time.perf_counter() - t1) * 1000
         return passages, vector
 
-    def _prepare(
-        self, question: str, backend: str | None, history: History | None, top_k: int | None, filters: Filters | None
-    ) -> tuple[str, str, list[Passage], Any, dict[str, float], float]:
-        started = time.perf_counter()
-        question = self._check(question)
-        backend = backend or self.settings.backend
-        if backend not in ("extractive", "openai"):
-            raise RagError(f"Unknown backend '{backend}': use extractive or openai.")
-        query = question
-        if history:
-            if backend == "openai":
-                query = generative.condense(self._llm(), self.settings.openai_model, history, question)
-            else:
-                query = followup.condense(history, question)
-        timings: dict[str, float] = {}
-        passages, vector = self.search(query, top_k=top_k, filters=filters, timings=timings)
-        return query, backend, passages, vector, timings, started
-
     def ask(
         self,
         question: str,
@@ -222,22 +196,6 @@ class Assistant:
         assert stream.answer is not None
         return stream.answer
 
-    def _interval(
-        self, question: str, filters: Filters | None, tagger: entities.Tagger
-    ) -> tuple[str, list[Citation]] | None:
-        """The time between two events the question names, from the dates the documents give each."""
-        interval = intervals.parse(question)
-        if interval is None:
-            return None
-
-        def date_of(when: str) -> tuple[DateMention, list[Citation]] | None:
-            passages, vector = self.search(when, filters=filters)
-            return extractive.event_date(
-                when, vector, passages, self.embedder, self.store.idf, tagger, self.store.knows
-            )
-
-        return intervals.answer(interval, date_of)
-
     def stream(
         self,
         question: str,
@@ -248,49 +206,23 @@ class Assistant:
         filters: Filters | None = None,
     ) -> AnswerStream:
         """Like :meth:`ask`, but yields the answer text as it is produced."""
-        query, backend, passages, vector, timings, started = self._prepare(question, backend, history, top_k, filters)
-        question = question.strip()
-        if (foreign := self._foreign_refusal(question, passages, backend, timings, started)) is not None:
-            return foreign
-        idf = self.store.idf
+        started = time.perf_counter()
+        question = self._check(question)
+        answerer = self.answerer(backend)
+        query = answerer.condense(history, question) if history else question
+        timings: dict[str, float] = {}
+        passages, vector = self.search(query, top_k=top_k, filters=filters, timings=timings)
 
-        def result(text: str, citations: list[Any], refused: bool, flagged: list[str], t_answer: float) -> Answer:
+        def result(finished: Finished, t_answer: float) -> Answer:
+            text, citations, refused, flagged = finished
             timings["answer_ms"] = (time.perf_counter() - t_answer) * 1000
             timings["total_ms"] = (time.perf_counter() - started) * 1000
-            return Answer(question, text, refused, citations, passages, timings, backend, flagged)
+            return Answer(question, text, refused, citations, passages, timings, answerer.name, flagged)
 
-        if backend == "extractive":
-            t_answer = time.perf_counter()
-            target = question if query == question else query
-            qvec = vector if target == query else self.embedder.embed([target])[0]
-            tagger = entities.tagger(self.settings.spacy_model_path)
-            worked_out = self._interval(target, filters, tagger)
-            if worked_out:
-                text, citations, refused = *worked_out, False
-            else:
-                text, citations, refused = extractive.answer(
-                    target, qvec, passages, self.embedder, idf, tagger, self.store.knows
-                )
-            done = result(text, citations, refused, [], t_answer)
-
-            def words() -> Iterator[str]:
-                parts = text.split(" ")
-                for i, part in enumerate(parts):
-                    yield part if i == len(parts) - 1 else part + " "
-
-            return AnswerStream(words(), lambda _raw: done)
-
-        client = self._llm()
         t_answer = time.perf_counter()
-        if not passages:
-            return AnswerStream(
-                iter([generative.REFUSAL]), lambda _r: result(generative.REFUSAL, [], True, [], t_answer)
-            )
-        messages = generative.build_messages(question, passages)
-        pieces = generative.stream(client, self.settings.openai_model, messages, self.settings.max_answer_tokens)
-
-        def finish(raw: str) -> Answer:
-            text, citations, refused, flagged = generative.verify(raw, passages, self.embedder, idf)
-            return result(text, citations, refused, flagged, t_answer)
-
-        return AnswerStream(pieces, finish)
+        if passages and scripts.foreign(question, (p.chunk.text for p in passages)):
+            # the question's letters are all in scripts that none of the retrieved passages uses
+            refusal: Finished = (answerer.refusal, [], True, [])
+            return AnswerStream(iter([answerer.refusal]), lambda _raw: result(refusal, t_answer))
+        draft = answerer.start(question, query, vector, passages, filters)
+        return AnswerStream(draft.pieces, lambda raw: result(draft.finish(raw), t_answer))

@@ -132,8 +132,8 @@ def test_openai_embedder_against_local_server(tmp_path: Path) -> None:
         settings = Settings(embedder="openai", openai_base_url=server.base_url, openai_api_key="unused")
         settings = settings.model_copy(update={"openai_embedding_model": "local"})
         assistant = Assistant.build(docs, tmp_path / "index", settings)
-        assert assistant.store.manifest["embedder"] == "openai:local"
-        assert assistant.store.manifest["dim"] > 0
+        assert assistant.store.db.get_meta("embedder") == "openai:local"
+        assert int(assistant.store.db.get_meta("dim") or 0) > 0
         assert assistant.search("water board prices")[0]
     with pytest.raises(RagError, match="built with the embedder 'openai:local'"):
         Assistant.open(tmp_path / "index")
