@@ -12,7 +12,7 @@ import math
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,6 +121,7 @@ class ChunkDB:
         self._local = threading.local()
         self.read_only = False
         self.last_written = -1
+        self.on_commit: Callable[[int], None] | None = None
         if not self.path.exists() and not create:
             raise RagError(f"No index database at {self.path}.")
         conn = self._connect()
@@ -176,6 +177,8 @@ class ChunkDB:
             written = int(conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
             conn.execute("COMMIT")
             self.last_written = written  # this process's own write: its Chroma client already sees it
+            if self.on_commit is not None:
+                self.on_commit(written)
         except BaseException:
             conn.execute("ROLLBACK")
             raise
@@ -343,6 +346,21 @@ class ChunkDB:
         ).fetchall()
         return [r[0] for r in rows]
 
+    def committed(self, ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` are committed chunks."""
+        out: set[str] = set()
+        for part in batched(list(ids)):
+            rows = self.conn.execute(
+                f"SELECT cid FROM chunks WHERE state = 0 AND cid IN ({','.join('?' * len(part))})", part
+            )
+            out.update(r[0] for r in rows)
+        return out
+
+    def text_files(self) -> set[str]:
+        """The extracted-text files the file rows refer to."""
+        rows = self.conn.execute("SELECT text_file FROM files WHERE text_file IS NOT NULL")
+        return {r[0] for r in rows}
+
     def known_ids(self, ids: Sequence[str]) -> set[str]:
         """Which of ``ids`` the database holds in any state."""
         out: set[str] = set()
@@ -475,6 +493,22 @@ class ChunkDB:
                 conn.executemany("UPDATE words SET embedded = 1 WHERE stem = ?", [(s,) for s in stems])
             else:
                 conn.executemany("DELETE FROM words WHERE stem = ? AND docs <= 0", [(s,) for s in stems])
+
+    def unmark_words(self, stems: Sequence[str]) -> None:
+        """Record that ``stems`` have no vector (before their vectors are deleted)."""
+        with self.transaction() as conn:
+            conn.executemany("UPDATE words SET embedded = 0 WHERE stem = ?", [(s,) for s in stems])
+
+    def sample_ids(self, n: int = 256) -> list[str]:
+        """Up to ``n`` committed chunk ids from a random place, for a cheap spot check of the vector store."""
+        import random
+
+        top = self.conn.execute("SELECT max(id) FROM chunks").fetchone()[0] or 0
+        start = random.randint(0, max(0, top - n))
+        rows = self.conn.execute(
+            "SELECT cid FROM chunks WHERE state = 0 AND id >= ? ORDER BY id LIMIT ?", (start, n)
+        ).fetchall()
+        return [r[0] for r in rows]
 
     def word_count(self) -> int:
         """Corpus words with a vector."""

@@ -273,9 +273,9 @@ def _write_wave(wave: list[_Loaded], store: Store, embedder: Embedder, report: I
             else:
                 report.added += 1
     report.embedded += len(chunks)
-    _finish_delete(store, gone)
-    for path in old_sidecars:
+    for path in old_sidecars:  # before the deletes: a crash leaves pending rows, and repair sweeps texts/
         (store.index_dir / path).unlink(missing_ok=True)
+    _finish_delete(store, gone)
 
 
 def _finish_delete(store: Store, ids: list[str]) -> None:
@@ -297,9 +297,9 @@ def _drop(store: Store, sources: list[str]) -> None:
                 sidecars.append(entry.text_file)
             gone += db.drop_file(conn, source)
             db.set_features(conn, source, {}, [])
-    _finish_delete(store, gone)
     for path in sidecars:
         (store.index_dir / path).unlink(missing_ok=True)
+    _finish_delete(store, gone)
 
 
 def repair(store: Store, embedder: Embedder) -> tuple[int, int]:
@@ -314,18 +314,20 @@ def repair(store: Store, embedder: Embedder) -> tuple[int, int]:
         while ids := db.pending(state):
             _finish_delete(store, ids)
             deleted += len(ids)
+    if deleted:
+        _sweep_texts(store)
     if store.consistent():
         return 0, deleted
-    for page in list(store.vector_ids()):
-        stray = sorted(set(page) - set(db.chunks(page)))
-        if stray:
-            store.delete_vectors(stray)
-            deleted += len(stray)
+    stray: list[str] = []
+    for page in store.vector_ids():
+        stray += sorted(set(page) - db.committed(page))
+    store.delete_vectors(stray)
+    deleted += len(stray)
     readded = 0
     last = ""
     while page := db.chunk_ids(last):
         last = page[-1]
-        held = set(store.collection.get(ids=page, include=[])["ids"])
+        held = store.vectors_present(page)
         missing = [cid for cid in page if cid not in held]
         if missing:
             chunks = db.chunks(missing)
@@ -333,6 +335,17 @@ def repair(store: Store, embedder: Embedder) -> tuple[int, int]:
             store.add_vectors(ordered, embedder.embed([embedding_text(c) for c in ordered]))
             readded += len(ordered)
     return readded, deleted
+
+
+def _sweep_texts(store: Store) -> None:
+    """After an interrupted ingest: delete extracted texts that no file row refers to."""
+    folder = store.index_dir / "texts"
+    if not folder.is_dir():
+        return
+    used = store.db.text_files()
+    for path in folder.iterdir():
+        if f"texts/{path.name}" not in used:
+            path.unlink(missing_ok=True)
 
 
 def remove_document(store: Store, source: str, delete_file: bool) -> None:

@@ -34,6 +34,74 @@ EXPAND_MAX = 3  # at most this many per unknown word
 __all__ = ["Store", "atomic_write", "chunk_metadata", "date_number", "open_chroma"]
 
 
+class _ChromaCache:
+    """Embedded Chroma keeps one cached system per folder per process, and it goes stale when another process
+    writes. This tracks which index generation the process's cache reflects, and lets a reset wait until no call
+    is using the cache (a readers-writer lock: Chroma calls share it, a reset holds it alone)."""
+
+    def __init__(self) -> None:
+        self.synced: dict[str, int] = {}
+        self.epoch = 0
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._resetting = False
+
+    @contextlib.contextmanager
+    def shared(self) -> Iterator[None]:
+        """Held by every Chroma call."""
+        with self._cond:
+            while self._resetting:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                if not self._readers:
+                    self._cond.notify_all()
+
+    def reset(self, key: str, generation: int) -> None:
+        """Drop the process's cached Chroma systems once no call uses them; stores reopen on their next call."""
+        with self._cond:
+            while self._resetting or self._readers:
+                self._cond.wait()
+            if self.synced.get(key) == generation:
+                return
+            self._resetting = True
+        try:
+            from chromadb.api.shared_system_client import SharedSystemClient
+
+            SharedSystemClient.clear_system_cache()
+            self.epoch += 1
+            self.synced[key] = generation
+        finally:
+            with self._cond:
+                self._resetting = False
+                self._cond.notify_all()
+
+    def forget(self, key: str) -> None:
+        """The folder's Chroma data was deleted: drop the cached systems so nothing reads the old state."""
+        self.reset(key, -1)
+        with self._cond:
+            self.synced.pop(key, None)
+
+    def start(self, key: str, generation: int) -> None:
+        """A client opens: unless one was cached before, what it reads from disk is ``generation``."""
+        with self._cond:
+            self.synced.setdefault(key, generation)
+
+    def wrote(self, key: str, generation: int) -> None:
+        """This process wrote ``generation`` through its own client: the cache holds it already, if it held the one
+        before."""
+        with self._cond:
+            if self.synced.get(key) == generation - 1:
+                self.synced[key] = generation
+
+
+_CACHE = _ChromaCache()
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` so a crash leaves either the old or the new file, never half of one."""
     tmp = path.with_name(path.name + ".tmp")
@@ -112,7 +180,7 @@ class Store:
         self._client: Any = None
         self._collection: Any = None
         self._words: Any = None
-        self._generation = -1
+        self._epoch = _CACHE.epoch
         self.dense_unavailable: str | None = None
         self._lock = threading.RLock()
         if db_path.exists():
@@ -132,6 +200,7 @@ class Store:
             (self.index_dir / name).unlink(missing_ok=True)
         for folder in ("chroma", "texts"):
             shutil.rmtree(self.index_dir / folder, ignore_errors=True)
+        _CACHE.forget(self._cache_key)
 
     # --- lazily opened parts ------------------------------------------------------------
     def _open_db(self, create: bool) -> ChunkDB:
@@ -149,8 +218,9 @@ class Store:
             if not stored and not db.read_only:
                 with db.transaction() as conn:
                     db.set_meta(conn, "embedder", self.embedder_name)
+            key = self._cache_key
+            db.on_commit = lambda generation: _CACHE.wrote(key, generation)
             self._db = db
-            self._generation = db.generation()
         return self._db
 
     @property
@@ -167,7 +237,12 @@ class Store:
     def client(self) -> Any:
         """The Chroma client (created once, under a lock: embedded Chroma fails when two threads create it)."""
         with self._lock:
+            if self._epoch != _CACHE.epoch:  # the process's cached systems were reset: open again
+                self._client = self._collection = self._words = None
+                self._epoch = _CACHE.epoch
             if self._client is None:
+                if not self.settings.chroma_url:  # a new client reads the current state from disk
+                    _CACHE.start(self._cache_key, self._db.generation() if self._db else 0)
                 self._client = open_chroma(self.settings, self.index_dir)
             return self._client
 
@@ -192,6 +267,7 @@ class Store:
     def collection(self) -> Any:
         """The chunk vectors."""
         with self._lock:
+            _ = self.client
             if self._collection is None:
                 self._collection = self._get_collection(self.settings.collection)
             return self._collection
@@ -200,28 +276,26 @@ class Store:
     def word_collection(self) -> Any:
         """The corpus words' vectors, for finding a question's paraphrases without scanning the vocabulary."""
         with self._lock:
+            _ = self.client
             if self._words is None:
                 self._words = self._get_collection(f"{self.settings.collection}-words")
             return self._words
 
+    @property
+    def _cache_key(self) -> str:
+        return str((self.index_dir / "chroma").resolve())
+
     def refresh(self) -> None:
-        """Pick up another process's committed ingest: embedded Chroma caches its segments per client."""
+        """Pick up another process's committed writes: embedded Chroma caches its state per process."""
         if self._db is None:
             if (self.index_dir / DB_FILE).exists():
                 self._open_db(create=False)
             return
-        generation = self._db.generation()
-        if generation == self._generation:
+        if self.settings.chroma_url:
             return
-        with self._lock:
-            if generation == self._generation:
-                return
-            self._generation = generation
-            if not self.settings.chroma_url and self._client is not None and generation != self._db.last_written:
-                from chromadb.api.shared_system_client import SharedSystemClient
-
-                SharedSystemClient.clear_system_cache()
-                self._client = self._collection = self._words = None
+        generation = self._db.generation()
+        if _CACHE.synced.get(self._cache_key) != generation:
+            _CACHE.reset(self._cache_key, generation)
 
     # --- metadata -----------------------------------------------------------------------
     @property
@@ -259,25 +333,36 @@ class Store:
         if dim is None:
             with self.db.transaction() as conn:
                 self.db.set_meta(conn, "dim", str(vectors.shape[1]))
-        step = max(1, min(CHROMA_BATCH, self.client.get_max_batch_size()))
-        for b in range(0, len(chunks), step):
-            part = chunks[b : b + step]
-            self.collection.upsert(
-                ids=[c.id for c in part],
-                embeddings=vectors[b : b + step],
-                metadatas=[chunk_metadata(c) for c in part],
-            )
+        with _CACHE.shared():
+            step = max(1, min(CHROMA_BATCH, self.client.get_max_batch_size()))
+            for b in range(0, len(chunks), step):
+                part = chunks[b : b + step]
+                self.collection.upsert(
+                    ids=[c.id for c in part],
+                    embeddings=vectors[b : b + step],
+                    metadatas=[chunk_metadata(c) for c in part],
+                )
 
     def delete_vectors(self, ids: Sequence[str]) -> None:
         """Delete vectors by id, in bounded batches (ids Chroma doesn't hold are ignored)."""
-        for b in range(0, len(ids), CHROMA_BATCH):
-            self.collection.delete(ids=list(ids[b : b + CHROMA_BATCH]))
+        with _CACHE.shared():
+            for b in range(0, len(ids), CHROMA_BATCH):
+                self.collection.delete(ids=list(ids[b : b + CHROMA_BATCH]))
+
+    def vectors_present(self, ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` Chroma holds."""
+        out: set[str] = set()
+        with _CACHE.shared():
+            for b in range(0, len(ids), CHROMA_BATCH):
+                out.update(self.collection.get(ids=list(ids[b : b + CHROMA_BATCH]), include=[])["ids"])
+        return out
 
     def vector_ids(self, page: int = PAGE) -> Iterator[list[str]]:
         """Every id Chroma holds, a page at a time."""
         offset = 0
         while True:
-            got = self.collection.get(include=[], limit=page, offset=offset)["ids"]
+            with _CACHE.shared():
+                got = self.collection.get(include=[], limit=page, offset=offset)["ids"]
             if not got:
                 return
             yield list(got)
@@ -303,9 +388,10 @@ class Store:
             return []
         self.refresh()
         try:
-            result = self.collection.query(
-                query_embeddings=[vector.tolist()], n_results=max(1, k), where=where, include=["distances"]
-            )
+            with _CACHE.shared():
+                result = self.collection.query(
+                    query_embeddings=[vector.tolist()], n_results=max(1, k), where=where, include=["distances"]
+                )
         except RagError:
             raise
         except Exception as e:  # noqa: BLE001
@@ -371,7 +457,8 @@ class Store:
             return [[] for _ in range(len(vectors))]
         self.refresh()
         n = min(EXPAND_MAX, self._db.word_count())
-        result = self.word_collection.query(query_embeddings=vectors.tolist(), n_results=n, include=["distances"])
+        with _CACHE.shared():
+            result = self.word_collection.query(query_embeddings=vectors.tolist(), n_results=n, include=["distances"])
         out = []
         for ids, distances in zip(result["ids"], result["distances"], strict=True):
             out.append([s for s, d in zip(ids, distances, strict=True) if 1.0 - d >= EXPAND_MIN])
@@ -385,15 +472,18 @@ class Store:
         while todo := self._db.words_to_embed():
             vectors = embedder.embed([w for _s, w in todo])
             stems = [s for s, _w in todo]
-            step = max(1, min(CHROMA_BATCH, self.client.get_max_batch_size()))
-            for b in range(0, len(stems), step):
-                self.word_collection.upsert(ids=stems[b : b + step], embeddings=vectors[b : b + step])
+            with _CACHE.shared():
+                step = max(1, min(CHROMA_BATCH, self.client.get_max_batch_size()))
+                for b in range(0, len(stems), step):
+                    self.word_collection.upsert(ids=stems[b : b + step], embeddings=vectors[b : b + step])
             self._db.mark_words(stems, embedded=True)
             embedded += len(stems)
         while unused := self._db.words_unused():
             stems = [s for s, _e in unused]
-            for b in range(0, len(stems), CHROMA_BATCH):
-                self.word_collection.delete(ids=stems[b : b + CHROMA_BATCH])
+            self._db.unmark_words(stems)  # first: a crash after the delete must not leave them marked as embedded
+            with _CACHE.shared():
+                for b in range(0, len(stems), CHROMA_BATCH):
+                    self.word_collection.delete(ids=stems[b : b + CHROMA_BATCH])
             self._db.mark_words(stems, embedded=False)
         return embedded
 
@@ -452,7 +542,11 @@ class Store:
 
         if self._db.pending(PENDING_ADD, 1) or self._db.pending(PENDING_DELETE, 1):
             return False
-        return bool(self.collection.count() == self._db.chunk_count())
+        with _CACHE.shared():
+            if self.collection.count() != self._db.chunk_count():
+                return False
+        sample = self._db.sample_ids()
+        return len(self.vectors_present(sample)) == len(sample)
 
     def chunk_to_json(self, chunk: Chunk) -> dict[str, Any]:
         """A JSON-ready copy of a chunk."""

@@ -84,19 +84,15 @@ def write(folder: Path, files: dict[str, str]) -> None:
 
 # --- opening and the expected state ------------------------------------------------------------------------
 def clear_chroma_cache() -> None:
-    """Forget this process's embedded Chroma systems, as a new process would start.
-
-    Needed between a writer in another process and a *new* Assistant here: see
-    tests/test_concurrency.py::test_new_assistant_in_same_process_sees_other_process_ingest.
-    """
+    """Forget this process's embedded Chroma systems, as a new process would start."""
     from chromadb.api.shared_system_client import SharedSystemClient
 
     SharedSystemClient.clear_system_cache()
 
 
 def open_fresh(index: Path, settings: Settings = HASH) -> Assistant:
-    """A reader as a new process would open it."""
-    clear_chroma_cache()
+    """A reader opened anew (the store notices another process's writes by itself: see
+    tests/test_concurrency.py::test_new_assistant_in_same_process_sees_other_process_ingest)."""
     return Assistant.open(index, settings)
 
 
