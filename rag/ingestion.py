@@ -349,15 +349,23 @@ def _sweep_texts(store: Store) -> None:
 
 
 def remove_document(store: Store, source: str, delete_file: bool) -> None:
-    """Delete a document's chunks (and optionally its file); chunks first, then the file."""
-    if store.file(source) is None:
-        raise RagError(f"No document '{source}' in the index.")
+    """Delete a document's chunks (and optionally its file); chunks first, then the file.
+
+    A file in the docs folder that is not in the index (one that was skipped: broken, too large, binary) can be
+    deleted too, with ``delete_file``: it never blocks anything, but its owner may want it gone.
+    """
     root = (store.docs_root or Path(".")).resolve()
     path = (root / source).resolve()
     if delete_file and root not in path.parents:
         raise RagError(f"Refusing to delete {source}: it is outside the documents folder.")
+    if store.file(source) is None:
+        if delete_file and path.is_file() and not path.is_symlink() and not (root / source).is_symlink():
+            path.unlink()
+            return
+        raise RagError(f"No document '{source}' in the index.")
     lock = _lock(store)
     try:
+        store.refresh()
         _drop(store, [source])
     finally:
         lock.release()  # type: ignore[attr-defined]

@@ -205,5 +205,20 @@ def test_remove_document(fresh: Assistant, docs: Path) -> None:
     assert not (docs / "002_c010ba6d17745c5d.txt").exists()
     assert len(fresh.documents()) == 4
     assert fresh.store.stored_ids() == fresh.store.expected_ids()
-    with pytest.raises(RagError, match="No document"):
+    with pytest.raises(RagError, match="outside"):
         fresh.remove("../../etc/passwd")
+    with pytest.raises(RagError, match="No document"):
+        fresh.remove("never-there.txt", delete_file=False)
+
+
+def test_a_skipped_file_can_be_deleted_and_outside_paths_cannot(fresh: Assistant, docs: Path, tmp_path: Path) -> None:
+    (docs / "broken.txt").write_bytes(b"\x00\x01 binary")
+    report = fresh.ingest(docs)
+    assert "broken.txt" in dict(report.skipped)
+    fresh.remove("broken.txt")
+    assert not (docs / "broken.txt").exists() and len(fresh.documents()) == 5
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep me", encoding="utf-8")
+    with pytest.raises(RagError, match="outside"):
+        fresh.remove("../outside.txt")
+    assert outside.exists()
