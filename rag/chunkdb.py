@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +27,8 @@ from .records import Chunk, Span
 
 DB_FILE = "index.sqlite3"
 SCHEMA_VERSION = 2
+MATCH_BUDGET = 10_000  # postings a lexical search ranks in FTS5 (the rarest query terms first) in a large index
+EXACT_BELOW = 20_000  # an index smaller than this ranks every query term: exact, and cheap at that size
 POOL = 300  # FTS5 candidates re-scored with Lucene's BM25 per lexical search
 BM25_K1, BM25_B = 1.5, 0.75
 BATCH = 500  # bound variables per statement stay far below SQLite's limit of 32,766
@@ -46,7 +50,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_source ON chunks (source, state);
 CREATE INDEX IF NOT EXISTS chunks_pending ON chunks (state) WHERE state != 0;
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5 (terms, content='chunks', content_rowid='id');
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab (chunks_fts, 'row');
+CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS words (
     stem TEXT PRIMARY KEY, word TEXT NOT NULL, docs INTEGER NOT NULL, embedded INTEGER NOT NULL
 ) WITHOUT ROWID;
@@ -63,9 +67,17 @@ def date_number(iso: str | None) -> int:
     return int(iso.replace("-", "")) if iso else 0
 
 
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
 def fts_term(term: str) -> str:
-    """A lexical term as the FTS5 tokenizer keeps it (letters and digits only)."""
-    return "".join(ch for ch in term if ch.isalnum())
+    """A lexical term as the FTS5 index keeps it (lower-case ASCII letters and digits only)."""
+    return _NOT_ALNUM.sub("", term.lower())
+
+
+def fts_text(terms: Iterable[str]) -> str:
+    """A chunk's index terms as stored for FTS5: normalised once, at ingest, so scoring needs no tokenizer."""
+    return " ".join(w for w in map(fts_term, terms) if w)
 
 
 def batched(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
@@ -274,11 +286,15 @@ class ChunkDB:
             ],
         )
 
-    def commit_file(self, conn: sqlite3.Connection, source: str, new_ids: Sequence[str]) -> list[str]:
+    def commit_file(
+        self, conn: sqlite3.Connection, source: str, new_ids: Sequence[str], df: Counter[str] | None = None
+    ) -> list[str]:
         """Make ``new_ids`` the chunks of ``source``: index them, hide its other chunks (now pending delete).
 
-        Returns the ids that must go from the vector store.
+        Document-frequency changes are added to ``df`` (apply them with :meth:`apply_df` in the same
+        transaction), or applied at once when it is None. Returns the ids that must go from the vector store.
         """
+        delta: Counter[str] = Counter() if df is None else df
         old = conn.execute(
             "SELECT id, cid, terms FROM chunks WHERE source = ? AND state = 0", (source,)
         ).fetchall()
@@ -290,6 +306,8 @@ class ChunkDB:
         )
         conn.executemany("UPDATE chunks SET state = 2 WHERE id = ?", [(rid,) for rid, _c, _t in gone])
         tokens = -sum(len(t.split()) for _r, _c, t in gone)
+        for _r, _c, t in gone:
+            delta.subtract(set(t.split()))
         added = 0
         for ids in batched(list(new_ids)):
             marks = ",".join("?" * len(ids))
@@ -298,11 +316,23 @@ class ChunkDB:
             conn.executemany("UPDATE chunks SET state = 0 WHERE id = ?", [(r[0],) for r in rows])
             added += len(rows)
             tokens += sum(len(r[1].split()) for r in rows)
+            for r in rows:
+                delta.update(set(r[1].split()))
         conn.executemany(
             "UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = ?",
             [(added - len(gone), "chunks"), (tokens, "tokens")],
         )
+        if df is None:
+            self.apply_df(conn, delta)
         return [cid for _rid, cid, _t in gone]
+
+    def apply_df(self, conn: sqlite3.Connection, delta: Counter[str]) -> None:
+        """Add document-frequency changes (one row per changed term), dropping terms no chunk uses."""
+        changes = [(t, n) for t, n in delta.items() if n]
+        conn.executemany(
+            "INSERT INTO terms VALUES (?, ?) ON CONFLICT (term) DO UPDATE SET df = df + excluded.df", changes
+        )
+        conn.executemany("DELETE FROM terms WHERE term = ? AND df <= 0", [(t,) for t, n in changes if n < 0])
 
     def drop_file(self, conn: sqlite3.Connection, source: str) -> list[str]:
         """Hide every chunk of ``source`` and forget the file; returns the ids to remove from the vector store."""
@@ -393,7 +423,20 @@ class ChunkDB:
         words = [w for w in (fts_term(t) for t in terms) if w]
         if not words or k <= 0:
             return []
-        query = " OR ".join(f'"{w}"' for w in dict.fromkeys(words))
+        dfs = {w: self.doc_freq(w) for w in dict.fromkeys(words)}
+        # Lucene's common-terms idea: in a large index, candidates come from the rarest terms, up to MATCH_BUDGET
+        # postings; every term of the query still counts in the score. A small index ranks all terms.
+        chosen: list[str] = []
+        postings = 0
+        budget = MATCH_BUDGET if self.chunk_count() >= EXACT_BELOW else sum(dfs.values())
+        for w in sorted((w for w in dfs if dfs[w]), key=lambda w: dfs[w]):
+            if chosen and postings + dfs[w] > budget:
+                break
+            chosen.append(w)
+            postings += dfs[w]
+        if not chosen:
+            return []
+        query = " OR ".join(f'"{w}"' for w in chosen)
         where, args = [], [query]
         if sources:
             where.append(f"c.source IN ({','.join('?' * len(sources[:BATCH]))})")
@@ -405,9 +448,11 @@ class ChunkDB:
             where.append("c.date_num BETWEEN 1 AND ?")
             args.append(str(date_to))
         extra = "".join(f" AND {w}" for w in where)
+        # over budget (only very common terms): a bounded scan in index order, scored below, instead of ranking
+        order = "ORDER BY bm25(chunks_fts) " if postings <= budget else ""
         sql = (
             "SELECT c.cid, c.terms FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid "
-            f"WHERE chunks_fts MATCH ?{extra} ORDER BY bm25(chunks_fts) LIMIT ?"
+            f"WHERE chunks_fts MATCH ?{extra} {order}LIMIT ?"
         )
         try:
             rows = self.conn.execute(sql, [*args, max(POOL, k * 10)]).fetchall()
@@ -417,10 +462,10 @@ class ChunkDB:
             return []
         n = max(1, self.chunk_count())
         avg = max(1.0, float(self.get_meta("tokens") or 0) / n)
-        idf = {w: math.log(1.0 + (n - df + 0.5) / (df + 0.5)) for w in set(words) if (df := self.doc_freq(w))}
+        idf = {w: math.log(1.0 + (n - df + 0.5) / (df + 0.5)) for w, df in dfs.items() if df}
         scored = []
         for cid, text in rows:
-            doc = [fts_term(t) for t in text.split()]
+            doc = text.split()
             tf: dict[str, int] = {}
             for t in doc:
                 if t in idf:
@@ -434,7 +479,7 @@ class ChunkDB:
 
     def doc_freq(self, term: str) -> int:
         """How many committed chunks use ``term``."""
-        row = self.conn.execute("SELECT doc FROM chunks_vocab WHERE term = ?", (fts_term(term),)).fetchone()
+        row = self.conn.execute("SELECT df FROM terms WHERE term = ?", (fts_term(term),)).fetchone()
         return int(row[0]) if row else 0
 
     def terms_with_prefix(self, prefix: str, limit: int = 200) -> list[str]:
@@ -444,7 +489,7 @@ class ChunkDB:
             return []
         hi = p[:-1] + chr(ord(p[-1]) + 1)
         rows = self.conn.execute(
-            "SELECT term FROM chunks_vocab WHERE term >= ? AND term < ? LIMIT ?", (p, hi, limit)
+            "SELECT term FROM terms WHERE term >= ? AND term < ? LIMIT ?", (p, hi, limit)
         ).fetchall()
         return [r[0] for r in rows]
 

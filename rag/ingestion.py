@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import borrowing
-from .chunkdb import PENDING_ADD, PENDING_DELETE, FileRow
+from .chunkdb import PENDING_ADD, PENDING_DELETE, FileRow, fts_text
 from .chunking import chunk_document, document_key
 from .documents import clean, load_file, scan_folder, sha256_file
 from .embedding import Embedder
@@ -244,15 +245,16 @@ def _write_wave(wave: list[_Loaded], store: Store, embedder: Embedder, report: I
             atomic_write(store.index_dir / sidecar, item.doc.text.encode("utf-8"))
     with db.transaction() as conn:
         for item in wave:
-            db.add_pending(conn, [(c, " ".join(index_text(c))) for c in item.chunks])
+            db.add_pending(conn, [(c, fts_text(index_text(c))) for c in item.chunks])
     store.add_vectors(chunks, vectors)
     gone: list[str] = []
     old_sidecars: list[str] = []
+    df: Counter[str] = Counter()
     with db.transaction() as conn:
         for item in wave:
             doc = item.doc
             old = db.file(doc.source)
-            gone += db.commit_file(conn, doc.source, [c.id for c in item.chunks])
+            gone += db.commit_file(conn, doc.source, [c.id for c in item.chunks], df)
             sidecar = _sidecar(doc)
             db.put_file(
                 conn,
@@ -272,6 +274,7 @@ def _write_wave(wave: list[_Loaded], store: Store, embedder: Embedder, report: I
                 report.updated += 1
             else:
                 report.added += 1
+        db.apply_df(conn, df)
     report.embedded += len(chunks)
     for path in old_sidecars:  # before the deletes: a crash leaves pending rows, and repair sweeps texts/
         (store.index_dir / path).unlink(missing_ok=True)

@@ -222,3 +222,21 @@ def test_a_skipped_file_can_be_deleted_and_outside_paths_cannot(fresh: Assistant
     with pytest.raises(RagError, match="outside"):
         fresh.remove("../outside.txt")
     assert outside.exists()
+
+
+def _df_from_chunks(a: Assistant) -> dict[str, int]:
+    from collections import Counter
+
+    rows = a.store.db.conn.execute("SELECT terms FROM chunks WHERE state = 0").fetchall()
+    return dict(Counter(t for (terms,) in rows for t in set(terms.split())))
+
+
+def test_document_frequencies_follow_adds_edits_and_deletes(fresh: Assistant, docs: Path) -> None:
+    table = lambda: dict(fresh.store.db.conn.execute("SELECT term, df FROM terms").fetchall())  # noqa: E731
+    assert table() == _df_from_chunks(fresh)
+    target = docs / "001_7ec61a1bb73bfddc.txt"
+    target.write_text(target.read_text(encoding="utf-8") + "\nA zeppelin quorum met.\n", encoding="utf-8")
+    (docs / "003_a49d935d823246c6.txt").unlink()
+    fresh.ingest(docs)
+    assert table() == _df_from_chunks(fresh)
+    assert fresh.store.idf("zeppelin") > fresh.store.idf("iraq")
