@@ -50,6 +50,7 @@ from starlette.requests import Request, cookie_parser
 from starlette.responses import JSONResponse, PlainTextResponse
 
 from . import ui_render as render
+from .documents import scan_folder
 from .errors import RagError
 from .retrieval import Filters
 from .settings import Settings
@@ -76,6 +77,7 @@ EXAMPLES = [
 
 
 UNEXPECTED = "Something went wrong; the details are in the server log."
+NOT_INGESTED = "not ingested yet; press Re-ingest to add it, or to see why it is skipped"
 MAX_NAME_BYTES = 120  # of a stored file's stem, in UTF-8: with " (999)" and a suffix it stays far below NAME_MAX
 _ABS_PATH = re.compile(r"(?<![\w.~/:-])(?:/[^\s/'\"`<>|;,]+)+/?|(?<![\w])[A-Za-z]:\\[^\s'\"`<>|;,]+")
 
@@ -462,6 +464,7 @@ class RagUI:
         self.busy = "Opening the index…"
         self._ready = threading.Event()
         self._writing = threading.Lock()
+        self.skipped: dict[str, str] = {}  # source -> why the last ingest skipped it (its report's ``skipped``)
         if assistant is not None:
             self._ready.set()
 
@@ -484,8 +487,9 @@ class RagUI:
                 if not str(e).startswith("No index"):
                     raise
                 self.busy = f"No index yet: building it from {Path(self.settings.docs_dir).name}…"
-                try:
-                    assistant = Assistant.build(self.settings.docs_dir, settings=self.settings)
+                try:  # Assistant.build, keeping the report's skipped files for the library panel
+                    assistant = Assistant.open(settings=self.settings, create=True)
+                    self.skipped = dict(assistant.ingest(self.settings.docs_dir).skipped)
                 except RagError as built:
                     raise RagError(
                         f"No index at {self.settings.index_dir}, and building one from {self.settings.docs_dir} "
@@ -702,16 +706,49 @@ class RagUI:
         return self.show_citation(str(key.get("cite", "")) if isinstance(key, dict) else "", turns)
 
     # --- library ---------------------------------------------------------------------
+    def not_indexed(self, indexed: set[str] | None = None) -> list[tuple[str, str, bool]]:
+        """The files of the docs folder that are not in the index: (name, why, deletable here), by name.
+
+        Why: the reason the last ingest skipped the file, else the folder scan's (an unsupported type, a link out
+        of the folder…), else :data:`NOT_INGESTED`. Deletable: a regular file (not a link) of that name in the
+        folder; the delete flow offers only those. Hidden files are never listed (the scan ignores them).
+        """
+        if self.assistant is None:
+            return []
+        if indexed is None:
+            indexed = {str(d["source"]) for d in self.assistant.documents()}
+        root = self.docs_root()
+        try:
+            files, scanned = scan_folder(root)
+        except (RagError, OSError) as e:
+            log.info("cannot list the docs folder: %s", e)
+            return []
+        reasons = {s.source: s.reason for s in scanned}
+        self.skipped = {k: v for k, v in self.skipped.items() if k in files or k in reasons}  # gone: forgotten
+        out = []
+        for name in sorted((files.keys() | reasons.keys()) - indexed):
+            why = public(self.skipped.get(name) or reasons.get(name) or NOT_INGESTED)
+            path = root / name
+            out.append((name, why, path.is_file() and not path.is_symlink()))
+        return out
+
     def library(self) -> tuple[str, Any, Any]:
-        """(documents table, delete-choice update, source-filter update)."""
+        """(documents table, delete-choice update, source-filter update).
+
+        The table and the delete choices also hold the folder's files that are not in the index (a binary, a
+        broken PDF, an unsupported type…), marked "not indexed" with the reason, so they can be deleted here.
+        """
         if self.assistant is None:
             empty = render.documents_html([], self.docs_root().name)
             return empty, gr.update(choices=[], value=None), gr.update(choices=[])
         docs = self.assistant.documents()
         names = [str(d["source"]) for d in docs]
+        outside = self.not_indexed(set(names))
+        choices: list[str | tuple[str, str]] = [*names]
+        choices += [(f"{shown(name, 200)} (not indexed)", name) for name, _, deletable in outside if deletable]
         return (
-            render.documents_html(docs, self.docs_root().name),
-            gr.update(choices=names, value=None),
+            render.documents_html(docs, self.docs_root().name, [(name, why) for name, why, _ in outside]),
+            gr.update(choices=choices, value=None),
             gr.update(choices=names),
         )
 
@@ -780,40 +817,68 @@ class RagUI:
             message = public(str(e))
             warn(message)
             return (render.notice_html("error", message), self.status(), *self.library())
+        self.skipped = dict(report.skipped)
         notice = f"Re-ingested {root.name}: {report.summary()}"
         kind = "warn" if report.skipped else "ok"
         if report.skipped:
             notice += ". Skipped: " + "; ".join(f"{s} ({why})" for s, why in report.skipped[:5])
         return (render.notice_html(kind, public(notice)), self.status(), *self.library())
 
+    def deletable(self, source: str) -> tuple[dict[str, Any] | None, str | None]:
+        """What deleting ``source`` would delete: (the indexed document, None), or (None, why it is not indexed) for
+        a file of the docs folder the library lists as not indexed. RagError for anything else: the UI deletes
+        only what it lists, whatever name a client sends."""
+        if self.assistant is None:
+            raise RagError("Pick a document to delete first.")
+        docs = {str(d["source"]): d for d in self.assistant.documents()}
+        if source in docs:
+            return docs[source], None
+        found = next((entry for entry in self.not_indexed(set(docs)) if entry[0] == source), None)
+        if found is None:
+            raise RagError(f"No document '{shown(source, 200)}' in the index.")
+        if not found[2]:
+            raise RagError(
+                f"'{shown(source, 200)}' is not indexed ({found[1]}) and is not a regular file of "
+                f"{self.docs_root().name}, so it cannot be deleted here."
+            )
+        return None, found[1]
+
     def ask_delete(self, source: str | None) -> tuple[Any, str]:
-        """First step of a delete: show the confirmation."""
+        """First step of a delete: show the confirmation (for a file that is not indexed: that only the file goes)."""
         if not source:
             warn("Pick a document to delete first.")
             return gr.update(visible=False), ""
-        docs = {d["source"]: d for d in self.assistant.documents()} if self.assistant else {}
-        doc = docs.get(source)
-        if doc is None:
-            warn(f"No document '{source}' in the index.")
+        try:
+            doc, why = self.deletable(source)
+        except RagError as e:
+            warn(public(str(e)))
             return gr.update(visible=False), ""
-        message = (
-            f"Delete {source} ({doc['chunks']} chunks)? It is removed from the index and its file is deleted "
-            f"from {self.docs_root().name}. This cannot be undone."
-        )
-        return gr.update(visible=True), render.notice_html("warn", message)
+        folder = self.docs_root().name
+        if doc is not None:
+            rest = (
+                f" ({doc['chunks']} chunks)? It is removed from the index and its file is deleted from {folder}. "
+                "This cannot be undone."
+            )
+        else:
+            rest = f"? It is not indexed ({why}); its file will be deleted from {folder}. This cannot be undone."
+        return gr.update(visible=True), render.confirm_html(source, rest)
 
     def confirm_delete(self, source: str | None) -> tuple[Any, str, str, str, Any, Any]:
-        """Second step: delete the chunks and the file. Returns (confirm box, notice, banner, library…)."""
+        """Second step: delete the chunks and the file (or only the file, when it is not indexed).
+        Returns (confirm box, notice, banner, library…)."""
         try:
             if not source or self.assistant is None:
                 raise RagError("Pick a document to delete first.")
             with self._writing:
-                self.assistant.remove(source)
+                doc, _ = self.deletable(source)
+                self.assistant.remove(source, delete_file=True)
+                self.skipped.pop(source, None)
         except RagError as e:
             message = public(str(e))
             warn(message)
             return (gr.update(visible=False), render.notice_html("error", message), self.status(), *self.library())
-        notice = render.notice_html("ok", f"Deleted {source}: its chunks and its file are gone.")
+        done = "its chunks and its file are gone" if doc is not None else "it was not indexed; its file is gone"
+        notice = render.done_html(source, f": {done}.")
         return (gr.update(visible=False), notice, self.status(), *self.library())
 
     def cancel_delete(self) -> tuple[Any, str]:

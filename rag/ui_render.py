@@ -225,9 +225,12 @@ def viewer_placeholder() -> str:
     )
 
 
-def documents_html(docs: Sequence[Mapping[str, Any]], docs_root: str) -> str:
-    """The library table: file, title, date, chunks."""
-    if not docs:
+def documents_html(
+    docs: Sequence[Mapping[str, Any]], docs_root: str, not_indexed: Sequence[tuple[str, str]] = ()
+) -> str:
+    """The library table: file, title, date, chunks; then the folder's files that are not indexed, each marked
+    "not indexed" with why (file names and reasons are escaped: both come from the folder's contents)."""
+    if not docs and not not_indexed:
         return f'<div class="rag-library rag-empty">No documents yet. Upload files into <code>{esc(docs_root)}</code> and re-ingest.</div>'
     rows = []
     for d in docs:
@@ -238,9 +241,15 @@ def documents_html(docs: Sequence[Mapping[str, Any]], docs_root: str) -> str:
             f'<tr><td class="rag-file">{esc(d["source"])}</td><td>{safe_text(str(d.get("title") or ""))}</td>'
             f'<td class="rag-nowrap">{date}</td><td class="rag-num">{int(d.get("chunks", 0))}</td></tr>'
         )
+    for name, why in not_indexed:
+        rows.append(
+            f'<tr class="rag-unindexed"><td class="rag-file">{esc(name)}</td>'
+            f'<td colspan="3"><span class="rag-not-indexed">not indexed: {esc(why)}</span></td></tr>'
+        )
     total = sum(int(d.get("chunks", 0)) for d in docs)
+    extra = f" · {len(not_indexed)} not indexed" if not_indexed else ""
     return (
-        f'<div class="rag-library"><div class="rag-meta">{len(docs)} documents, {total} chunks · '
+        f'<div class="rag-library"><div class="rag-meta">{len(docs)} documents, {total} chunks{extra} · '
         f"folder <code>{esc(docs_root)}</code></div>"
         '<table><thead><tr><th>File</th><th>Title</th><th>Date</th><th class="rag-num">Chunks</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
@@ -256,6 +265,16 @@ def status_html(kind: str, message: str) -> str:
 def notice_html(kind: str, message: str) -> str:
     """A short inline notice (upload or ingest result)."""
     return f'<div class="rag-notice rag-notice-{esc(kind)}">{safe_text(message)}</div>'
+
+
+def confirm_html(name: str, rest: str) -> str:
+    """The delete confirmation: "Delete <name><rest>", the name exactly as it is (escaped, not reworded)."""
+    return f'<div class="rag-notice rag-notice-warn">Delete <code class="rag-file">{esc(name)}</code>{esc(rest)}</div>'
+
+
+def done_html(name: str, rest: str) -> str:
+    """The notice after a delete: "Deleted <name><rest>"."""
+    return f'<div class="rag-notice rag-notice-ok">Deleted <code class="rag-file">{esc(name)}</code>{esc(rest)}</div>'
 
 
 def _number(value: object) -> str:
@@ -367,6 +386,7 @@ mark.rag-hl { background: rgba(250,204,21,.55); color: inherit; border-radius: 3
 .rag-num { text-align: right !important; font-variant-numeric: tabular-nums; }
 .rag-nowrap { white-space: nowrap; }
 .rag-inferred { font-size: 11px; color: var(--body-text-color-subdued); }
+.rag-not-indexed { color: #b45309; font-size: 13px; }
 .rag-notice { padding: 8px 12px; border-radius: 8px; font-size: 14px; }
 .rag-notice-ok { background: rgba(22,163,74,.1); color: #15803d; }
 .rag-notice-warn { background: rgba(217,119,6,.1); color: #b45309; }

@@ -16,6 +16,7 @@ from rag import Assistant, Filters, Settings
 from rag import ui as U
 from rag import ui_render as R
 
+from . import pdfgen
 from .helpers import BAGHDAD, POPULATION, copy_seeds
 from .servers import free_port
 
@@ -429,6 +430,95 @@ def test_upload_reingest_ask_and_delete(ui: U.RagUI, built: tuple[Assistant, Pat
     with pytest.warns(UserWarning, match="Pick a document"):
         box, _ = ui.ask_delete(None)
     assert box["visible"] is False
+
+
+class NoProgress:
+    def __call__(self, *_a: Any, **_kw: Any) -> None:
+        pass
+
+
+def choice_values(update: dict[str, Any]) -> list[str]:
+    return [c[1] if isinstance(c, tuple) else c for c in update["choices"]]
+
+
+def test_files_the_ingest_skips_are_listed_with_why_and_can_be_deleted(tmp_path: Path) -> None:
+    """A bad upload (a PDF bomb), a binary file and a hostile name placed in the folder block nothing: re-ingest
+    goes on, the library lists them as not indexed with the reason, and the delete flow deletes their files."""
+    docs = copy_seeds(tmp_path / "docs")
+    seeds = sorted(p.name for p in docs.iterdir())
+    ui = U.RagUI(assistant=Assistant.build(docs, tmp_path / "index", Settings()))
+    (docs / "blob.txt").write_bytes(b"\x00\x01\x02 not text " * 50)
+    hostile = "<img src=x onerror=alert(1)>.txt"
+    (docs / hostile).write_bytes(b"\x00<script>alert(1)</script>")
+    (docs / "tool.exe").write_bytes(b"MZ\x90\x00")
+    bomb = tmp_path / "upload" / "report.pdf"
+    bomb.parent.mkdir()
+    bomb.write_bytes(pdfgen.flate_bomb(300))
+    notice, _ = ui.save_uploads([str(bomb)])
+    assert "rag-notice-ok" in notice and (docs / "report.pdf").exists()
+
+    notice, status, library, delete_choices, filter_choices = ui.reingest(NoProgress())  # type: ignore[arg-type]
+    assert "rag-notice-warn" in notice and "Skipped" in notice
+    assert "5 documents" in status and "4 not indexed" in library
+    assert dict(ui.skipped)["blob.txt"] == "binary file (contains NUL bytes)"
+    row = re.search(r'<tr class="rag-unindexed"><td class="rag-file">blob\.txt</td>.*?</tr>', library)
+    assert row and "not indexed: binary file (contains NUL bytes)" in row.group(0)
+    assert re.search(
+        r"report\.pdf</td><td colspan=\"3\"><span class=\"rag-not-indexed\">not indexed: PDF stream", library
+    )
+    assert 'tool.exe</td><td colspan="3"><span class="rag-not-indexed">not indexed: unsupported type' in library
+    assert "<img" not in library and "<script" not in library and html.escape(hostile) in library
+    assert str(tmp_path) not in library
+    values = choice_values(delete_choices)
+    assert {"blob.txt", "report.pdf", "tool.exe", hostile} <= set(values) and set(seeds) <= set(values)
+    assert ("blob.txt (not indexed)", "blob.txt") in delete_choices["choices"]
+    assert "blob.txt" not in filter_choices["choices"] and sorted(filter_choices["choices"]) == seeds
+
+    box, message = ui.ask_delete("blob.txt")
+    assert box["visible"] is True
+    assert "not indexed (binary file (contains NUL bytes)); its file will be deleted from docs" in message
+    assert (docs / "blob.txt").exists(), "asking deletes nothing"
+    box, notice, status, library, delete_choices, _ = ui.confirm_delete("blob.txt")
+    assert box["visible"] is False and "rag-notice-ok" in notice and "not indexed" in notice
+    assert not (docs / "blob.txt").exists() and "blob.txt" not in library
+    assert "blob.txt" not in choice_values(delete_choices) and "blob.txt" not in ui.skipped
+
+    box, message = ui.ask_delete(hostile)
+    assert box["visible"] is True and html.escape(hostile) in message and "<img" not in message
+    _, notice, *_ = ui.confirm_delete(hostile)
+    assert "<img" not in notice and not (docs / hostile).exists()
+    for name in ("report.pdf", "tool.exe"):
+        ui.ask_delete(name)
+        _, notice, status, library, delete_choices, _ = ui.confirm_delete(name)
+        assert "rag-notice-ok" in notice and not (docs / name).exists()
+    assert sorted(p.name for p in docs.iterdir()) == seeds
+    assert sorted(d["source"] for d in ui.wait().documents()) == seeds
+    assert "5 documents" in status and "not indexed" not in library and choice_values(delete_choices) == seeds
+    notice, status, library, *_ = ui.reingest(NoProgress())  # type: ignore[arg-type]
+    assert "rag-notice-ok" in notice and "5 documents" in status and "not indexed" not in library
+
+
+def test_the_delete_flow_deletes_only_what_the_library_lists(tmp_path: Path) -> None:
+    """Names a client may send that the library never lists: outside the folder, hidden, a link, a folder."""
+    root = tmp_path / "root"
+    docs = copy_seeds(root / "docs")
+    ui = U.RagUI(assistant=Assistant.build(docs, tmp_path / "index", Settings()))
+    (root / "outside.txt").write_text("keep me\n", encoding="utf-8")
+    (docs / ".hidden.txt").write_text("keep me\n", encoding="utf-8")
+    (docs / "sub").mkdir()
+    (docs / "link.exe").symlink_to(root / "outside.txt")
+    library, delete_choices, _ = ui.library()
+    assert "link.exe" in library and "not indexed: symlink leaves the folder" in library
+    assert "link.exe" not in choice_values(delete_choices), "a link is listed but not offered for deletion"
+    for name in ("../outside.txt", ".hidden.txt", "link.exe", "sub", str(root / "outside.txt"), "nothing.txt"):
+        with pytest.warns(UserWarning):
+            box, _ = ui.ask_delete(name)
+        assert box["visible"] is False
+        with pytest.warns(UserWarning):
+            _, notice, *_ = ui.confirm_delete(name)
+        assert "rag-notice-error" in notice
+    assert (root / "outside.txt").exists() and (docs / ".hidden.txt").exists() and (docs / "sub").is_dir()
+    assert (docs / "link.exe").is_symlink() and len(ui.wait().documents()) == 5
 
 
 # --- evals and settings ---------------------------------------------------------------
