@@ -143,7 +143,10 @@ def open_chroma(settings: Settings, index_dir: Path) -> Any:
         except Exception as e:  # noqa: BLE001 - any failure to connect is reported the same way
             raise RagError(f"Cannot reach the Chroma server at {settings.chroma_url}: {e}") from None
         return client
-    return chromadb.PersistentClient(path=str(index_dir / "chroma"), settings=chroma_settings)
+    try:
+        return chromadb.PersistentClient(path=str(index_dir / "chroma"), settings=chroma_settings)
+    except Exception as e:  # noqa: BLE001 - Chroma raises many kinds; the user needs one line
+        raise RagError(f"Cannot open the vector store in {index_dir.name}/chroma: {e}") from None
 
 
 class Store:
