@@ -140,6 +140,13 @@ def ingest(
         lock.release()  # type: ignore[attr-defined]
 
 
+def _skip(report: IngestReport, source: str, reason: str, entry: FileRow | None) -> None:
+    """Report a file as skipped; a stored version of it stays (not lost to a bad edit)."""
+    report.skipped.append((source, reason))
+    if entry is not None:
+        report.unchanged += 1
+
+
 def _changed_files(
     files: dict[str, Path], known: dict[str, FileRow], report: IngestReport
 ) -> tuple[list[tuple[str, Path, FileRow | None]], list[tuple[int, int, str]]]:
@@ -158,9 +165,7 @@ def _changed_files(
                 touched.append((st.st_size, st.st_mtime_ns, source))
                 continue
         except OSError as e:
-            report.skipped.append((source, f"unreadable ({e.strerror})"))
-            if entry is not None:
-                report.unchanged += 1
+            _skip(report, source, f"unreadable ({e.strerror})", entry)
             continue
         changed.append((source, path, entry))
     return changed, touched
@@ -180,19 +185,13 @@ def _load(
                 store.db.touch_file(source, st.st_size, st.st_mtime_ns)
                 continue
         except RagError as e:
-            report.skipped.append((source, str(e)))
-            if entry is not None:
-                report.unchanged += 1  # keep what is stored rather than lose it to a bad edit
+            _skip(report, source, str(e), entry)
             continue
         except OSError as e:
-            report.skipped.append((source, f"unreadable ({e.strerror or e})"))
-            if entry is not None:
-                report.unchanged += 1
+            _skip(report, source, f"unreadable ({e.strerror or e})", entry)
             continue
         except Exception as e:  # noqa: BLE001 - one bad file never stops the others
-            report.skipped.append((source, f"could not be read ({type(e).__name__}: {str(e)[:120]})"))
-            if entry is not None:
-                report.unchanged += 1
+            _skip(report, source, f"could not be read ({type(e).__name__}: {str(e)[:120]})", entry)
             continue
         yield _Loaded(doc, [], st.st_size, st.st_mtime_ns, entry is not None)
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import hmac
-import ipaddress
 import json
 import re
 import signal
@@ -42,7 +41,7 @@ from urllib.parse import unquote, urlsplit
 from .assistant import Assistant
 from .errors import RagError
 from .records import Answer
-from .settings import Settings
+from .settings import Settings, is_loopback
 
 MAX_BODY = 1024 * 1024  # bytes; larger request bodies get 413
 MAX_HISTORY = 8  # earlier (question, answer) turns kept
@@ -93,17 +92,6 @@ def short(message: str) -> str:
 def scrubbed(error: Exception) -> str:
     """An exception's message without the absolute paths it may name."""
     return _PATH.sub("<path>", str(error))
-
-
-def is_loopback(host: str) -> bool:
-    """Whether binding to ``host`` keeps the API on this machine."""
-    host = host.strip().strip("[]")
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def token_of(settings: Settings, host: str) -> str | None:

@@ -83,3 +83,16 @@ class Settings(BaseSettings):
         description="Bearer token the OpenAI-compatible API (python -m rag serve) requires on every request; "
         "needed to serve beyond loopback.",
     )
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding to ``host`` keeps a server (UI or API) on this machine."""
+    import ipaddress
+
+    host = host.strip().strip("[]")
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -19,7 +19,6 @@ import hmac
 import html
 import importlib
 import inspect
-import ipaddress
 import json
 import logging
 import math
@@ -53,7 +52,7 @@ from . import ui_render as render
 from .documents import scan_folder
 from .errors import RagError
 from .retrieval import Filters
-from .settings import Settings
+from .settings import Settings, is_loopback
 
 if TYPE_CHECKING:
     from .assistant import Assistant
@@ -226,17 +225,6 @@ def allowed_models(settings: Settings) -> list[str]:
     """The chat models UI users may pick: RAG_OPENAI_MODEL, then RAG_OPENAI_MODELS (comma-separated)."""
     names = [settings.openai_model, *(m.strip() for m in settings.openai_models.split(","))]
     return list(dict.fromkeys(n for n in names if n))
-
-
-def is_loopback(host: str) -> bool:
-    """Whether binding to ``host`` keeps the UI on this machine."""
-    host = host.strip().strip("[]")
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def check_exposure(settings: Settings) -> None:
