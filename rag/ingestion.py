@@ -113,18 +113,7 @@ def ingest(
         if progress is None and show_bar:
             progress, close = _tqdm_progress(len(changed))
         try:
-            wave: list[_Loaded] = []
-            for n, item in enumerate(_load(changed, store, report), start=1):
-                wave.append(item)
-                if sum(_estimate(x.doc) for x in wave) >= WAVE_CHUNKS:
-                    _write_wave(wave, store, embedder, report)
-                    wave = []
-                if progress:
-                    progress(n, len(changed))
-            if wave:
-                _write_wave(wave, store, embedder, report)
-            if progress and changed:
-                progress(len(changed), len(changed))
+            _stream_waves(_load(changed, store, report), store, embedder, report, progress, len(changed))
         finally:
             close()
         gone = sorted(set(known) - set(files))
@@ -145,6 +134,46 @@ def _skip(report: IngestReport, source: str, reason: str, entry: FileRow | None)
     report.skipped.append((source, reason))
     if entry is not None:
         report.unchanged += 1
+
+
+def _stream_waves(
+    loaded: Iterator[_Loaded],
+    store: Store,
+    embedder: Embedder,
+    report: IngestReport,
+    progress: ProgressFn | None,
+    total: int,
+) -> None:
+    """Write waves in a second thread while this one reads and cleans the next files.
+
+    Embedding, Chroma and SQLite release the GIL, so reading overlaps writing. One writer keeps the waves in
+    order, and at most one wave waits for it, so memory stays bounded.
+    """
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    pending: Future[None] | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-ingest") as writer:
+        try:
+            wave: list[_Loaded] = []
+            for n, item in enumerate(loaded, start=1):
+                wave.append(item)
+                if sum(_estimate(x.doc) for x in wave) >= WAVE_CHUNKS:
+                    if pending is not None:
+                        pending.result()  # re-raises the writer's error here
+                    pending = writer.submit(_write_wave, wave, store, embedder, report)
+                    wave = []
+                if progress:
+                    progress(n, total)
+            if pending is not None:
+                pending.result()
+                pending = None
+            if wave:
+                _write_wave(wave, store, embedder, report)
+            if progress and total:
+                progress(total, total)
+        finally:
+            if pending is not None:
+                pending.cancel()
 
 
 def _changed_files(

@@ -100,6 +100,7 @@ class _ChromaCache:
 
 
 _CACHE = _ChromaCache()
+_CREATE_LOCK = threading.Lock()
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -244,9 +245,12 @@ class Store:
                 self._client = self._collection = self._words = None
                 self._epoch = _CACHE.epoch
             if self._client is None:
-                if not self.settings.chroma_url:  # a new client reads the current state from disk
-                    _CACHE.start(self._cache_key, self._db.generation() if self._db else 0)
-                self._client = open_chroma(self.settings, self.index_dir)
+                # process-wide: Chroma registers a shared system before it has started, so a second thread
+                # creating a client for the same folder meanwhile would get a half-built one
+                with _CACHE.shared(), _CREATE_LOCK:
+                    if not self.settings.chroma_url:  # a new client reads the current state from disk
+                        _CACHE.start(self._cache_key, self._db.generation() if self._db else 0)
+                    self._client = open_chroma(self.settings, self.index_dir)
             return self._client
 
     def _get_collection(self, name: str) -> Any:
