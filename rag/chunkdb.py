@@ -386,6 +386,25 @@ class ChunkDB:
             out.update(r[0] for r in rows)
         return out
 
+    def admitted(
+        self, ids: Sequence[str], sources: Sequence[str] = (), date_from: int = 0, date_to: int = 0
+    ) -> set[str]:
+        """Which of ``ids`` are committed chunks that pass the source and date filters."""
+        out: set[str] = set()
+        wanted = set(sources)
+        for part in batched(list(ids)):
+            rows = self.conn.execute(
+                f"SELECT cid, source, date_num FROM chunks WHERE state = 0 AND cid IN ({','.join('?' * len(part))})",
+                part,
+            )
+            for cid, source, num in rows:
+                if wanted and source not in wanted:
+                    continue
+                if (date_from and num < date_from) or (date_to and not 0 < num <= date_to):
+                    continue
+                out.add(cid)
+        return out
+
     def text_files(self) -> set[str]:
         """The extracted-text files the file rows refer to."""
         rows = self.conn.execute("SELECT text_file FROM files WHERE text_file IS NOT NULL")

@@ -75,7 +75,9 @@ def retrieve(
     ``extra`` stems join the BM25 query: the documents' words for the query's paraphrases.
     """
     filters = filters or Filters()
-    dense = store.dense(vector, candidates, filters.where())
+    dense = store.dense_filtered(
+        vector, candidates, filters.where(), filters.sources, filters.date_from, filters.date_to
+    )
     lexical = store.bm25(query, candidates, extra, filters.sources, filters.date_from, filters.date_to)
     if lexical:  # a hit far below the best matched only common words: no lexical evidence, leave it out
         floor = BM25_FLOOR * lexical[0][1]

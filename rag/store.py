@@ -27,6 +27,7 @@ from .settings import Settings
 log = logging.getLogger(__name__)
 LEGACY_MANIFEST = "manifest.json"
 CHROMA_BATCH = 5000
+OVERFETCH = 300  # nearest chunks filtered here before a filtered search falls back to Chroma's where
 PAGE = 5000
 EXPAND_MIN = 0.65  # a corpus word this close to a question word the corpus never uses joins the BM25 query
 EXPAND_MAX = 3  # at most this many per unknown word
@@ -406,6 +407,32 @@ class Store:
         ids = result["ids"][0] if result["ids"] else []
         distances = result["distances"][0] if result.get("distances") else [1.0] * len(ids)
         return [(cid, 1.0 - float(d)) for cid, d in zip(ids, distances, strict=False)]
+
+    def dense_filtered(
+        self,
+        vector: np.ndarray,
+        k: int,
+        where: dict[str, Any] | None,
+        sources: Sequence[str] = (),
+        date_from: str | None = None,
+        date_to: str | None = None,
+    ) -> list[tuple[str, float]]:
+        """Top-``k`` chunks among those passing the filters.
+
+        Chroma's filtered search is slow on a large collection (a date range: 280 ms at 67k chunks against 4 ms
+        unfiltered), so the nearest ``OVERFETCH`` chunks are filtered here first; only a filter too selective
+        for that falls back to Chroma's ``where``.
+        """
+        if where is None:
+            return self.dense(vector, k, None)
+        if self._db is None:
+            return []
+        near = self.dense(vector, max(OVERFETCH, 10 * k), None)
+        keep = self._db.admitted([c for c, _ in near], sources, date_number(date_from), date_number(date_to))
+        hits = [(c, s) for c, s in near if c in keep]
+        if len(hits) >= k or len(near) >= self.count():
+            return hits[:k]
+        return self.dense(vector, k, where)
 
     # --- records and lexical --------------------------------------------------------------
     def chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
