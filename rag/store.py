@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 LEGACY_MANIFEST = "manifest.json"
 CHROMA_BATCH = 5000
 OVERFETCH = 300  # nearest chunks filtered here before a filtered search falls back to Chroma's where
+OVERFETCH_MAX = 5000  # ... and at most this many in the second pass
 PAGE = 5000
 EXPAND_MIN = 0.65  # a corpus word this close to a question word the corpus never uses joins the BM25 query
 EXPAND_MAX = 3  # at most this many per unknown word
@@ -427,11 +428,19 @@ class Store:
             return self.dense(vector, k, None)
         if self._db is None:
             return []
-        near = self.dense(vector, max(OVERFETCH, 10 * k), None)
-        keep = self._db.admitted([c for c, _ in near], sources, date_number(date_from), date_number(date_to))
-        hits = [(c, s) for c, s in near if c in keep]
-        if len(hits) >= k or len(near) >= self.count():
-            return hits[:k]
+        span = (sources, date_number(date_from), date_number(date_to))
+        n = max(OVERFETCH, 10 * k)
+        for _ in range(2):  # a second, larger pass sized by the share that passed the first
+            near = self.dense(vector, n, None)
+            keep = self._db.admitted([c for c, _ in near], *span)
+            hits = [(c, s) for c, s in near if c in keep]
+            if len(hits) >= k or len(near) >= self.count():
+                return hits[:k]
+            if not hits:
+                break
+            n = int(1.5 * k * len(near) / len(hits)) + 1
+            if n > OVERFETCH_MAX:
+                break
         return self.dense(vector, k, where)
 
     # --- records and lexical --------------------------------------------------------------
