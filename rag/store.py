@@ -302,9 +302,13 @@ class Store:
             return
         if self.settings.chroma_url:
             return
+        key = self._cache_key
+        if key in _CACHE.synced and not (self.index_dir / "chroma").is_dir():
+            _CACHE.forget(key)  # the vectors' folder was deleted under this process: start from an empty one
+            return
         generation = self._db.generation()
-        if _CACHE.synced.get(self._cache_key) != generation:
-            _CACHE.reset(self._cache_key, generation)
+        if _CACHE.synced.get(key) != generation:
+            _CACHE.reset(key, generation)
 
     # --- metadata -----------------------------------------------------------------------
     @property
