@@ -348,7 +348,13 @@ class ChunkDB:
 
     def pending(self, state: int, limit: int = 5000) -> list[str]:
         """Ids of chunks in a pending state (an interrupted write), at most ``limit``."""
-        rows = self.conn.execute("SELECT cid FROM chunks WHERE state = ? LIMIT ?", (state, limit)).fetchall()
+        if state not in (PENDING_ADD, PENDING_DELETE):
+            raise ValueError(f"not a pending state: {state}")
+        # "state != 0" repeats the partial index's condition: only then does SQLite use it (without, this
+        # scanned every chunk: 0.75 s at 432k chunks, on every ingest; with, 0.05 ms)
+        rows = self.conn.execute(
+            "SELECT cid FROM chunks WHERE state != 0 AND state = ? LIMIT ?", (state, limit)
+        ).fetchall()
         return [r[0] for r in rows]
 
     def chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
