@@ -108,6 +108,10 @@ class Assistant:
         embedder = self.embedder.inner if isinstance(self.embedder, CachedEmbedder) else self.embedder
         return ingest(target, self.store, embedder, replace=replace, progress=progress, show_bar=show_bar)
 
+    def counts(self) -> tuple[int, int]:
+        """(documents, chunks) in the index, without listing them."""
+        return (self.store.db.file_count() if self.store.exists else 0), self.store.count()
+
     def documents(self) -> list[dict[str, Any]]:
         """The ingested documents: source, title, date and number of chunks."""
         return self.store.describe()

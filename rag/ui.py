@@ -486,7 +486,7 @@ class RagUI:
             assistant.embedder.embed(["warm up"])  # load the model now rather than on the first question
             self.assistant = assistant
             took = time.perf_counter() - started
-            print(f"index ready: {len(assistant.documents())} documents ({took:.1f}s)", flush=True)
+            print(f"index ready: {assistant.counts()[0]} documents ({took:.1f}s)", flush=True)
             assistant.warm_up()  # the answerer's language model, while the user types
             # Open the vector store's collections here, in one thread, before any question is let through (the
             # events wait for _ready): embedded Chroma fails when two threads create its client at once.
@@ -520,10 +520,9 @@ class RagUI:
             return render.status_html("busy", self.busy)
         if self.assistant is None:
             return render.status_html("error", self.error or "No index is open.")
-        docs = self.assistant.documents()
-        chunks = sum(int(d["chunks"]) for d in docs)
+        n_docs, chunks = self.assistant.counts()  # two counts, not a listing of every file, on each refresh
         backend = "offline extractive answers" if self.settings.backend == "extractive" else "LLM answers"
-        return render.status_html("ok", f"{len(docs)} documents · {chunks} chunks · {backend}")
+        return render.status_html("ok", f"{n_docs} documents · {chunks} chunks · {backend}")
 
     def models(self) -> list[str]:
         """The chat models UI users may pick (RAG_OPENAI_MODEL and RAG_OPENAI_MODELS)."""
