@@ -580,9 +580,10 @@ class ChunkDB:
         ).fetchall()
         return [r[0] for r in rows]
 
-    def word_count(self) -> int:
-        """Corpus words with a vector."""
-        return int(self.conn.execute("SELECT count(*) FROM words WHERE embedded = 1 AND docs > 0").fetchone()[0])
+    def word_count(self, limit: int | None = None) -> int:
+        """Corpus words with a vector (counting stops at ``limit``, when given)."""
+        sql = "SELECT count(*) FROM (SELECT 1 FROM words WHERE embedded = 1 AND docs > 0 LIMIT ?)"
+        return int(self.conn.execute(sql, (-1 if limit is None else limit,)).fetchone()[0])
 
     def words_of(self, stems: Sequence[str]) -> dict[str, str]:
         """stem -> surface word, for the given stems that are corpus words."""

@@ -500,10 +500,12 @@ class Store:
 
     def near_words(self, vectors: np.ndarray) -> list[list[str]]:
         """For each word vector, the stems of up to EXPAND_MAX corpus words at least EXPAND_MIN similar."""
-        if self._db is None or not len(vectors) or not self._db.word_count() or not self._vectors_readable():
+        if self._db is None or not len(vectors) or not self._vectors_readable():
+            return [[] for _ in range(len(vectors))]
+        n = min(EXPAND_MAX, self._db.word_count(limit=EXPAND_MAX))  # at most 3 rows read, not the vocabulary
+        if not n:
             return [[] for _ in range(len(vectors))]
         self.refresh()
-        n = min(EXPAND_MAX, self._db.word_count())
         with _CACHE.shared():
             result = self.word_collection.query(query_embeddings=vectors.tolist(), n_results=n, include=["distances"])
         out = []
