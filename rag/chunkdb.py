@@ -195,6 +195,16 @@ class ChunkDB:
             conn.execute("ROLLBACK")
             raise
 
+    def tune_for_bulk(self) -> None:
+        """Give this thread's connection a 256 MB page cache and a 32 MB write-ahead log between checkpoints.
+
+        Ingest writes many random-key rows (chunk ids, fingerprints, words); at a million chunks their B-trees
+        outgrow the default cache, and the default 4 MB checkpoints fold the log in far too often.
+        """
+        if not self.read_only:
+            self.conn.execute("PRAGMA cache_size=-262144")
+            self.conn.execute("PRAGMA wal_autocheckpoint=8192")
+
     def checkpoint(self) -> None:
         """Fold the write-ahead log into the database file (after an ingest), if no reader holds it."""
         if not self.read_only:
@@ -524,25 +534,53 @@ class ChunkDB:
         return math.log(1.0 + n / (max(1, self.doc_freq(term)) + 0.5))
 
     # --- corpus words ------------------------------------------------------------------
-    def set_features(self, conn: sqlite3.Connection, source: str, words: dict[str, str], prints: list[int]) -> None:
+    def set_features(
+        self,
+        conn: sqlite3.Connection,
+        source: str,
+        words: dict[str, str],
+        prints: list[int],
+        word_docs: dict[str, tuple[int, str]] | None = None,
+    ) -> None:
         """Replace a file's corpus words (stem -> surface word; per-word document counts kept) and its quote
-        fingerprints (only dated files keep any). Only the differences are written."""
+        fingerprints (only dated files keep any). Only the differences are written.
+
+        With ``word_docs``, the per-word document count changes are gathered there (stem -> (change, word))
+        for one ``apply_word_docs`` per wave instead of a write per file and word.
+        """
         row = conn.execute("SELECT words, prints FROM features WHERE source = ?", (source,)).fetchone()
         old_words = set(row[0].split()) if row else set()
         old_prints = set(np.frombuffer(row[1], dtype=np.int64).tolist()) if row else set()
         new_words, new_prints = set(words), set(prints)
-        conn.executemany("UPDATE words SET docs = docs - 1 WHERE stem = ?", [(w,) for w in old_words - new_words])
+        delta = {} if word_docs is None else word_docs
+        for w in old_words - new_words:
+            n, surface = delta.get(w, (0, ""))
+            delta[w] = (n - 1, surface)
+        for w in new_words - old_words:
+            n, surface = delta.get(w, (0, ""))
+            delta[w] = (n + 1, surface or words[w])
+        if word_docs is None:
+            self.apply_word_docs(conn, delta)
         conn.executemany(
-            "INSERT INTO words VALUES (?, ?, 1, 0) ON CONFLICT (stem) DO UPDATE SET docs = docs + 1",
-            [(w, words[w]) for w in new_words - old_words],
+            "DELETE FROM shingles WHERE hash = ? AND source = ?", [(h, source) for h in sorted(old_prints - new_prints)]
         )
-        conn.executemany("DELETE FROM shingles WHERE hash = ? AND source = ?", [(h, source) for h in old_prints - new_prints])
-        conn.executemany("INSERT OR IGNORE INTO shingles VALUES (?, ?)", [(h, source) for h in new_prints - old_prints])
+        conn.executemany(
+            "INSERT OR IGNORE INTO shingles VALUES (?, ?)", [(h, source) for h in sorted(new_prints - old_prints)]
+        )
         if words or prints:
             blob = np.array(sorted(new_prints), dtype=np.int64).tobytes()
             conn.execute("INSERT OR REPLACE INTO features VALUES (?, ?, ?)", (source, " ".join(sorted(words)), blob))
         else:
             conn.execute("DELETE FROM features WHERE source = ?", (source,))
+
+    def apply_word_docs(self, conn: sqlite3.Connection, word_docs: dict[str, tuple[int, str]]) -> None:
+        """Apply gathered per-word document count changes, one statement per word, in key order."""
+        ups = [(w, surface, n, n) for w, (n, surface) in sorted(word_docs.items()) if n > 0]
+        downs = [(n, w) for w, (n, _) in sorted(word_docs.items()) if n < 0]
+        conn.executemany("UPDATE words SET docs = docs + ? WHERE stem = ?", downs)
+        conn.executemany(
+            "INSERT INTO words VALUES (?, ?, ?, 0) ON CONFLICT (stem) DO UPDATE SET docs = docs + ?", ups
+        )
 
     def words_to_embed(self, limit: int = 2048) -> list[tuple[str, str]]:
         """(stem, word) of used corpus words with no vector yet."""

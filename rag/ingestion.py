@@ -252,6 +252,7 @@ def _sidecar(doc: Document) -> str | None:
 
 def _write_wave(wave: list[_Loaded], store: Store, embedder: Embedder, report: IngestReport) -> None:
     db = store.db
+    db.tune_for_bulk()
     if any(item.doc.date is None for item in wave):  # from the wave's other files and the stored ones
         borrowing.borrow([x.doc for x in wave], db.shared_shingles, lambda s: _stored_document(store, s))
     kept = []
@@ -278,6 +279,7 @@ def _write_wave(wave: list[_Loaded], store: Store, embedder: Embedder, report: I
     gone: list[str] = []
     old_sidecars: list[str] = []
     df: Counter[str] = Counter()
+    word_docs: dict[str, tuple[int, str]] = {}
     with db.transaction() as conn:
         for item in wave:
             doc = item.doc
@@ -295,7 +297,7 @@ def _write_wave(wave: list[_Loaded], store: Store, embedder: Embedder, report: I
             for c in item.chunks:
                 for t, w in alpha_words(f"{c.title} {c.text}").items():
                     words.setdefault(t, w)
-            db.set_features(conn, doc.source, words, borrowing.fingerprints(doc) if doc.date else [])
+            db.set_features(conn, doc.source, words, borrowing.fingerprints(doc) if doc.date else [], word_docs)
             if old and old.text_file and old.text_file != sidecar:
                 old_sidecars.append(old.text_file)
             if item.existed:
@@ -303,6 +305,7 @@ def _write_wave(wave: list[_Loaded], store: Store, embedder: Embedder, report: I
             else:
                 report.added += 1
         db.apply_df(conn, df)
+        db.apply_word_docs(conn, word_docs)
     report.embedded += len(chunks)
     for path in old_sidecars:  # before the deletes: a crash leaves pending rows, and repair sweeps texts/
         (store.index_dir / path).unlink(missing_ok=True)
