@@ -21,7 +21,7 @@ from rag.errors import RagError
 
 def run() -> int:
     """Serve the UI until interrupted."""
-    from rag.ui import main
+    from rag.ui.app import main
 
     try:
         return main(sys.argv[1:])

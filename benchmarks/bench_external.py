@@ -54,7 +54,7 @@ def run_ours(dataset: Dataset, index_dir: Path, limit: int | None) -> dict[str, 
 
 def run_naive(dataset: Dataset, chunk_size: int | None, limit: int | None) -> dict[str, Any]:
     """Build the naive in-memory index and retrieve for every question."""
-    from rag.embedding import make_embedder
+    from rag.index.embedders import make_embedder
     from rag.settings import Settings
 
     t0 = time.perf_counter()

@@ -62,7 +62,7 @@ def main() -> int:
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
     from rag import Assistant, Settings
-    from rag.retrieval import Filters
+    from rag.search.retrieval import Filters
 
     out: dict[str, Any] = {"index": str(args.index)}
     settings = Settings()

@@ -22,10 +22,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from rag import Assistant, Settings  # noqa: E402
-from rag.chunking import chunk_document  # noqa: E402
-from rag.documents import load_file  # noqa: E402
-from rag.embedding import OnnxEmbedder  # noqa: E402
-from rag.ingestion import embedding_text  # noqa: E402
+from rag.index.embedders import OnnxEmbedder  # noqa: E402
+from rag.ingest.chunking import chunk_document  # noqa: E402
+from rag.ingest.documents import load_file  # noqa: E402
+from rag.ingest.pipeline import embedding_text  # noqa: E402
 
 ESSAYS = REPO.parent / "shared" / "datasets" / "paul_graham_essays_tonic" / "source_files"
 

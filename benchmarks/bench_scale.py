@@ -345,7 +345,7 @@ def run_timed(
 # --- one size x backend, in a child process ------------------------------------------------------------------
 OPEN_PROBE = r"""
 import json, sys, time
-import numpy, chromadb, rag, rag.assistant, rag.store, rag.retrieval, rag.extractive, rag.entities
+import numpy, chromadb, rag, rag.assistant, rag.index.store, rag.search.retrieval, rag.answer.extractive, rag.text.entities
 try:
     import spacy
 except ImportError:
@@ -650,7 +650,7 @@ def sample_chunks_per_article(corpus: Corpus, work: Path) -> dict[str, Any]:
 
 def hash_embedder_speed(corpus: Corpus, n: int = 20000) -> dict[str, Any]:
     """texts/s of the hash embedder on chunk-sized (~700 character) pieces of articles."""
-    from rag.embedding import HashEmbedder
+    from rag.index.embedders import HashEmbedder
 
     texts: list[str] = []
     i = 0
@@ -702,7 +702,7 @@ def wordpieces(texts: list[str]) -> int:
     """Word pieces the ONNX embedder runs for ``texts`` (its tokenizer, truncation included, with CLS/SEP)."""
     from tokenizers import Tokenizer
 
-    from rag.embedding import MAX_WORDPIECES, TOKENIZER_FILE
+    from rag.index.embedders import MAX_WORDPIECES, TOKENIZER_FILE
 
     tok = Tokenizer.from_file(str(TOKENIZER_FILE))
     tok.enable_truncation(MAX_WORDPIECES)
@@ -718,7 +718,7 @@ def pg_benchmark(work: Path, result: dict[str, Any], save: Callable[[], None], e
     beside, and their cost is part of our ingest time.
     """
     from rag import Assistant, Settings
-    from rag.embedding import CachedEmbedder, make_embedder
+    from rag.index.embedders import CachedEmbedder, make_embedder
 
     folder = PG_DIR
     files = sorted(PG_DIR.glob("*.txt"))

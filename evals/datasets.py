@@ -52,8 +52,9 @@ def squash(text: str) -> str:
 
 def read_docs(docs_dir: Path) -> dict[str, str]:
     """Text of every supported file under ``docs_dir``, keyed by the source name the engine uses."""
-    from rag.documents import decode_text, load_file, scan_folder
     from rag.errors import RagError
+    from rag.files import decode_text
+    from rag.ingest.documents import load_file, scan_folder
 
     files, _ = scan_folder(docs_dir)
     texts: dict[str, str] = {}

@@ -90,7 +90,7 @@ class Judge:
         return cls(make_client(settings), settings.openai_model)
 
     def _chat(self, system: str, user: str, max_tokens: int) -> str:
-        from rag.generative import complete
+        from rag.answer.generative import complete
 
         messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
         return complete(self.client, self.model, messages, max_tokens)

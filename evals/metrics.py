@@ -86,7 +86,7 @@ def cited_sentences(text: str) -> list[tuple[str, list[int]]]:
 
     Markers attach to the last sentence before them; sentences with no marker after them get ``[]``.
     """
-    from rag.sentences import split
+    from rag.text.sentences import split
 
     out: list[tuple[str, list[int]]] = []
     parts = _MARKS.split(text)

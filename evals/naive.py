@@ -12,7 +12,7 @@ TOP_K = 5
 
 
 def offline_tiktoken() -> None:
-    """Point tiktoken at the cache llama-index ships, so nothing is downloaded (as rag/tokens.py does)."""
+    """Point tiktoken at the cache llama-index ships, so nothing is downloaded (as rag/text/tokens.py does)."""
     if os.environ.get("TIKTOKEN_CACHE_DIR"):
         return
     spec = find_spec("llama_index.core")

@@ -29,8 +29,9 @@ def offline_support(assistant: Assistant) -> SupportFn:
     """
     from datetime import date
 
-    from rag import dates, intervals
-    from rag.support import best_support
+    from rag.answer import intervals
+    from rag.answer.support import best_support
+    from rag.text import dates
 
     def mentions(c: Citation) -> list[dates.DateMention]:
         return dates.mentions(c.quote, date.fromisoformat(c.date) if c.date else None)

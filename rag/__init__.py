@@ -7,11 +7,11 @@ _os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 _os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 _os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from .assistant import AnswerStream, Assistant
-from .errors import RagError
-from .records import Answer, Citation, IngestReport, Passage
-from .retrieval import Filters
-from .settings import Settings
+from rag.assistant import AnswerStream, Assistant
+from rag.errors import RagError
+from rag.records import Answer, Citation, IngestReport, Passage
+from rag.search.retrieval import Filters
+from rag.settings import Settings
 
 __all__ = [
     "Answer",

@@ -7,16 +7,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from . import entities, scripts
-from .answerers import Answerer, Context, Finished, History, make_answerer
-from .embedding import CachedEmbedder, Embedder, make_embedder
-from .errors import RagError
-from .ingestion import ingest
-from .matching import expand_query
-from .records import Answer, IngestReport, Passage
-from .retrieval import Filters, retrieve
-from .settings import Settings
-from .store import Store
+from rag.answer.base import Answerer, Context, Finished, History, make_answerer
+from rag.errors import RagError
+from rag.index.embedders import CachedEmbedder, Embedder, make_embedder
+from rag.index.store import Store
+from rag.ingest.pipeline import ingest
+from rag.records import Answer, Citation, IngestReport, Passage
+from rag.search.expansion import expand_query
+from rag.search.retrieval import Filters, retrieve
+from rag.settings import Settings
+from rag.text import entities, scripts
 
 __all__ = ["Answer", "AnswerStream", "Assistant", "History"]
 
@@ -121,7 +121,7 @@ class Assistant:
 
         Deleting the file as well keeps the next ingest from bringing the document back.
         """
-        from .ingestion import remove_document
+        from rag.ingest.pipeline import remove_document
 
         remove_document(self.store, source, delete_file)
 
@@ -156,6 +156,26 @@ class Assistant:
             )
             self._answerers[name] = make_answerer(name, ctx)
         return self._answerers[name]
+
+    def _verified(self, finished: Finished) -> Finished:
+        """Keep only citations whose quote is exactly ``text[start:end]`` of their source, whatever the backend;
+        a dropped citation's ``[n]`` marker goes too and its quote is flagged."""
+        text, citations, refused, flagged = finished
+        texts: dict[str, str | None] = {}
+        kept: list[Citation] = []
+        dropped: list[Citation] = []
+        for c in citations:
+            if c.source not in texts:
+                try:
+                    texts[c.source] = self.store.document_text(c.source)
+                except (RagError, OSError):
+                    texts[c.source] = None
+            source_text = texts[c.source]
+            exact = source_text is not None and source_text[c.start : c.end] == c.quote and 0 <= c.start < c.end
+            (kept if exact else dropped).append(c)
+        for c in dropped:
+            text = text.replace(f" [{c.n}]", "").replace(f"[{c.n}]", "")
+        return text, kept, refused, flagged + [c.quote for c in dropped]
 
     def search(
         self,
@@ -218,7 +238,7 @@ class Assistant:
         passages, vector = self.search(query, top_k=top_k, filters=filters, timings=timings)
 
         def result(finished: Finished, t_answer: float) -> Answer:
-            text, citations, refused, flagged = finished
+            text, citations, refused, flagged = self._verified(finished)
             timings["answer_ms"] = (time.perf_counter() - t_answer) * 1000
             timings["total_ms"] = (time.perf_counter() - started) * 1000
             return Answer(question, text, refused, citations, passages, timings, answerer.name, flagged)

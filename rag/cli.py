@@ -11,9 +11,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .documents import display_name
-from .errors import RagError
-from .settings import Settings
+from rag.errors import RagError
+from rag.ingest.documents import display_name
+from rag.settings import Settings
 
 ECHO_CHARS = 200  # an error echoes at most this much of the question
 _FLAGS = {"index_dir": "--index", "backend": "--backend", "top_k": "--top-k"}
@@ -78,7 +78,7 @@ def _date(value: str | None, flag: str) -> str | None:
 
 
 def _filters(args: argparse.Namespace) -> Any:
-    from .retrieval import Filters
+    from rag.search.retrieval import Filters
 
     date_from, date_to = _date(args.date_from, "--date-from"), _date(args.date_to, "--date-to")
     if date_from and date_to and date_from > date_to:
@@ -113,7 +113,7 @@ def _print_answer(answer: Any) -> None:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """Answer one question, or one per stdin line."""
-    from .assistant import Assistant
+    from rag.assistant import Assistant
 
     settings = _settings(args)
     filters = _filters(args)
@@ -143,12 +143,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Ingest a folder incrementally and print a one-line summary."""
-    from .assistant import Assistant
+    from rag.assistant import Assistant
 
     settings = _settings(args)
     folder = Path(args.docs_dir) if args.docs_dir else settings.docs_dir
     if args.rebuild:  # check the folder before the old index is deleted
-        from .documents import scan_folder
+        from rag.ingest.documents import scan_folder
 
         if not scan_folder(folder.resolve())[0]:
             raise RagError(f"No supported documents in {folder}; the index is unchanged.")
@@ -162,7 +162,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_docs(args: argparse.Namespace) -> int:
     """List the ingested documents."""
-    from .assistant import Assistant
+    from rag.assistant import Assistant
 
     assistant = Assistant.open(settings=_settings(args))
     documents = assistant.documents()
@@ -177,7 +177,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the OpenAI-compatible API until Ctrl-C."""
-    from .serve import serve
+    from rag.serve import serve
 
     return serve(_settings(args), args.host, args.port)
 
@@ -191,7 +191,7 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="?", help="the question; omit to read one per line from stdin")
     ask.add_argument("--index", help="index directory (RAG_INDEX_DIR, default .rag)")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
-    ask.add_argument("--backend", choices=["extractive", "openai"], help="override RAG_BACKEND")
+    ask.add_argument("--backend", help="override RAG_BACKEND: extractive, openai or package.module:Class")
     ask.add_argument("--top-k", type=int, help="passages to retrieve (RAG_TOP_K)")
     ask.add_argument("--source", action="append", help="only search this source (repeatable)")
     ask.add_argument("--date-from", help="only documents dated on or after YYYY-MM-DD")
@@ -212,7 +212,7 @@ def parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; others need RAG_SERVE_TOKEN)"
     )
     srv.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    srv.add_argument("--backend", choices=["extractive", "openai"], help="override RAG_BACKEND (the default model)")
+    srv.add_argument("--backend", help="override RAG_BACKEND (the default model): extractive, openai or package.module:Class")
     srv.set_defaults(func=cmd_serve)
     return p
 

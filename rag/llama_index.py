@@ -27,13 +27,13 @@ from llama_index.core.query_engine import CustomQueryEngine
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeRelationship, NodeWithScore, QueryBundle, RelatedNodeInfo, TextNode
 
-from .assistant import AnswerStream, Assistant
-from .embedding import CachedEmbedder
-from .errors import RagError
-from .records import Answer, Citation, Passage
-from .retrieval import Filters
-from .settings import Settings
-from .store import Store
+from rag.assistant import AnswerStream, Assistant
+from rag.errors import RagError
+from rag.index.embedders import CachedEmbedder
+from rag.index.store import Store
+from rag.records import Answer, Citation, Passage
+from rag.search.retrieval import Filters
+from rag.settings import Settings
 
 __all__ = [
     "AssistantQueryEngine",

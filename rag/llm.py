@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import RagError
-from .settings import Settings
+from rag.errors import RagError
+from rag.settings import Settings
 
 
 def make_client(settings: Settings) -> Any:

@@ -38,10 +38,10 @@ from types import FrameType
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .assistant import Assistant
-from .errors import RagError
-from .records import Answer
-from .settings import Settings, is_loopback
+from rag.assistant import Assistant
+from rag.errors import RagError
+from rag.records import Answer
+from rag.settings import Settings, is_loopback
 
 MAX_BODY = 1024 * 1024  # bytes; larger request bodies get 413
 MAX_HISTORY = 8  # earlier (question, answer) turns kept
@@ -238,13 +238,13 @@ class Api:
             except RagError as e:  # the index or the LLM endpoint failed: not the client's fault
                 status, kind = (502, "upstream_error") if backend == "openai" else (503, "server_error")
                 raise ApiError(status, scrubbed(e), type_="server_error", code=kind) from None
-        from .tokens import count
+        from rag.text.tokens import count
 
         prompt = count(question) + sum(count(q) + count(a) for q, a in history)
         return model, answer, prompt
 
     def usage(self, prompt: int, answer: Answer) -> dict[str, int]:
-        from .tokens import count
+        from rag.text.tokens import count
 
         completion = count(answer.text)
         return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
@@ -494,7 +494,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> int:
     try:
         assistant = Assistant.open(settings=settings)
         assistant.warm_up()
-        from .tokens import count
+        from rag.text.tokens import count
 
         count("warm up")
         api = Api(assistant, token)

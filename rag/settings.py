@@ -18,8 +18,10 @@ class Settings(BaseSettings):
         Path(".rag"), description="Index directory: SQLite chunk records and BM25 index, embedded Chroma data."
     )
     docs_dir: Path = Field(Path("seeds"), description="Folder of documents ingested by default.")
-    backend: Literal["extractive", "openai"] = Field(
-        "extractive", description="Answering backend: 'extractive' (offline, no LLM) or 'openai'."
+    backend: str = Field(
+        "extractive",
+        pattern=r"^(?:extractive|openai|[A-Za-z_][\w.]*:[A-Za-z_]\w*)$",
+        description="Answering backend: 'extractive' (offline, no LLM), 'openai', or a 'package.module:Class' answerer.",
     )
     chroma_url: str | None = Field(
         None, description="URL of a Chroma server (e.g. http://127.0.0.1:8000). Unset: embedded Chroma in index_dir."

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from rag import Assistant, RagError, Settings
-from rag.documents import display_name, load_file, scan_folder
-from rag.extractive import REFUSAL
-from rag.scripts import foreign, scripts
+from rag.answer.extractive import REFUSAL
+from rag.ingest.documents import display_name, load_file, scan_folder
+from rag.text.scripts import foreign, scripts
 
 from . import pdfgen
 from .helpers import BAGHDAD, REPO, SEEDS, copy_seeds

@@ -179,7 +179,7 @@ def test_new_assistant_in_same_process_sees_other_process_ingest(tmp_path: Path)
 
     second = Assistant.open(index, HASH)
     chunk = second.store.source_chunks("fresh.txt")[0]
-    from rag.ingestion import embedding_text
+    from rag.ingest.pipeline import embedding_text
 
     hits = second.store.dense(second.embedder.embed([embedding_text(chunk)])[0], 5, None)
     assert hits and hits[0][0] == chunk.id, (

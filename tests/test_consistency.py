@@ -24,13 +24,14 @@ import numpy as np
 import pytest
 
 from rag import Answer, Assistant, RagError, Settings
-from rag import ingestion as ingestion_module
-from rag.chunkdb import DB_FILE, PENDING_ADD, PENDING_DELETE
-from rag.chunking import chunk_document, document_key
-from rag.documents import load_file, scan_folder, sha256_bytes
-from rag.ingestion import embedding_text
+from rag.files import sha256_bytes
+from rag.index.schema import DB_FILE, PENDING_ADD, PENDING_DELETE
+from rag.index.store import Store
+from rag.ingest import pipeline as ingestion_module
+from rag.ingest.chunking import chunk_document, document_key
+from rag.ingest.documents import load_file, scan_folder
+from rag.ingest.pipeline import embedding_text
 from rag.records import Chunk
-from rag.store import Store
 
 HASH = Settings(embedder="hash")
 ROUNDS = 12  # ingests while a thread asks
@@ -104,7 +105,7 @@ def expected_chunks(docs: Path, source: str, settings: Settings = HASH) -> list[
 
 def ids_of(text: str, source: str, settings: Settings = HASH) -> list[str]:
     """The chunk ids an ingest makes of ``text`` stored as ``source``."""
-    from rag.documents import clean
+    from rag.ingest.documents import clean
     from rag.records import Document
 
     title, blocks, iso, inferred = clean(text)

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from rag import tokens
-from rag.chunking import chunk_document, sentence_texts
-from rag.dates import mentions
-from rag.documents import load_file, scan_folder
 from rag.errors import RagError
-from rag.sentences import split
+from rag.ingest.chunking import chunk_document
+from rag.ingest.documents import load_file, scan_folder
+from rag.text import tokens
+from rag.text.dates import mentions
+from rag.text.sentences import sentence_texts, split
 
 from .helpers import SEEDS
 

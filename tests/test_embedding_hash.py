@@ -11,7 +11,7 @@ import time
 import numpy as np
 
 from rag import Settings
-from rag.embedding import HashEmbedder, make_embedder
+from rag.index.embedders import HashEmbedder, make_embedder
 
 TEXTS = [
     "Iraqi commanders met their Russian and Iranian counterparts in Baghdad on Sunday.",
@@ -38,7 +38,7 @@ def test_deterministic_across_calls_batches_and_processes() -> None:
     assert np.array_equal(whole, one_by_one)
     code = (
         "import sys, numpy as np\n"
-        "from rag.embedding import HashEmbedder\n"
+        "from rag.index.embedders import HashEmbedder\n"
         f"np.save(sys.stdout.buffer, HashEmbedder().embed({TEXTS!r}))\n"
     )
     out = subprocess.run(

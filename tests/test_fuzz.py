@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rag import Assistant, RagError, Settings
-from rag.documents import display_name, load_file, scan_folder
-from rag.extractive import REFUSAL
+from rag.answer.extractive import REFUSAL
+from rag.ingest.documents import display_name, load_file, scan_folder
 
 from . import pdfgen
 from .helpers import REPO

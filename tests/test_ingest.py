@@ -12,8 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag import Assistant, RagError, Settings, lexical
-from rag.ingestion import ingest
+from rag import Assistant, RagError, Settings
+from rag.ingest.pipeline import ingest
+from rag.text import lexical
 
 from .helpers import BAGHDAD, REPO
 
@@ -39,7 +40,7 @@ def test_reingest_unchanged_embeds_nothing(fresh: Assistant, docs: Path) -> None
 
 
 def test_corpus_words_are_embedded_once_and_find_paraphrases(fresh: Assistant, docs: Path) -> None:
-    from rag.matching import expand_query
+    from rag.search.expansion import expand_query
 
     assert fresh.store.db.word_count() > 500
     assert fresh.store.word_collection.count() == fresh.store.db.word_count()

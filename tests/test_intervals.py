@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from rag import dates, intervals
+from rag.answer import intervals
+from rag.text import dates
 
 
 def test_questions_about_the_time_between_two_events() -> None:

@@ -29,8 +29,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule, run_state_machine_as_test
 
 from rag import Answer, Assistant, RagError
-from rag.chunkdb import DB_FILE
-from rag.documents import sha256_bytes
+from rag.files import sha256_bytes
+from rag.index.schema import DB_FILE
 
 from .helpers import REPO
 from .test_consistency import (

@@ -24,7 +24,7 @@ from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, TextNode
 
 from rag import Assistant, Filters, RagError
-from rag.embedding import OnnxEmbedder
+from rag.index.embedders import OnnxEmbedder
 from rag.llama_index import (
     AssistantQueryEngine,
     AssistantRetriever,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from rag import Assistant, RagError, Settings
-from rag.generative import build_messages, verify
+from rag.answer.generative import build_messages, verify
 
 from .helpers import BAGHDAD, POPULATION
 from .servers import TEST_GGUF, FaultServer, LlamaServer
@@ -137,3 +137,4 @@ def test_openai_embedder_against_local_server(tmp_path: Path) -> None:
         assert assistant.search("water board prices")[0]
     with pytest.raises(RagError, match="built with the embedder 'openai:local'"):
         Assistant.open(tmp_path / "index")
+

@@ -6,12 +6,12 @@ from datetime import date
 
 import pytest
 
-from rag import dates
-from rag.documents import borrow_dates
-from rag.entities import is_country, tagger
-from rag.matching import same_place
-from rag.question import Question, analyse, publisher_terms
+from rag.answer.question import Question, analyse, publisher_terms
+from rag.ingest.borrowing import borrow_dates
 from rag.records import Document, Span
+from rag.text import dates
+from rag.text.entities import is_country, tagger
+from rag.text.words import same_place
 
 
 def ask(text: str) -> Question:
@@ -153,7 +153,7 @@ def test_who_was_with_a_verb_is_not_a_copular_question() -> None:
 
 
 def test_a_speaker_is_asked_for_only_by_the_main_clause() -> None:
-    from rag.extractive import _asks_speaker
+    from rag.answer.typed import _asks_speaker
 
     assert _asks_speaker(ask("Which agency reported the deal?"))
     assert _asks_speaker(ask("Tell me who was saying the talks had failed."))
@@ -162,7 +162,7 @@ def test_a_speaker_is_asked_for_only_by_the_main_clause() -> None:
 
 
 def test_speakers_of_a_sentence() -> None:
-    from rag.extractive import _speakers
+    from rag.answer.typed import _speakers
 
     def speakers(text: str) -> list[str]:
         return _speakers(text, tagger().analyse([text])[0])
@@ -177,9 +177,10 @@ def test_speakers_of_a_sentence() -> None:
 
 
 def test_a_role_is_filled_only_by_a_name_beside_it() -> None:
-    from rag.embedding import make_embedder
-    from rag.extractive import Candidate, _role_unfilled
-    from rag.matching import TermMatcher
+    from rag.answer.candidates import Candidate
+    from rag.answer.matching import TermMatcher
+    from rag.answer.typed import _role_unfilled
+    from rag.index.embedders import make_embedder
     from rag.settings import Settings
 
     q = ask("Who was the prime minister when the port reopened?")

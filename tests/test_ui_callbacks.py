@@ -13,8 +13,9 @@ import gradio as gr
 import pytest
 
 from rag import Assistant, Filters, Settings
-from rag import ui as U
-from rag import ui_render as R
+from rag.errors import RagError
+from rag.ui import access, app, layout, session, uploads
+from rag.ui import render as R
 
 from . import pdfgen
 from .helpers import BAGHDAD, POPULATION, copy_seeds
@@ -32,8 +33,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Assistant, Path]:
 
 
 @pytest.fixture(scope="module")
-def ui(built: tuple[Assistant, Path]) -> U.RagUI:
-    return U.RagUI(assistant=built[0])
+def ui(built: tuple[Assistant, Path]) -> session.RagUI:
+    return session.RagUI(assistant=built[0])
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +79,7 @@ def cited(built: tuple[Assistant, Path]) -> list[dict[str, Any]]:
     ]
 
 
-def ask(ui: U.RagUI, question: str, turns: list[dict[str, Any]] | None = None, **kw: Any) -> list[tuple[Any, ...]]:
+def ask(ui: session.RagUI, question: str, turns: list[dict[str, Any]] | None = None, **kw: Any) -> list[tuple[Any, ...]]:
     return list(ui.ask(question, turns or [], **kw))
 
 
@@ -89,7 +90,7 @@ def last_bubble(outputs: list[tuple[Any, ...]]) -> str:
 
 
 # --- chat -----------------------------------------------------------------------------
-def test_answer_streams_then_links_its_citations(ui: U.RagUI) -> None:
+def test_answer_streams_then_links_its_citations(ui: session.RagUI) -> None:
     outputs = ask(ui, BAGHDAD)
     assert len(outputs) >= 3, "a pending bubble, streamed text, then the final answer"
     assert "rag-pending" in outputs[0][0][-1]["content"]
@@ -106,7 +107,7 @@ def test_answer_streams_then_links_its_citations(ui: U.RagUI) -> None:
 
 
 def test_sources_panel_lists_file_title_date_and_quote_in_context(
-    ui: U.RagUI, built: tuple[Assistant, Path], cited: list[dict[str, Any]]
+    ui: session.RagUI, built: tuple[Assistant, Path], cited: list[dict[str, Any]]
 ) -> None:
     *_, (_, live, live_panel, _, _) = ask(ui, BAGHDAD)
     for c in live[0]["citations"]:
@@ -128,7 +129,7 @@ def test_sources_panel_lists_file_title_date_and_quote_in_context(
         assert f'data-cite="0-{c["n"]}"' in panel  # "Open full source" link
 
 
-def test_refusal_is_styled_as_a_refusal_not_an_error(ui: U.RagUI) -> None:
+def test_refusal_is_styled_as_a_refusal_not_an_error(ui: session.RagUI) -> None:
     outputs = ask(ui, POPULATION)
     _, turns, panel, _, _ = outputs[-1]
     assert turns[0]["refused"] and not turns[0]["citations"]
@@ -138,7 +139,7 @@ def test_refusal_is_styled_as_a_refusal_not_an_error(ui: U.RagUI) -> None:
     assert "nothing is cited" in panel
 
 
-def test_empty_question_is_an_error(ui: U.RagUI) -> None:
+def test_empty_question_is_an_error(ui: session.RagUI) -> None:
     for blank in ("", "   \n"):
         with pytest.raises(gr.Error, match="Type a question"):
             ui.check(blank)
@@ -155,7 +156,7 @@ def test_empty_question_is_an_error(ui: U.RagUI) -> None:
     assert "<b>" not in str(info.value) and "&lt;b&gt;" in str(info.value), "escaped: Gradio renders it as HTML"
 
 
-def test_follow_up_passes_the_conversation_as_history(ui: U.RagUI, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_follow_up_passes_the_conversation_as_history(ui: session.RagUI, monkeypatch: pytest.MonkeyPatch) -> None:
     *_, (_, turns, _, _, _) = ask(ui, BAGHDAD)
     seen: dict[str, Any] = {}
     real = ui.assistant.stream  # type: ignore[union-attr]
@@ -175,15 +176,15 @@ def test_follow_up_passes_the_conversation_as_history(ui: U.RagUI, monkeypatch: 
     assert len(chat) == 4 and "rag-cite" in chat[1]["content"], "earlier answers keep their links"
 
 
-def test_filters_from_the_settings_panel(ui: U.RagUI) -> None:
-    assert U.make_filters([], "", None) is None
-    f = U.make_filters(["003_a49d935d823246c6.txt"], "2015-01-01", "2015-12-31")
+def test_filters_from_the_settings_panel(ui: session.RagUI) -> None:
+    assert session.make_filters([], "", None) is None
+    f = session.make_filters(["003_a49d935d823246c6.txt"], "2015-01-01", "2015-12-31")
     assert f == Filters(sources=("003_a49d935d823246c6.txt",), date_from="2015-01-01", date_to="2015-12-31")
     for bad in ("2015-13-01", "26/09/2015", "yesterday"):
         with pytest.raises(gr.Error, match="YYYY-MM-DD"):
-            U.make_filters(None, bad, None)
+            session.make_filters(None, bad, None)
     with pytest.raises(gr.Error, match="empty"):
-        U.make_filters(None, "2016-01-01", "2015-01-01")
+        session.make_filters(None, "2016-01-01", "2015-01-01")
     only = "003_a49d935d823246c6.txt"
     *_, (_, turns, _, _, _) = ask(ui, BAGHDAD, sources=[only])
     assert {c["source"] for c in turns[0]["citations"]} <= {only}
@@ -191,9 +192,9 @@ def test_filters_from_the_settings_panel(ui: U.RagUI) -> None:
     assert all(c["date"] and c["date"] >= "2018-01-01" for c in turns[0]["citations"])
 
 
-def test_model_choice_is_per_request(ui: U.RagUI) -> None:
+def test_model_choice_is_per_request(ui: session.RagUI) -> None:
     assistant = ui.wait()
-    allowing = U.RagUI(ui.settings.model_copy(update={"openai_models": "other-model, third"}), assistant=assistant)
+    allowing = session.RagUI(ui.settings.model_copy(update={"openai_models": "other-model, third"}), assistant=assistant)
     assert allowing.models() == [ui.settings.openai_model, "other-model", "third"]
     view = allowing._for_model(assistant, "other-model")
     assert view is not assistant and view.settings.openai_model == "other-model"
@@ -210,7 +211,7 @@ def test_unreachable_llm_is_an_error_bubble_not_a_crash(built: tuple[Assistant, 
         update={"openai_base_url": f"http://127.0.0.1:{free_port()}/v1", "openai_max_retries": 0, "openai_timeout": 3}
     )
     broken = Assistant(settings, assistant.store, assistant.embedder)
-    ui = U.RagUI(assistant=broken)
+    ui = session.RagUI(assistant=broken)
     with pytest.warns(UserWarning, match="Cannot reach"):
         outputs = ask(ui, BAGHDAD, backend="openai")
     _, turns, _, _, _ = outputs[-1]
@@ -221,7 +222,7 @@ def test_unreachable_llm_is_an_error_bubble_not_a_crash(built: tuple[Assistant, 
 
 def test_missing_index_is_reported_not_raised(tmp_path: Path) -> None:
     settings = Settings(index_dir=tmp_path / "no-index", docs_dir=tmp_path / "no-docs")
-    ui = U.RagUI(settings)
+    ui = session.RagUI(settings)
     ui.load()
     assert ui.assistant is None and ui.error and "No index" in ui.error
     assert "rag-status-error" in ui.status()
@@ -232,7 +233,7 @@ def test_missing_index_is_reported_not_raised(tmp_path: Path) -> None:
 
 def test_missing_index_is_built_from_the_docs_folder(tmp_path: Path) -> None:
     docs = copy_seeds(tmp_path / "docs")
-    ui = U.RagUI(Settings(index_dir=tmp_path / "index", docs_dir=docs))
+    ui = session.RagUI(Settings(index_dir=tmp_path / "index", docs_dir=docs))
     ui.load()
     assert ui.error is None and ui.assistant is not None
     assert len(ui.assistant.documents()) == len(list(docs.iterdir()))
@@ -296,7 +297,7 @@ def test_documents_and_metrics_are_escaped() -> None:
 
 # --- citations ------------------------------------------------------------------------
 def test_citation_opens_the_full_source_highlighted_at_its_span(
-    ui: U.RagUI, built: tuple[Assistant, Path], cited: list[dict[str, Any]]
+    ui: session.RagUI, built: tuple[Assistant, Path], cited: list[dict[str, Any]]
 ) -> None:
     *_, (_, live, _, _, _) = ask(ui, BAGHDAD)
     assert live[0]["citations"], "the Baghdad question is answered with citations"
@@ -304,7 +305,7 @@ def test_citation_opens_the_full_source_highlighted_at_its_span(
         check_viewer(ui, built, turns)
 
 
-def check_viewer(ui: U.RagUI, built: tuple[Assistant, Path], turns: list[dict[str, Any]]) -> None:
+def check_viewer(ui: session.RagUI, built: tuple[Assistant, Path], turns: list[dict[str, Any]]) -> None:
     for c in turns[0]["citations"]:
         panel, viewer = ui.show_citation(f"0-{c['n']}", turns)
         text = (built[1] / c["source"]).read_text(encoding="utf-8")
@@ -317,14 +318,14 @@ def check_viewer(ui: U.RagUI, built: tuple[Assistant, Path], turns: list[dict[st
         assert f"characters {c['start']:,}–{c['end']:,}" in viewer
 
 
-def test_citation_click_event_carries_the_key(ui: U.RagUI, cited: list[dict[str, Any]]) -> None:
+def test_citation_click_event_carries_the_key(ui: session.RagUI, cited: list[dict[str, Any]]) -> None:
     event = gr.EventData(None, {"cite": "0-1"})
     _, viewer = ui.on_cite(cited, event)
     assert 'id="rag-hl"' in viewer
 
 
 @pytest.mark.parametrize("key", ["", "x", "5-1", "0-99", "../0-1"])
-def test_bad_citation_keys_are_reported(ui: U.RagUI, key: str, cited: list[dict[str, Any]]) -> None:
+def test_bad_citation_keys_are_reported(ui: session.RagUI, key: str, cited: list[dict[str, Any]]) -> None:
     with pytest.warns(UserWarning, match="conversation that is gone"):
         _, viewer = ui.show_citation(key, cited)
     assert "rag-notice-error" in viewer and "rag-hl" not in viewer
@@ -343,37 +344,37 @@ def test_bad_citation_keys_are_reported(ui: U.RagUI, key: str, cited: list[dict[
     ],
 )
 def test_upload_names_are_sanitised(name: str, safe: str) -> None:
-    assert U.safe_upload_name(name) == safe
+    assert uploads.safe_upload_name(name) == safe
 
 
 @pytest.mark.parametrize("name", [".env", ".hidden.txt", "../.bashrc.md", "x.exe", "x.txt.sh", "noext", "...txt", ""])
 def test_bad_upload_names_are_rejected(name: str) -> None:
-    with pytest.raises(U.UploadRejected):
-        U.safe_upload_name(name)
+    with pytest.raises(uploads.UploadRejected):
+        uploads.safe_upload_name(name)
 
 
 def test_upload_content_checks(tmp_path: Path) -> None:
     big = tmp_path / "big.txt"
     big.write_text("a" * 2000)
-    with pytest.raises(U.UploadRejected, match="limit"):
-        U.check_upload(big, "big.txt", 1000)
-    assert U.check_upload(big, "../../big.txt", 5000) == "big.txt"
+    with pytest.raises(uploads.UploadRejected, match="limit"):
+        uploads.check_upload(big, "big.txt", 1000)
+    assert uploads.check_upload(big, "../../big.txt", 5000) == "big.txt"
     empty = tmp_path / "empty.txt"
     empty.write_text("")
-    with pytest.raises(U.UploadRejected, match="empty"):
-        U.check_upload(empty, "empty.txt", 5000)
+    with pytest.raises(uploads.UploadRejected, match="empty"):
+        uploads.check_upload(empty, "empty.txt", 5000)
     fake_pdf = tmp_path / "fake.pdf"
     fake_pdf.write_text("not a pdf")
-    with pytest.raises(U.UploadRejected, match="not a PDF"):
-        U.check_upload(fake_pdf, "fake.pdf", 5000)
+    with pytest.raises(uploads.UploadRejected, match="not a PDF"):
+        uploads.check_upload(fake_pdf, "fake.pdf", 5000)
     binary = tmp_path / "bin.txt"
     binary.write_bytes(b"\x00\x01\x02text")
-    with pytest.raises(U.UploadRejected, match="binary"):
-        U.check_upload(binary, "bin.txt", 5000)
+    with pytest.raises(uploads.UploadRejected, match="binary"):
+        uploads.check_upload(binary, "bin.txt", 5000)
 
 
-def test_rejected_uploads_are_not_written(ui: U.RagUI, built: tuple[Assistant, Path], tmp_path: Path) -> None:
-    small = U.RagUI(ui.settings.model_copy(update={"max_upload_mb": 0.001}), assistant=ui.wait())
+def test_rejected_uploads_are_not_written(ui: session.RagUI, built: tuple[Assistant, Path], tmp_path: Path) -> None:
+    small = session.RagUI(ui.settings.model_copy(update={"max_upload_mb": 0.001}), assistant=ui.wait())
     big = tmp_path / "big.txt"
     big.write_text("word " * 1000)
     evil = tmp_path / "evil.sh"
@@ -386,7 +387,7 @@ def test_rejected_uploads_are_not_written(ui: U.RagUI, built: tuple[Assistant, P
     assert not (built[1].parent / "evil.sh").exists()
 
 
-def test_upload_reingest_ask_and_delete(ui: U.RagUI, built: tuple[Assistant, Path], tmp_path: Path) -> None:
+def test_upload_reingest_ask_and_delete(ui: session.RagUI, built: tuple[Assistant, Path], tmp_path: Path) -> None:
     assistant, docs = built
     assert ui.docs_root() == docs.resolve()
     new = tmp_path / "vellmarsk treaty.txt"
@@ -446,7 +447,7 @@ def test_files_the_ingest_skips_are_listed_with_why_and_can_be_deleted(tmp_path:
     goes on, the library lists them as not indexed with the reason, and the delete flow deletes their files."""
     docs = copy_seeds(tmp_path / "docs")
     seeds = sorted(p.name for p in docs.iterdir())
-    ui = U.RagUI(assistant=Assistant.build(docs, tmp_path / "index", Settings()))
+    ui = session.RagUI(assistant=Assistant.build(docs, tmp_path / "index", Settings()))
     (docs / "blob.txt").write_bytes(b"\x00\x01\x02 not text " * 50)
     hostile = "<img src=x onerror=alert(1)>.txt"
     (docs / hostile).write_bytes(b"\x00<script>alert(1)</script>")
@@ -502,7 +503,7 @@ def test_the_delete_flow_deletes_only_what_the_library_lists(tmp_path: Path) -> 
     """Names a client may send that the library never lists: outside the folder, hidden, a link, a folder."""
     root = tmp_path / "root"
     docs = copy_seeds(root / "docs")
-    ui = U.RagUI(assistant=Assistant.build(docs, tmp_path / "index", Settings()))
+    ui = session.RagUI(assistant=Assistant.build(docs, tmp_path / "index", Settings()))
     (root / "outside.txt").write_text("keep me\n", encoding="utf-8")
     (docs / ".hidden.txt").write_text("keep me\n", encoding="utf-8")
     (docs / "sub").mkdir()
@@ -522,8 +523,8 @@ def test_the_delete_flow_deletes_only_what_the_library_lists(tmp_path: Path) -> 
 
 
 # --- evals and settings ---------------------------------------------------------------
-def test_eval_panel_without_and_with_a_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ui: U.RagUI) -> None:
-    monkeypatch.setattr(U, "REPORTS_DIR", tmp_path)
+def test_eval_panel_without_and_with_a_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ui: session.RagUI) -> None:
+    monkeypatch.setattr(session, "REPORTS_DIR", tmp_path)
     metrics, md, chart = ui.eval_report()
     assert "No report yet" in metrics and md == "" and chart == ""
     (tmp_path / "latest.json").write_text(json.dumps({"dataset": "seeds", "n": 3, "metrics": {"hit_rate": 0.9}}))
@@ -538,8 +539,8 @@ def test_eval_panel_without_and_with_a_report(tmp_path: Path, monkeypatch: pytes
     assert "hit_rate" in metrics and "0.900" in metrics and md == ""
 
 
-def test_run_evals_without_the_module_warns(monkeypatch: pytest.MonkeyPatch, ui: U.RagUI, tmp_path: Path) -> None:
-    monkeypatch.setattr(U, "REPORTS_DIR", tmp_path)
+def test_run_evals_without_the_module_warns(monkeypatch: pytest.MonkeyPatch, ui: session.RagUI, tmp_path: Path) -> None:
+    monkeypatch.setattr(session, "REPORTS_DIR", tmp_path)
     monkeypatch.setitem(sys.modules, "evals.runner", None)
     with pytest.warns(UserWarning, match="evals module not available"):
         metrics, _, _ = ui.run_evals()
@@ -547,15 +548,15 @@ def test_run_evals_without_the_module_warns(monkeypatch: pytest.MonkeyPatch, ui:
 
 
 def test_auth_setting() -> None:
-    assert U.parse_auth(None) is None
-    assert U.parse_auth("ann:s3:cret") == ("ann", "s3:cret")
+    assert access.parse_auth(None) is None
+    assert access.parse_auth("ann:s3:cret") == ("ann", "s3:cret")
     for bad in ("ann", ":pw", "ann:"):
-        with pytest.raises(U.RagError):
-            U.parse_auth(bad)
+        with pytest.raises(RagError):
+            access.parse_auth(bad)
 
 
-def test_the_page_builds_with_safe_launch_settings(ui: U.RagUI) -> None:
-    demo = U.build(ui)
+def test_the_page_builds_with_safe_launch_settings(ui: session.RagUI) -> None:
+    demo = layout.build(ui)
     config = demo.get_config_file()
     chatbots = [c for c in config["components"] if c.get("type") == "chatbot"]
     assert chatbots and chatbots[0]["props"]["render_markdown"] is False
@@ -564,16 +565,16 @@ def test_the_page_builds_with_safe_launch_settings(ui: U.RagUI) -> None:
 
 def test_launch_is_local_private_and_restricted(tmp_path: Path) -> None:
     settings = Settings(index_dir=tmp_path / "idx", auth="ann:pw", max_upload_mb=3)
-    options = U.launch_options(settings)
+    options = app.launch_options(settings)
     assert options["server_name"] == "127.0.0.1" and options["server_port"] == 7860
-    assert options["share"] is False and isinstance(options["auth"], U.Login)
+    assert options["share"] is False and isinstance(options["auth"], access.Login)
     assert options["auth"]("ann", "pw") and not options["auth"]("ann", "pw2") and not options["auth"]("bob", "pw")
     assert options["show_error"] is False
     assert options["allowed_paths"] == []
     assert str((tmp_path / "idx").resolve()) in options["blocked_paths"]
     assert any(p.endswith(".env") for p in options["blocked_paths"])
     assert options["max_file_size"] == 3_000_000
-    assert U.QUEUE["default_concurrency_limit"] == 2 and U.QUEUE["max_size"] == 32
+    assert app.QUEUE["default_concurrency_limit"] == 2 and app.QUEUE["max_size"] == 32
 
 
 def test_no_telemetry_at_import() -> None:

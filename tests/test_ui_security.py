@@ -7,6 +7,7 @@ OpenAI-compatible FaultServer of tests/servers.py standing in for an LLM provide
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import os
@@ -29,7 +30,8 @@ from gradio import utils as gradio_utils
 from pydantic import SecretStr
 
 from rag import Assistant, Settings
-from rag import ui as U
+from rag.errors import RagError
+from rag.ui import access, app, layout, messages, session, uploads
 
 from .helpers import BAGHDAD, REPO, copy_seeds
 from .servers import FaultServer, free_port
@@ -41,11 +43,11 @@ USER, PASSWORD = "ann", "correct horse"
 class Served:
     """A RagUI served by Gradio on 127.0.0.1, plus what the tests need to look at."""
 
-    def __init__(self, ui: U.RagUI, options: dict[str, Any]) -> None:
+    def __init__(self, ui: session.RagUI, options: dict[str, Any]) -> None:
         self.ui, self.options = ui, options
-        self.demo = U.serve(ui, options)
+        self.demo = app.serve(ui, options)
         self.base = f"http://127.0.0.1:{options['server_port']}"
-        self.login: U.Login | None = options["auth"]
+        self.login: access.Login | None = options["auth"]
 
     def client(self, **kw: Any) -> httpx.Client:
         return httpx.Client(base_url=self.base, timeout=60, **kw)
@@ -56,7 +58,7 @@ class Served:
 
 def serve(settings: Settings, assistant: Assistant | None = None) -> Served:
     settings = settings.model_copy(update={"port": free_port(), "host": "127.0.0.1"})
-    return Served(U.RagUI(settings, assistant=assistant), U.launch_options(settings))
+    return Served(session.RagUI(settings, assistant=assistant), app.launch_options(settings))
 
 
 def run_event(client: httpx.Client, api_name: str, data: list[Any]) -> dict[str, Any]:
@@ -104,11 +106,11 @@ def guarded(built: tuple[Assistant, Path]) -> Iterator[Served]:
 
 
 @pytest.fixture()
-def docs_ui(tmp_path: Path, built: tuple[Assistant, Path]) -> tuple[U.RagUI, Path]:
+def docs_ui(tmp_path: Path, built: tuple[Assistant, Path]) -> tuple[session.RagUI, Path]:
     """A UI whose docs folder is an empty tmp dir (the manifest's folder is not used: no assistant is open)."""
     docs = tmp_path / "docs"
     docs.mkdir()
-    return U.RagUI(Settings(index_dir=tmp_path / "index", docs_dir=docs)), docs
+    return session.RagUI(Settings(index_dir=tmp_path / "index", docs_dir=docs)), docs
 
 
 def names(folder: Path) -> list[str]:
@@ -116,7 +118,7 @@ def names(folder: Path) -> list[str]:
 
 
 # --- 1. uploads never overwrite ---------------------------------------------------------
-def test_upload_collisions_keep_every_file_under_its_own_name(docs_ui: tuple[U.RagUI, Path], tmp_path: Path) -> None:
+def test_upload_collisions_keep_every_file_under_its_own_name(docs_ui: tuple[session.RagUI, Path], tmp_path: Path) -> None:
     ui, docs = docs_ui
     (docs / "report_2015.txt").write_text("the original\n", encoding="utf-8")
     first = tmp_path / "a" / "report 2015.TXT"
@@ -148,7 +150,7 @@ def test_concurrent_uploads_of_one_name_never_overwrite(tmp_path: Path) -> None:
 
     def store(src: Path) -> str:
         barrier.wait()
-        return U.store_upload(src, docs, "same.txt")
+        return uploads.store_upload(src, docs, "same.txt")
 
     with ThreadPoolExecutor(len(sources)) as pool:
         stored = list(pool.map(store, sources))
@@ -166,7 +168,7 @@ def test_upload_never_writes_through_an_existing_name_or_link(tmp_path: Path) ->
     (docs / "notes.txt").symlink_to(outside)
     src = tmp_path / "notes.txt"
     src.write_text("uploaded\n", encoding="utf-8")
-    assert U.store_upload(src, docs, "notes.txt") == "notes (2).txt"
+    assert uploads.store_upload(src, docs, "notes.txt") == "notes (2).txt"
     assert outside.read_text(encoding="utf-8") == "not yours\n"
     assert (docs / "notes (2).txt").read_text(encoding="utf-8") == "uploaded\n"
 
@@ -188,7 +190,7 @@ def test_upload_never_writes_through_an_existing_name_or_link(tmp_path: Path) ->
     ],
 )
 def test_hostile_upload_names_become_plain_base_names(name: str, safe: str) -> None:
-    assert U.safe_upload_name(name) == safe
+    assert uploads.safe_upload_name(name) == safe
 
 
 @pytest.mark.parametrize(
@@ -196,22 +198,22 @@ def test_hostile_upload_names_become_plain_base_names(name: str, safe: str) -> N
     [".txt", ".env", ".bashrc.md", "../.ssh/.keys.txt", "..txt", "\x00.txt", "\udce9\udce9.txt", "x.txt\x00.sh"],
 )
 def test_hidden_and_nameless_uploads_are_rejected(name: str) -> None:
-    with pytest.raises(U.UploadRejected) as info:
-        U.safe_upload_name(name)
+    with pytest.raises(uploads.UploadRejected) as info:
+        uploads.safe_upload_name(name)
     message = str(info.value)
     message.encode("utf-8")  # shown to the user: no lone surrogate can break the page's JSON
     assert "\x00" not in message and "\n" not in message
 
 
-def test_very_long_names_fit_the_file_system(docs_ui: tuple[U.RagUI, Path], tmp_path: Path) -> None:
+def test_very_long_names_fit_the_file_system(docs_ui: tuple[session.RagUI, Path], tmp_path: Path) -> None:
     ui, docs = docs_ui
     for i, stem in enumerate(["x" * 240, "報告" * 40, "é" * 120]):
         assert len(stem.encode("utf-8")) == 240, "the longest names a Linux file system takes"
         src = tmp_path / str(i) / f"{stem}.txt"
         src.parent.mkdir()
         src.write_text("long\n", encoding="utf-8")
-        name = U.safe_upload_name(src.name)
-        assert len(name.encode("utf-8")) <= U.MAX_NAME_BYTES + len(".txt")
+        name = uploads.safe_upload_name(src.name)
+        assert len(name.encode("utf-8")) <= uploads.MAX_NAME_BYTES + len(".txt")
         for _ in range(3):  # and again with " (2)", " (3)" added
             notice, _ = ui.save_uploads([str(src)])
             assert "rag-notice-ok" in notice
@@ -219,7 +221,7 @@ def test_very_long_names_fit_the_file_system(docs_ui: tuple[U.RagUI, Path], tmp_
     assert len(stored) == 9 and all(len(n.encode("utf-8")) < 255 for n in stored)
 
 
-def test_hostile_names_saved_from_real_files(docs_ui: tuple[U.RagUI, Path], tmp_path: Path) -> None:
+def test_hostile_names_saved_from_real_files(docs_ui: tuple[session.RagUI, Path], tmp_path: Path) -> None:
     ui, docs = docs_ui
     made = []
     for i, raw in enumerate([b"line\nbreak.txt", b"caf\xe9.txt", b".hidden.txt", b" spaced name .md"]):
@@ -379,7 +381,7 @@ def test_with_auth_every_route_refuses_anonymous_requests(guarded: Served) -> No
 
 
 def test_logins_are_throttled_per_address_and_per_user(guarded: Served) -> None:
-    login, throttle = guarded.login, U.LoginThrottle()
+    login, throttle = guarded.login, access.LoginThrottle()
     assert login is not None
     before = len(login.evaluated)
 
@@ -419,7 +421,7 @@ def test_logins_are_throttled_per_address_and_per_user(guarded: Served) -> None:
 
 
 def test_login_checks_in_constant_time_without_gradio_tuples() -> None:
-    login = U.Login("ann", "pw")
+    login = access.Login("ann", "pw")
     assert login("ann", "pw") and not login("ann", "pw ") and not login("Ann", "pw") and not login("", "")
     assert not login("ann", "p\udce9")  # not UTF-8: refused, not an exception
     assert len(login.evaluated) == 5
@@ -441,24 +443,24 @@ def test_public_bind_without_auth_refuses_to_start() -> None:
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "10.0.0.1", "my-host.example", "[::]"])
 def test_non_loopback_hosts_need_auth_or_an_explicit_opt_in(host: str) -> None:
-    with pytest.raises(U.RagError, match="RAG_ALLOW_PUBLIC"):
-        U.launch_options(Settings(host=host))
-    U.check_exposure(Settings(host=host, auth="ann:pw"))
-    U.check_exposure(Settings(host=host, allow_public=True))
+    with pytest.raises(RagError, match="RAG_ALLOW_PUBLIC"):
+        app.launch_options(Settings(host=host))
+    access.check_exposure(Settings(host=host, auth="ann:pw"))
+    access.check_exposure(Settings(host=host, allow_public=True))
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "localhost", "::1", "[::1]"])
 def test_loopback_hosts_need_nothing(host: str) -> None:
-    U.check_exposure(Settings(host=host))
+    access.check_exposure(Settings(host=host))
 
 
 def test_allow_public_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RAG_ALLOW_PUBLIC", "1")
     monkeypatch.setenv("RAG_HOST", "0.0.0.0")
-    U.check_exposure(Settings())
+    access.check_exposure(Settings())
     monkeypatch.setenv("RAG_ALLOW_PUBLIC", "0")
-    with pytest.raises(U.RagError):
-        U.check_exposure(Settings())
+    with pytest.raises(RagError):
+        access.check_exposure(Settings())
 
 
 # --- the model allow-list ---------------------------------------------------------------
@@ -474,7 +476,7 @@ def test_models_outside_the_allow_list_are_refused_before_any_llm_call(built: tu
             }
         )
         assistant = Assistant(settings, built[0].store, built[0].embedder)
-        ui = U.RagUI(assistant=assistant)
+        ui = session.RagUI(assistant=assistant)
         assert ui.models() == ["cheap-model", "second-model"]
         for model in ("gpt-4-32k", "cheap-model ", "CHEAP-MODEL", "second-model,gpt-4"):
             if model.strip() in ui.models():
@@ -485,7 +487,7 @@ def test_models_outside_the_allow_list_are_refused_before_any_llm_call(built: tu
                 list(ui.ask(BAGHDAD, [], "openai", model))
         assert llm.hits == 0
 
-        served = Served(ui, U.launch_options(settings.model_copy(update={"port": free_port()})))
+        served = Served(ui, app.launch_options(settings.model_copy(update={"port": free_port()})))
         try:
             with served.client() as client:
                 config = client.get("/config").json()
@@ -500,26 +502,26 @@ def test_models_outside_the_allow_list_are_refused_before_any_llm_call(built: tu
 
 
 def test_allow_list_defaults_to_the_configured_model() -> None:
-    assert U.allowed_models(Settings(openai_model="m1")) == ["m1"]
-    assert U.allowed_models(Settings(openai_model="m1", openai_models=" m2 ,,m1, m3")) == ["m1", "m2", "m3"]
+    assert access.allowed_models(Settings(openai_model="m1")) == ["m1"]
+    assert access.allowed_models(Settings(openai_model="m1", openai_models=" m2 ,,m1, m3")) == ["m1", "m2", "m3"]
 
 
 # --- short errors for users, details in the log ------------------------------------------
 def test_paths_are_cut_from_messages() -> None:
     assert (
-        U.public("No index at /srv/data/.rag; build it from /home/ann/docs.") == "No index at .rag; build it from docs."
+        messages.public("No index at /srv/data/.rag; build it from /home/ann/docs.") == "No index at .rag; build it from docs."
     )
-    assert U.public("The index database /tmp/x/index/chunks.sqlite is damaged") == (
+    assert messages.public("The index database /tmp/x/index/chunks.sqlite is damaged") == (
         "The index database chunks.sqlite is damaged"
     )
-    assert U.public("Model file C:\\models\\m.onnx is bad") == "Model file m.onnx is bad"
+    assert messages.public("Model file C:\\models\\m.onnx is bad") == "Model file m.onnx is bad"
     kept = "Cannot reach http://127.0.0.1:8080/v1 (2 of 3 tries); 1/2 done"
-    assert U.public(kept) == kept
+    assert messages.public(kept) == kept
 
 
 def test_index_errors_reach_users_without_paths(tmp_path: Path) -> None:
     index, docs = tmp_path / "secret-place" / "index", tmp_path / "secret-place" / "docs"
-    ui = U.RagUI(Settings(index_dir=index, docs_dir=docs))
+    ui = session.RagUI(Settings(index_dir=index, docs_dir=docs))
     ui.load()
     assert ui.assistant is None and ui.error and "No index" in ui.error
     assert str(tmp_path) not in ui.error and "secret-place" not in ui.error
@@ -545,22 +547,22 @@ def test_index_errors_reach_users_without_paths(tmp_path: Path) -> None:
 def test_unexpected_errors_say_little_and_log_everything(
     built: tuple[Assistant, Path], caplog: pytest.LogCaptureFixture
 ) -> None:
-    ui = U.RagUI(assistant=built[0])
-    demo = U.build(ui)
+    ui = session.RagUI(assistant=built[0])
+    demo = layout.build(ui)
     events = {fn.name: fn.fn for fn in demo.fns.values()}
     broken_turns = [{"question": "q", "citations": [{"n": "not a number"}], "refused": False}]
     caplog.set_level(logging.ERROR, logger="rag.ui")
     with pytest.raises(gr.Error) as info:
         events["on_cite"](broken_turns, gr.EventData(None, {"cite": "0-1"}))
-    assert info.value.message == U.html.escape(U.UNEXPECTED)
+    assert info.value.message == html.escape(messages.UNEXPECTED)
     assert "ValueError" not in str(info.value.message) and "not a number" not in str(info.value.message)
     assert any(r.exc_info and r.exc_info[0] is ValueError for r in caplog.records), "the traceback is in the log"
     with pytest.raises(gr.Error) as info:
         list(events["ask"](BAGHDAD, [{"no": "question"}], "extractive", "", 5, [], "", ""))
-    assert info.value.message == U.html.escape(U.UNEXPECTED)
+    assert info.value.message == html.escape(messages.UNEXPECTED)
     with pytest.raises(gr.Error, match="from 1 to"):
         list(events["ask"](BAGHDAD, [], "extractive", "", float("nan"), [], "", ""))
-    assert U.launch_options(Settings())["show_error"] is False
+    assert app.launch_options(Settings())["show_error"] is False
 
 
 # --- evals from the UI write beside the index -------------------------------------------
@@ -571,7 +573,7 @@ def test_run_evals_writes_into_the_index_not_the_repository(built: tuple[Assista
         return {p.name: p.stat().st_mtime_ns for p in repo_reports.iterdir()} if repo_reports.exists() else {}
 
     settings = built[0].settings.model_copy(update={"index_dir": tmp_path / "index"})
-    ui = U.RagUI(settings, assistant=built[0])
+    ui = session.RagUI(settings, assistant=built[0])
     before = snapshot()
 
     class Progress:

@@ -13,14 +13,43 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .documents import MIN_SHARED, SHINGLE_WORDS, shingles
-from .records import Document
+from rag.records import Document
 
 _WORD = re.compile(r"\w+")
 _BASE = np.uint64(1_000_003)
 
 WINDOW = 5  # winnowing window: any shared run of WINDOW shingles shares a fingerprint
 CANDIDATES = 3  # stored documents checked exactly per undated document
+
+SHINGLE_WORDS = 8  # word runs this long shared by two articles mean they quote the same text
+MIN_SHARED = 3
+
+
+def shingles(doc: Document) -> set[tuple[str, ...]]:
+    """The runs of ``SHINGLE_WORDS`` consecutive words of the article text (boilerplate excluded)."""
+    words = [w.lower() for b in doc.blocks for w in re.findall(r"\w+", doc.text[b.start : b.end])]
+    return {tuple(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
+
+
+def borrow_dates(docs: list[Document], dated: list[Document]) -> None:
+    """Give each undated document of ``docs`` the date of the dated article it shares the most quoted text with.
+
+    Reports of one event quote the same statements; an article with no date of its own is dated like the
+    article it quotes along with, and the date is marked inferred.
+    """
+    sources = [d for d in dated if d.date]
+    if not sources:
+        return
+    cache = {id(d): shingles(d) for d in sources}
+    for doc in docs:
+        if doc.date:
+            continue
+        own = shingles(doc)
+        shared = [(len(own & cache[id(d)]), d) for d in sources if d.source != doc.source]
+        best = max(shared, key=lambda x: x[0], default=(0, None))
+        if best[1] is not None and best[0] >= MIN_SHARED:
+            doc.date, doc.date_inferred = best[1].date, True
+
 
 SharedFn = Callable[[Sequence[int], str], list[tuple[str, int]]]
 LoadFn = Callable[[str], Document | None]

@@ -10,11 +10,11 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .documents import sha256_file
-from .errors import RagError
-from .settings import Settings
+from rag.errors import RagError
+from rag.files import sha256_file
+from rag.settings import Settings
 
-TOKENIZER_FILE = Path(__file__).parent / "data" / "minilm-tokenizer.json"
+TOKENIZER_FILE = Path(__file__).resolve().parent.parent / "data" / "minilm-tokenizer.json"
 MAX_WORDPIECES = 256
 
 
@@ -117,7 +117,7 @@ class OpenAIEmbedder:
     """Embeddings from any OpenAI-compatible ``/v1/embeddings`` endpoint, normalised client-side."""
 
     def __init__(self, settings: Settings) -> None:
-        from .llm import make_client
+        from rag.llm import make_client
 
         self._client = make_client(settings)
         self._model = settings.openai_embedding_model
@@ -127,7 +127,7 @@ class OpenAIEmbedder:
 
     def embed(self, texts: list[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
         """Embed in batches; errors become a RagError naming the endpoint."""
-        from .llm import translate_error
+        from rag.llm import translate_error
 
         rows: list[list[float]] = []
         for b in range(0, len(texts), self.batch_size):

@@ -1,4 +1,4 @@
-"""The index: vectors in Chroma (embedded or a server), chunk records and BM25 in SQLite (:mod:`rag.chunkdb`).
+"""The index: vectors in Chroma (embedded or a server), chunk records and BM25 in SQLite (:mod:`rag.index.chunkdb`).
 
 Every operation costs in proportion to what it touches: chunks are read by id, writes go in bounded batches,
 and no call reads a whole collection. Writers hold the ingest lock; a reader sees the last committed state,
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict
@@ -19,10 +18,11 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from .chunkdb import DB_FILE, ChunkDB, FileRow, date_number
-from .errors import RagError
-from .records import Chunk
-from .settings import Settings
+from rag.errors import RagError
+from rag.index.chunkdb import ChunkDB
+from rag.index.schema import DB_FILE, FileRow, date_number
+from rag.records import Chunk
+from rag.settings import Settings
 
 log = logging.getLogger(__name__)
 LEGACY_MANIFEST = "manifest.json"
@@ -33,7 +33,7 @@ PAGE = 5000
 EXPAND_MIN = 0.65  # a corpus word this close to a question word the corpus never uses joins the BM25 query
 EXPAND_MAX = 3  # at most this many per unknown word
 
-__all__ = ["Store", "atomic_write", "chunk_metadata", "date_number", "open_chroma"]
+__all__ = ["Store", "chunk_metadata", "date_number", "open_chroma"]
 
 
 class _ChromaCache:
@@ -103,21 +103,6 @@ class _ChromaCache:
 
 _CACHE = _ChromaCache()
 _CREATE_LOCK = threading.Lock()
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` so a crash leaves either the old or the new file, never half of one."""
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
@@ -466,7 +451,7 @@ class Store:
         date_to: str | None = None,
     ) -> list[tuple[str, float]]:
         """Top-``k`` committed chunk ids by BM25 score (positive only); ``extra`` stems join the query's."""
-        from .lexical import terms
+        from rag.text.lexical import terms
 
         if self._db is None:
             return []
@@ -484,7 +469,7 @@ class Store:
             return True
         if self._db is None or len(term) < 4:
             return False
-        from .matching import same_place
+        from rag.text.words import same_place
 
         return any(same_place(term, t) for t in self._db.terms_with_prefix(term[:4]))
 
@@ -548,7 +533,7 @@ class Store:
         path = root / source
         if not path.exists():
             raise RagError(f"The source file {source} is gone; re-ingest the folder.")
-        from .documents import decode_text
+        from rag.files import decode_text
 
         return decode_text(path.read_bytes())
 
@@ -587,7 +572,7 @@ class Store:
         """A cheap check that Chroma holds exactly the committed chunks (counts, and nothing pending)."""
         if self._db is None:
             return True
-        from .chunkdb import PENDING_ADD, PENDING_DELETE
+        from rag.index.schema import PENDING_ADD, PENDING_DELETE
 
         if self._db.pending(PENDING_ADD, 1) or self._db.pending(PENDING_DELETE, 1):
             return False

@@ -7,13 +7,16 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from .chunking import sentence_texts
-from .embedding import Embedder
-from .errors import RagError
-from .llm import translate_error
-from .records import Citation, Passage
-from .sentences import split
-from .support import IdfFn, best_support
+import numpy as np
+
+from rag.answer.base import Context, Draft, Finished, History
+from rag.answer.support import IdfFn, best_support
+from rag.errors import RagError
+from rag.index.embedders import Embedder
+from rag.llm import translate_error
+from rag.records import Citation, Passage
+from rag.search.retrieval import Filters
+from rag.text.sentences import sentence_texts, split
 
 SYSTEM_PROMPT = """You answer questions using only the numbered sources provided.
 Rules:
@@ -146,3 +149,43 @@ def condense(client: Any, model: str, history: list[tuple[str, str]], question: 
     ]
     text = complete(client, model, messages, 64).strip().splitlines()
     return text[0].strip() if text and text[0].strip() else question
+
+
+class OpenAIAnswerer:
+    """An LLM behind any OpenAI-compatible endpoint; every citation it writes is checked before anyone sees it."""
+
+    name = "openai"
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.refusal = REFUSAL
+        self._client: Any = None
+
+    def client(self) -> Any:
+        """The OpenAI client, made on first use."""
+        if self._client is None:
+            from rag.llm import make_client
+
+            self._client = make_client(self.ctx.settings)
+        return self._client
+
+    def condense(self, history: History, question: str) -> str:
+        """Let the model rewrite the follow-up."""
+        return condense(self.client(), self.ctx.settings.openai_model, history, question)
+
+    def start(
+        self, question: str, query: str, vector: np.ndarray, passages: list[Passage], filters: Filters | None
+    ) -> Draft:
+        """Stream the model's answer; on finish, keep only sentences their citations support."""
+        settings = self.ctx.settings
+        if not passages:
+            refusal: Finished = (self.refusal, [], True, [])
+            return Draft(iter([self.refusal]), lambda _raw: refusal)
+        client = self.client()
+        messages = build_messages(question, passages)
+        pieces = stream(client, settings.openai_model, messages, settings.max_answer_tokens)
+
+        def finish(raw: str) -> Finished:
+            return verify(raw, passages, self.ctx.embedder, self.ctx.idf)
+
+        return Draft(pieces, finish)

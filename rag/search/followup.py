@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from . import lexical
+from rag.text import lexical
 
 _REFERS_BACK = re.compile(
     r"\b(it|its|they|them|their|theirs|he|him|his|she|her|hers|this|that|these|those|there|then|the same|"

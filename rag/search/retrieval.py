@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import RagError
-from .records import Chunk, Passage
-from .store import Store, date_number
+from rag.errors import RagError
+from rag.index.store import Store, date_number
+from rag.records import Chunk, Passage
 
 RRF_K = 60
 BM25_FLOOR = 0.1  # BM25 hits scoring under this share of the best one don't count

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
-from . import dates
-from .records import Citation
+from rag.records import Citation
+from rag.text import dates
 
 _BETWEEN = re.compile(
     r"^\s*(?:how\s+(?:many|much)\s+(?P<unit>years?|months?|weeks?|days?|time)|how\s+long)\b"

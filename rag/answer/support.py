@@ -8,8 +8,8 @@ from datetime import date
 
 import numpy as np
 
-from . import dates, lexical
-from .embedding import Embedder
+from rag.index.embedders import Embedder
+from rag.text import dates, lexical
 
 IdfFn = Callable[[str], float]
 

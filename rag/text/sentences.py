@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .records import Span
+from rag.records import Chunk, Span
 
 _ABBREV = frozenset(
     """u.s u.k u.n e.u mr mrs ms dr st jr sr gen col lt sgt capt maj rep sen gov prof rev vs etc e.g i.e inc ltd co corp jan feb aug sept sep oct nov dec fig approx dept est mt ft a.m p.m ph.d""".split()
@@ -38,4 +38,14 @@ def split(text: str, start: int = 0, end: int | None = None) -> list[Span]:
         trail = len(piece.rstrip())
         if trail > lead:
             out.append(Span(start + s.start + lead, start + s.start + trail))
+    return out
+
+
+def sentence_texts(chunk: Chunk) -> list[str]:
+    """The text of each sentence of ``chunk``, in order (the chunk text joins them with single spaces)."""
+    out, offset = [], 0
+    for s in chunk.sentences:
+        length = s.end - s.start
+        out.append(chunk.text[offset : offset + length])
+        offset += length + 1
     return out

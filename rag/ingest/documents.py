@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import hashlib
 import logging
 import os
 import re
@@ -13,9 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .dates import infer_date, parse_timestamp_line
-from .errors import RagError
-from .records import Document, Span
+from rag.errors import RagError
+from rag.files import decode_text, sha256_bytes
+from rag.records import Document, Span
+from rag.text.dates import infer_date, parse_timestamp_line
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
@@ -48,31 +48,6 @@ class Skipped:
 
     source: str
     reason: str
-
-
-def sha256_bytes(data: bytes) -> str:
-    """Hex sha256 of ``data``."""
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file's bytes, read in 1 MiB blocks."""
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def decode_text(data: bytes) -> str:
-    """UTF-8 text with newlines as ``open(..., encoding="utf-8").read()`` gives them."""
-    if b"\x00" in data[:8192]:
-        raise RagError("binary file (contains NUL bytes)")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise RagError(f"not valid UTF-8 (byte {e.start})") from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _lines(text: str) -> Iterator[Span]:
@@ -127,36 +102,6 @@ def clean(text: str) -> tuple[str, list[Span], str | None, bool]:
         return title, blocks, min(stamps).isoformat(), False
     inferred = infer_date(page_lines)
     return title, blocks, inferred.isoformat() if inferred else None, inferred is not None
-
-
-SHINGLE_WORDS = 8  # word runs this long shared by two articles mean they quote the same text
-MIN_SHARED = 3
-
-
-def shingles(doc: Document) -> set[tuple[str, ...]]:
-    """The runs of ``SHINGLE_WORDS`` consecutive words of the article text (boilerplate excluded)."""
-    words = [w.lower() for b in doc.blocks for w in re.findall(r"\w+", doc.text[b.start : b.end])]
-    return {tuple(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
-
-
-def borrow_dates(docs: list[Document], dated: list[Document]) -> None:
-    """Give each undated document of ``docs`` the date of the dated article it shares the most quoted text with.
-
-    Reports of one event quote the same statements; an article with no date of its own is dated like the
-    article it quotes along with, and the date is marked inferred.
-    """
-    sources = [d for d in dated if d.date]
-    if not sources:
-        return
-    cache = {id(d): shingles(d) for d in sources}
-    for doc in docs:
-        if doc.date:
-            continue
-        own = shingles(doc)
-        shared = [(len(own & cache[id(d)]), d) for d in sources if d.source != doc.source]
-        best = max(shared, key=lambda x: x[0], default=(0, None))
-        if best[1] is not None and best[0] >= MIN_SHARED:
-            doc.date, doc.date_inferred = best[1].date, True
 
 
 def _reason(e: BaseException) -> str:

@@ -19,16 +19,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import borrowing
-from .chunkdb import PENDING_ADD, PENDING_DELETE, FileRow, fts_text
-from .chunking import chunk_document, document_key
-from .documents import clean, load_file, scan_folder, sha256_file
-from .embedding import Embedder
-from .errors import RagError
-from .lexical import index_text
-from .matching import alpha_words
-from .records import Chunk, Document, IngestReport
-from .store import Store, atomic_write
+from rag.errors import RagError
+from rag.files import atomic_write, sha256_file
+from rag.index.embedders import Embedder
+from rag.index.schema import PENDING_ADD, PENDING_DELETE, FileRow, fts_text
+from rag.index.store import Store
+from rag.ingest import borrowing
+from rag.ingest.chunking import chunk_document, document_key
+from rag.ingest.documents import clean, load_file, scan_folder
+from rag.records import Chunk, Document, IngestReport
+from rag.text.lexical import index_text
+from rag.text.words import alpha_words
 
 ProgressFn = Callable[[int, int], None]
 WAVE_CHUNKS = 512  # chunks embedded and written per wave: memory stays bounded however large the folder

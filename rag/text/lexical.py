@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from .records import Chunk
+from rag.records import Chunk
 
 STOPWORDS = frozenset(
     [

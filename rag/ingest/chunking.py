@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
-from . import sentences, tokens
-from .records import Chunk, Document, Span
+from rag.records import Chunk, Document, Span
+from rag.text import sentences, tokens
 
 
 def document_key(source: str, sha256: str) -> str:
@@ -78,13 +78,3 @@ def chunk_document(doc: Document, max_tokens: int = 160, overlap: int = 1) -> li
             )
         )
     return chunks
-
-
-def sentence_texts(chunk: Chunk) -> list[str]:
-    """The text of each sentence of ``chunk``, in order (the chunk text joins them with single spaces)."""
-    out, offset = [], 0
-    for s in chunk.sentences:
-        length = s.end - s.start
-        out.append(chunk.text[offset : offset + length])
-        offset += length + 1
-    return out

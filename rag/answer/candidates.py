@@ -1,0 +1,114 @@
+"""Candidate sentences for the offline answerer: every distinct sentence of the retrieved passages, with
+the features that rank it and its dates resolved against the document's date."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from rag.records import Passage
+from rag.text import dates
+from rag.text.dates import DateMention
+from rag.text.sentences import sentence_texts
+
+_YARDSTICK = re.compile(
+    r"(?:\b(?:\w{2,}est|first|most|least|best|worst|only)\b(?:\s+[\w-]+){0,4}\s+since|\bthan(?:\s+(?:in|on|at))?)\s*$",
+    re.I,
+)
+
+
+@dataclass
+class Candidate:
+    """A source sentence considered for the answer, with the features that rank it."""
+
+    passage: Passage
+    rank: int
+    start: int
+    end: int
+    text: str
+    context: str = ""
+    similarity: float = 0.0
+    coverage: float = 0.0
+    essential: float = 0.0
+    context_essential: float = 0.0
+    passage_coverage: float = 0.0
+    fit: float = 1.0
+    fit_weight: float = 0.12
+    answers: set[str] = field(default_factory=set)
+    tells_event: bool | None = None  # names the question's own verb ("downplayed"); None when not examined
+    lead: str = ""  # the short answer this sentence gives ("Saad al-Hadithi", "2,000 IS fighters"), when clear
+    previous: str = ""
+    earlier: list[tuple[int, int, str]] = field(default_factory=list)  # the chunk's sentences before this one
+    anchor: tuple[int, int, str] | None = None  # the earlier sentence whose date "a week earlier" counts from
+    anchor_date: date | None = None  # ... and that date
+    _dates: list[dates.DateMention] | None = None
+
+    def dates(self) -> list[dates.DateMention]:
+        """Date mentions of the sentence, resolved against the document's date and the latest day named in the
+        sentences before it ("a week earlier" than the Monday two sentences back)."""
+        if self._dates is None:
+            doc_date, exact = _doc_date(self.passage), not self.passage.chunk.date_inferred
+            for start, end, text in reversed(self.earlier):
+                days = [m.value for m in dates.mentions(text, doc_date, exact) if m.value and m.precision == "day"]
+                if days:
+                    self.anchor, self.anchor_date = (start, end, text), days[-1]
+                    break
+            self._dates = dates.mentions(self.text, doc_date, exact, self.anchor_date)
+        return self._dates
+
+    def event_dates(self) -> list[DateMention]:
+        """The date mentions that can date an event: not the yardstick of a comparison ("the worst storm since
+        1987", "more than in 2014")."""
+        return [m for m in self.dates() if not _YARDSTICK.search(self.text[max(0, m.start - 60) : m.start])]
+
+    @property
+    def score(self) -> float:
+        return self.relevance + self.fit_weight * self.fit
+
+    @property
+    def relevance(self) -> float:
+        """How well the sentence matches the question, whatever kind of answer it holds."""
+        return (
+            0.40 * self.similarity
+            + 0.20 * self.essential
+            + 0.10 * self.coverage
+            + 0.15 * self.context_essential
+            + 0.15 * self.passage_coverage
+            - 0.01 * self.rank
+        )
+
+
+def _doc_date(p: Passage) -> date | None:
+    return date.fromisoformat(p.chunk.date) if p.chunk.date else None
+
+
+def annotate_dates(c: Candidate) -> str:
+    """The sentence with the dates it leaves relative spelled out ("on September 26 (26 September 2015)")."""
+    c.dates()  # finds the anchor date
+    return dates.spell_out(c.text, _doc_date(c.passage), not c.passage.chunk.date_inferred, c.anchor_date)
+
+
+def candidates(passages: list[Passage]) -> list[Candidate]:
+    """Every distinct sentence of the passages, in retrieval order, with its title and previous sentence."""
+    seen: dict[tuple[str, int], Candidate] = {}
+    out = []
+    for rank, p in enumerate(passages):
+        texts = sentence_texts(p.chunk)
+        year = p.chunk.date[:4] if p.chunk.date else ""  # "according to the 2018 coverage"
+        for k, (span, text) in enumerate(zip(p.chunk.sentences, texts, strict=True)):
+            key = (p.chunk.source, span.start)
+            previous = texts[k - 1] if k else ""
+            earlier = [(s.start, s.end, t) for s, t in zip(p.chunk.sentences[:k], texts[:k], strict=True)]
+            if key in seen:
+                first = seen[key]
+                if previous and not first.previous:  # it opened the first chunk; this one has the sentence before
+                    first.previous, first.earlier = previous, earlier
+                    first.context = f"{p.chunk.title} {year} {previous}"
+                continue
+            seen[key] = Candidate(
+                p, rank, span.start, span.end, text, f"{p.chunk.title} {year} {previous}", previous=previous,
+                earlier=earlier,
+            )
+            out.append(seen[key])
+    return out

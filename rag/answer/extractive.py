@@ -1,0 +1,405 @@
+"""The offline answerer: picks the source sentences that best answer the question and cites them exactly.
+
+Each sentence of the retrieved passages is scored on how well it matches the question (meaning, the question's
+essential words or near-synonyms of them, its context) and on whether it holds the kind of answer asked for: a
+date for "when", a number next to the counted noun for "how many", a person's name for "who", a place for
+"where". It refuses when no sentence both matches the question and holds such an answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.answer.base import Context, Draft, Finished, History, words
+from rag.answer.candidates import Candidate, annotate_dates, candidates
+from rag.answer.matching import TermMatcher
+from rag.answer.question import Question, analyse
+from rag.answer.support import IdfFn, coverage
+from rag.answer.typed import answer_fit, event_matched
+from rag.index.embedders import Embedder
+from rag.records import Citation, Passage
+from rag.search.retrieval import Filters
+from rag.text import dates, lexical
+from rag.text.entities import Tagger
+from rag.text.words import content_words
+
+REFUSAL = "The documents don't answer this question."
+
+
+MIN_SCORE = 0.39  # the best sentence's score must reach this
+
+
+MIN_SIMILARITY = 0.35  # ... and its similarity in meaning to the question, unless it covers the question's
+
+
+WEAK_MATCH = 0.75  # essential words at least this well ("Harbour master Varnholt said 42 ships waited")
+
+
+MIN_ESSENTIAL = 0.1  # ... and it (with its context) must cover this share of the question's essential words
+
+
+SECOND_SENTENCE = 0.75  # a further sentence must score this share of the best one
+
+
+REFINE_DATE = 0.65  # a sentence that only refines the date may score this share of the best one
+
+
+TYPE_MISS = 0.7  # refuse when the best typed answer scores below this share of the best sentence overall
+
+
+SAME_FACT = 0.8  # similarity above which two sentences state the same fact
+
+
+TAGGED = 12  # sentences examined closely (entities, near-synonyms) per question
+
+
+_ANAPHOR = re.compile(r"^\W*(?:\w+\s+){0,2}?(?:they|their|them|he|his|him|she|her|it|its|this|these|those)\b", re.I)
+
+
+@dataclass
+class Ranking:
+    """The question analysed and every candidate sentence scored; ``order`` lists the shortlisted ones that
+    hold the kind of answer asked for, best first."""
+
+    question: Question
+    pool: list[Candidate]
+    shortlist: list[int]
+    order: list[int]
+    vectors: np.ndarray
+
+
+def rank(
+    question: str,
+    query_vector: np.ndarray,
+    passages: list[Passage],
+    embedder: Embedder,
+    idf: IdfFn,
+    tagger: Tagger,
+) -> Ranking:
+    """Score every sentence of ``passages`` as an answer to ``question``."""
+    pool = candidates(passages)
+    q = analyse(question, tagger.analyse([question])[0])
+    if not pool:
+        return Ranking(q, [], [], [], np.zeros((0, 1), dtype=np.float32))
+    matcher = TermMatcher(q, embedder, idf)
+    q_terms = set(q.terms)
+    vectors = embedder.embed([c.text for c in pool])
+    sims = vectors @ query_vector
+    # A sentence that leans on the one before ("Their aim is revenge, he said.") is also read together with it.
+    leaning = [i for i, c in enumerate(pool) if c.previous and _ANAPHOR.match(c.text)]
+    if leaning:
+        joined = embedder.embed([f"{pool[i].previous} {pool[i].text}" for i in leaning]) @ query_vector
+        for i, s in zip(leaning, joined, strict=True):
+            sims[i] = max(sims[i], s - 0.02)
+    passage_cov = {
+        id(p): coverage(q_terms, set(lexical.terms(f"{p.chunk.title} {p.chunk.text}")), idf) for p in passages
+    }
+    for c, s in zip(pool, sims, strict=True):
+        own = matcher.credits(content_words(c.text))
+        c.similarity = float(s)
+        c.coverage = coverage(q_terms, set(lexical.terms(c.text)), idf)
+        c.passage_coverage = passage_cov[id(c.passage)]
+        c.essential = matcher.coverage(own)
+        c.context_essential = matcher.coverage({**matcher.credits(content_words(c.context)), **own})
+    shortlist = sorted(range(len(pool)), key=lambda i: -pool[i].relevance)[:TAGGED]
+    analyses = dict(zip(shortlist, tagger.analyse([pool[i].text for i in shortlist]), strict=True))
+    for i in shortlist:
+        c = pool[i]
+        c.fit = answer_fit(q, c, analyses[i], matcher)
+        if q.verbs:
+            c.tells_event = bool(set(q.verb_lemmas) & {w.lemma for w in analyses[i].words})
+            if not c.tells_event and event_matched(q, c, analyses[i], matcher):
+                c.tells_event = None  # a near-synonym or a verb of saying: perhaps the same event
+        c.fit_weight = 0.25 if q.kind in ("who", "where", "org", "name") else 0.2 if q.kind == "why" else 0.12
+    if q.kind == "when" and q.verbs and all(pool[i].tells_event is False for i in shortlist):
+        # No sentence tells of the question's verb in any form: it is a paraphrase the matcher can't see ("kick
+        # off" for "begin"), so the dates are judged by relevance alone.
+        for i in shortlist:
+            pool[i].fit = answer_fit(q, pool[i], analyses[i], matcher, require_event=False)
+    ranked = sorted(shortlist, key=lambda i: -pool[i].score)
+    return Ranking(q, pool, shortlist, [i for i in ranked if pool[i].fit > 0], vectors)
+
+
+def _unknown_names(q: Question, known: Callable[[str], bool]) -> list[str]:
+    """Names in the question (people, organisations, places) that the documents never mention."""
+    return [t for t in q.strict_names if not known(t)]
+
+
+def _refused(r: Ranking, known: Callable[[str], bool] | None) -> bool:
+    """Whether the ranked sentences fail to answer the question: too weak a match, no answer of the kind asked,
+    a name the documents never use, or an answer that belongs to another event."""
+    q, pool, shortlist, order = r.question, r.pool, r.shortlist, r.order
+    if not order or (known is not None and _unknown_names(q, known)):
+        return True
+    best = pool[order[0]]
+    weak_match = best.similarity < MIN_SIMILARITY and best.context_essential < WEAK_MATCH
+    if best.score < MIN_SCORE or weak_match or best.context_essential < MIN_ESSENTIAL:
+        return True
+    if best.fit < 0.5 and q.kind not in ("other", "yesno"):
+        return True  # only a weak stand-in for the asked-for answer (a number of something else)
+    top = max((pool[i] for i in shortlist), key=lambda c: c.relevance)
+    if q.kind == "yesno" and top.fit == 0 and best.relevance <= top.relevance:
+        return True  # the most relevant sentence says it is not known
+    if q.kind not in ("when", "other") and top.fit < 0.5 and best.relevance < TYPE_MISS * top.relevance:
+        # The sentence that matches the question best lacks the kind of answer asked for (a number, a name,
+        # a reason), and the sentences that have one are far less relevant: the fact isn't stated. Not for
+        # dates, which articles often give in a sentence apart from the one naming the event.
+        return True
+    # The sentence that tells of the asked event ("the U.S. downplayed the pact") gives no answer of the kind
+    # asked ("which official"), and the sentences that have one tell of something else.
+    return bool(top.fit < 0.5 and top.tells_event and best.tells_event is False and q.kind != "when")
+
+
+def answer(
+    question: str,
+    query_vector: np.ndarray,
+    passages: list[Passage],
+    embedder: Embedder,
+    idf: IdfFn,
+    tagger: Tagger,
+    known: Callable[[str], bool] | None = None,
+) -> tuple[str, list[Citation], bool]:
+    """(answer text with [n] markers, citations, refused) for ``question`` from ``passages``.
+
+    ``known`` tells whether the documents use a term at all; a question naming someone they never mention is
+    refused.
+    """
+    r = rank(question, query_vector, passages, embedder, idf, tagger)
+    if _refused(r, known):
+        return REFUSAL, [], True
+    q, pool, order, vectors = r.question, r.pool, r.order, r.vectors
+    q_terms = set(q.terms)
+    best = pool[order[0]]
+    chosen = [order[0]]
+    covered = set(lexical.terms(best.text))
+    found = set(best.answers)
+    for i in order[1:8]:
+        c = pool[i]
+        if len(chosen) >= 3 or c.score < SECOND_SENTENCE * best.score:
+            break
+        same_fact = any(float(vectors[i] @ vectors[j]) >= SAME_FACT for j in chosen)
+        new_source = all(pool[j].passage.chunk.source != c.passage.chunk.source for j in chosen)
+        adds_terms = bool((q_terms & set(lexical.terms(c.text))) - covered)
+        adds_answer = (q.plural or c.fit > best.fit) and bool(c.answers - found)
+        if (same_fact and new_source) or (not same_fact and (adds_terms or adds_answer)):
+            chosen.append(i)
+            covered |= set(lexical.terms(c.text))
+            found |= c.answers
+    if q.kind == "when":
+        _refine_date(pool, order, chosen, best)
+    return compose(
+        pool,
+        chosen,
+        vectors,
+        lead_with_date=q.kind == "when",
+        asked=set(q.essential),
+        lead_with_answer=q.kind in ("who", "where", "org", "name", "number"),
+        plural=q.plural and q.kind != "number",
+    )
+
+
+def _dated(c: Candidate) -> list[dates.DateMention]:
+    return [m for m in c.event_dates() if m.value]
+
+
+_PRECISION = {"year": 1, "month": 2, "week": 2, "day": 3}
+
+
+def _refine_date(pool: list[Candidate], order: list[int], chosen: list[int], best: Candidate) -> None:
+    """When the answer dates the event only to a year, add the best sentence that dates it finer in that year."""
+    found = [m for i in chosen for m in _dated(pool[i])]
+    if not found or max(_PRECISION[m.precision] for m in found) >= 2:
+        return
+    years = {m.value.year for m in found if m.value}
+    for i in order[1:10]:
+        c = pool[i]
+        if i in chosen or c.score < REFINE_DATE * best.score:
+            continue
+        if any(_PRECISION[m.precision] >= 2 and m.value and m.value.year in years for m in _dated(c)):
+            chosen.append(i)
+            return
+
+
+@dataclass(frozen=True)
+class Lead:
+    """The date that answers a "when" question, spelled out, the chosen sentence that states it, and whether it
+    counts from a date in the sentence before ("a day earlier")."""
+
+    text: str
+    index: int
+    anchored: bool
+
+
+def _lead_mention(pool: list[Candidate], chosen: list[int], asked: set[str]) -> tuple[dates.DateMention, int] | None:
+    """The date that answers the question and the index in ``chosen`` of the sentence stating it.
+
+    Prefer a date written beside the question's own words ("two days before the Russian leader is due to address
+    the UN" for "when was he due to speak at the UN?"), then the most precise one.
+    """
+    best: tuple[tuple[bool, int, int], dates.DateMention, int] | None = None
+    for k, i in enumerate(chosen):
+        c = pool[i]
+        for m in _dated(c):
+            window = c.text[max(0, m.start - 60) : m.end + 60]
+            near = len(set(lexical.terms(window)) & asked)
+            key = (near >= 2, _PRECISION[m.precision], near)
+            if best is None or key > best[0]:
+                best = (key, m, k)
+    return (best[1], best[2]) if best else None
+
+
+def _lead_date(pool: list[Candidate], chosen: list[int], asked: set[str]) -> Lead | None:
+    """The date that answers the question, spelled out, and where it is stated."""
+    found = _lead_mention(pool, chosen, asked)
+    if found is None:
+        return None
+    m, k = found
+    value = m.value
+    return Lead(dates.human(value, m.precision, m.part), k, m.from_anchor) if value else None
+
+
+def event_date(
+    question: str,
+    query_vector: np.ndarray,
+    passages: list[Passage],
+    embedder: Embedder,
+    idf: IdfFn,
+    tagger: Tagger,
+    known: Callable[[str], bool] | None = None,
+) -> tuple[dates.DateMention, list[Citation]] | None:
+    """The date that answers a "when" question and citations of the sentence that states it; None when the
+    passages don't date the event."""
+    r = rank(question, query_vector, passages, embedder, idf, tagger)
+    if r.question.kind != "when" or _refused(r, known):
+        return None
+    chosen = [r.order[0]]
+    _refine_date(r.pool, r.order, chosen, r.pool[chosen[0]])
+    found = _lead_mention(r.pool, chosen, set(r.question.essential))
+    if found is None or found[0].value is None:
+        return None
+    m, k = found
+    c = r.pool[chosen[k]]
+    anchor = _anchor_citation(c, 2) if m.from_anchor else None
+    return m, [_citation(c, 1), *([anchor] if anchor else [])]
+
+
+def _citation(c: Candidate, n: int, start: int | None = None, end: int | None = None, quote: str | None = None) -> Citation:
+    chunk = c.passage.chunk
+    return Citation(
+        n=n,
+        source=chunk.source,
+        quote=c.text if quote is None else quote,
+        start=c.start if start is None else start,
+        end=c.end if end is None else end,
+        title=chunk.title,
+        date=chunk.date,
+    )
+
+
+def _anchor_citation(c: Candidate, n: int) -> Citation | None:
+    """The citation of the earlier sentence whose date "a day earlier" in ``c`` counts from, if there is one."""
+    if not c.anchor:
+        return None
+    start, end, quote = c.anchor
+    return _citation(c, n, start, end, quote)
+
+
+def _lead_answers(pool: list[Candidate], chosen: list[int], plural: bool) -> tuple[str, list[int]] | None:
+    """The short answer to open with ("Saad al-Hadithi", "2,000 IS fighters") and the citation numbers of the
+    sentences that give it; None unless the best sentence gives one clearly."""
+    if not pool[chosen[0]].lead:
+        return None
+    if plural:
+        return None  # several answers: the cited sentences list them
+    return pool[chosen[0]].lead, [1]
+
+
+def compose(
+    pool: list[Candidate],
+    chosen: list[int],
+    vectors: np.ndarray,
+    lead_with_date: bool = False,
+    asked: set[str] | None = None,
+    lead_with_answer: bool = False,
+    plural: bool = False,
+) -> tuple[str, list[Citation], bool]:
+    """Join the chosen sentences; sentences stating the same fact share one line with several markers.
+
+    The answer opens with the short answer itself when there is a clear one, cited to the sentence that states
+    it: the date for "when" questions, the name or number for "who", "where", "which" and "how many".
+    """
+    lead = _lead_date(pool, chosen, asked or set()) if lead_with_date else None
+    if lead and lead.index:
+        chosen = [chosen[lead.index], *(i for k, i in enumerate(chosen) if k != lead.index)]
+    citations: list[Citation] = []
+    lines: list[tuple[str, list[int]]] = []
+    for i in chosen:
+        c = pool[i]
+        n = len(citations) + 1
+        citations.append(_citation(c, n))
+        for _, marks in lines:
+            if float(vectors[i] @ vectors[chosen[marks[0] - 1]]) >= SAME_FACT:
+                marks.append(n)
+                break
+        else:
+            lines.append((annotate_dates(c), [n]))
+    text = " ".join(f"{t} {''.join(f'[{m}]' for m in marks)}" for t, marks in lines)
+    if lead:
+        lead_marks = "[1]"
+        first = pool[chosen[0]]
+        anchor = _anchor_citation(first, len(citations) + 1) if lead.anchored else None
+        if anchor:
+            citations.append(anchor)
+            lead_marks += f"[{anchor.n}]"
+        text = f"{lead.text[:1].upper()}{lead.text[1:]} {lead_marks}. {text}"
+    elif lead_with_answer and (short := _lead_answers(pool, chosen, plural)):
+        said, ns = short
+        text = f"{said[:1].upper()}{said[1:]} {''.join(f'[{n}]' for n in ns)}. {text}"
+    return text, citations, False
+
+
+class ExtractiveAnswerer:
+    """The offline answerer: the best supporting sentences, cited exactly; time between events worked out."""
+
+    name = "extractive"
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.refusal = REFUSAL
+
+    def condense(self, history: History, question: str) -> str:
+        """Carry the conversation's names into a follow-up."""
+        from rag.search import followup
+
+        return followup.condense(history, question)
+
+    def start(
+        self, question: str, query: str, vector: np.ndarray, passages: list[Passage], filters: Filters | None
+    ) -> Draft:
+        """Answer at once (the answer is chosen, not generated), then stream it word by word."""
+        from rag.answer import intervals
+        from rag.text import entities
+        from rag.text.dates import DateMention
+
+        ctx = self.ctx
+        tagger = entities.tagger(ctx.settings.spacy_model_path)
+
+        def date_of(when: str) -> tuple[DateMention, list[Citation]] | None:
+            found, when_vector = ctx.search(when, filters)
+            return event_date(when, when_vector, found, ctx.embedder, ctx.idf, tagger, ctx.knows)
+
+        interval = intervals.parse(query)
+        worked_out = intervals.answer(interval, date_of) if interval else None
+        if worked_out:
+            text, citations = worked_out
+            refused = False
+        else:
+            text, citations, refused = answer(
+                query, vector, passages, ctx.embedder, ctx.idf, tagger, ctx.knows
+            )
+        done: Finished = (text, citations, refused, [])
+        return Draft(words(text), lambda _raw: done)

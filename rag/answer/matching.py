@@ -1,0 +1,55 @@
+"""Which of a question's essential terms a text matches: the same word (stem), or a near-synonym.
+
+Near-synonyms come from the embedder run on single words ("legislature" ~ "parliament" 0.72, "alliance" ~
+"coalition" 0.64, while "turnout" ~ "elections" is 0.55), so a paraphrased question still finds its sentence.
+Names and numbers only match exactly: "Iran" must not stand in for "Iraq".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rag.answer.question import Question
+from rag.answer.support import IdfFn
+from rag.index.embedders import Embedder
+from rag.text.words import same_place
+
+SOFT_MIN = 0.6  # word similarity from which a different word counts as the same term
+SOFT_CREDIT = 0.8  # a near-synonym counts this much of an exact match
+NAME_WEIGHT = 1.5  # names in the question weigh more than other words
+
+class TermMatcher:
+    """Scores how much of ``question``'s essential terms a text covers, weighted by rarity (IDF)."""
+
+    def __init__(self, question: Question, embedder: Embedder, idf: IdfFn) -> None:
+        self.question = question
+        self.embedder = embedder
+        names = set(question.names)
+        self.weights = {t: idf(t) * (NAME_WEIGHT if t in names else 1.0) for t in question.essential}
+        self.total = sum(self.weights.values())
+        self.softable = [t for t in question.essential if t not in names and not t[:1].isdigit()]
+        self._vectors = (
+            embedder.embed([question.words[t] for t in self.softable]) if self.softable else np.zeros((0, 1))
+        )
+
+    def credits(self, words: dict[str, str]) -> dict[str, float]:
+        """Essential term -> credit in (0, 1] for the terms ``words`` match."""
+        out = {t: 1.0 for t in self.question.essential if t in words}
+        for t in self.question.names:
+            if t not in out and any(same_place(t, w) for w in words):
+                out[t] = 1.0
+        missing = [i for i, t in enumerate(self.softable) if t not in out]
+        candidates = [w for t, w in words.items() if not t[:1].isdigit()]
+        if missing and candidates:
+            vectors = self.embedder.embed(candidates)
+            best = (self._vectors[missing] @ vectors.T).max(axis=1)
+            for i, sim in zip(missing, best, strict=True):
+                if sim >= SOFT_MIN:
+                    out[self.softable[i]] = SOFT_CREDIT
+        return out
+
+    def coverage(self, credits: dict[str, float]) -> float:
+        """IDF-weighted share of the essential terms covered (1.0 when the question has none)."""
+        if not self.total:
+            return 1.0
+        return sum(self.weights[t] * c for t, c in credits.items() if t in self.weights) / self.total
