@@ -19,6 +19,13 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--docs", help="folder of source documents (default: seeds/ or the dataset's source_files/)")
     p.add_argument("--index", help="index directory to build or reuse (default: a fresh temporary one)")
     p.add_argument("--baseline", choices=["naive"], help="also run the naive LlamaIndex pipeline side by side")
+    p.add_argument(
+        "--backend",
+        action="append",
+        metavar="NAME",
+        help="answering backend (extractive, openai or package.module:Class); repeat to run several side by side "
+        "on one index, the first being the main result (default: RAG_BACKEND)",
+    )
     p.add_argument("--judge", action="store_true", help="LLM judge via OPENAI_BASE_URL/OPENAI_API_KEY/RAG_OPENAI_MODEL")
     p.add_argument("--limit", type=int, help="only the first N questions")
     p.add_argument("--out", default="evals/reports", help="report folder (default: evals/reports)")
@@ -40,7 +47,7 @@ def _progress(label: str) -> Callable[[int, int], None]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the evaluation; return the exit code."""
-    from rag import Assistant, RagError
+    from rag import Assistant, RagError, Settings
 
     from . import metrics, report
     from .runner import evaluate, evaluate_naive
@@ -57,14 +64,20 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="evals-index-", ignore_cleanup_errors=True) as tmp:
         t0 = time.perf_counter()
         try:
-            assistant = Assistant.build(dataset.docs_dir, args.index or tmp)
-        except RagError as e:
+            settings = Settings(backend=args.backend[0]) if args.backend else None
+            assistant = Assistant.build(dataset.docs_dir, args.index or tmp, settings)
+        except (RagError, ValueError) as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
         ingest_s = time.perf_counter() - t0
         result = evaluate(dataset, assistant, _progress("ours "), limit=args.limit, judge=judge)
         result["path"] = args.dataset
         result["metrics"]["ingest_s"] = ingest_s
+        result["by_backend"] = {result["backend"]: result["metrics"]}
+        for name in (args.backend or [])[1:]:
+            other = Assistant(assistant.settings.model_copy(update={"backend": name}), assistant.store, assistant.embedder)
+            found = evaluate(dataset, other, _progress(f"{name[:5]:5s}"), limit=args.limit, judge=judge)
+            result["by_backend"][name] = found["metrics"]
         if args.baseline == "naive":
             from .naive import TOP_K, NaiveRAG
 

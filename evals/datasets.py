@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,17 @@ def find_source(context: str, squashed: dict[str, str]) -> str | None:
     return best if share >= 0.5 else None
 
 
+def gold_docs(path: Path) -> Path:
+    """The documents a gold set was written over: named on its ``docs`` line in ``evals/gold/DOCS.toml``
+    (relative to the repository), else the seeds."""
+    table = path.parent / "DOCS.toml"
+    if table.is_file():
+        entry = tomllib.loads(table.read_text(encoding="utf-8")).get(path.stem)
+        if entry:
+            return (path.resolve().parent.parent.parent / entry).resolve()
+    return SEEDS
+
+
 def _gold(path: Path, docs: Path | None) -> Dataset:
     items = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -108,10 +120,11 @@ def _gold(path: Path, docs: Path | None) -> Dataset:
                 facts=list(d.get("facts", [])),
                 sources=list(d.get("sources", [])),
                 tags=list(d.get("tags", [])),
+                contexts=list(d.get("contexts", [])),
                 expect_refusal=not d.get("sources"),
             )
         )
-    return Dataset(path.stem, "gold", items, docs or SEEDS)
+    return Dataset(path.stem, "gold", items, docs or gold_docs(path))
 
 
 def _llamaindex(path: Path, data: dict[str, Any], docs: Path | None) -> Dataset:

@@ -89,12 +89,20 @@ def side_by_side(result: dict[str, Any]) -> str:
     return table(["ours", "naive"], rows)
 
 
+def backends_table(by_backend: dict[str, dict[str, float | None]]) -> str:
+    """The same questions and index answered by each backend, side by side (delta: first vs second)."""
+    names = list(by_backend)
+    return table(names, metric_rows(*(by_backend[n] for n in names)))
+
+
 def summary(result: dict[str, Any], previous: dict[str, Any] | None, baseline: dict[str, Any] | None = None) -> str:
     """The metrics tables (vs the previous run and the committed baseline, and vs naive when present)."""
     runs = [("now", result)] + [(label, r) for label, r in (("previous", previous), ("baseline", baseline)) if r]
     text = table([label for label, _ in runs], metric_rows(*(r["metrics"] for _, r in runs)))
     if len(runs) > 1:
         text += "\n\n" + ", ".join(f"{label}: run of {r.get('created', '?')}" for label, r in runs[1:])
+    if len(result.get("by_backend") or {}) > 1:
+        text += "\n\n### Backends on the same index and questions\n\n" + backends_table(result["by_backend"])
     if result.get("naive"):
         naive = result["naive"]
         text += (

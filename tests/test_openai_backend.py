@@ -138,3 +138,22 @@ def test_openai_embedder_against_local_server(tmp_path: Path) -> None:
     with pytest.raises(RagError, match="built with the embedder 'openai:local'"):
         Assistant.open(tmp_path / "index")
 
+
+def test_evals_run_both_backends_side_by_side(llm: LlamaServer, tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "OPENAI_BASE_URL": llm.base_url, "OPENAI_API_KEY": "unused", "RAG_OPENAI_MODEL": "local",
+           "RAG_MAX_ANSWER_TOKENS": "64"}
+    cmd = [sys.executable, "-m", "evals", "--limit", "3", "--backend", "extractive", "--backend", "openai",
+           "--out", str(tmp_path)]
+    done = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads((tmp_path / "latest.json").read_text())
+    assert set(result["by_backend"]) == {"extractive", "openai"}
+    for metrics in result["by_backend"].values():
+        assert metrics["citation_validity"] in (None, 1.0)  # every citation shown is an exact span
+    assert "Backends on the same index and questions" in (tmp_path / "latest.md").read_text()
