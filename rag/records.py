@@ -25,6 +25,8 @@ class Document:
     date: str | None = None
     date_inferred: bool = False
     blocks: list[Span] = field(default_factory=list)
+    whole: list[bool] = field(default_factory=list)  # per block: a code block, table or list item, kept whole
+    sections: list[tuple[int, str]] = field(default_factory=list)  # (offset, "Title › Section") where each starts
 
 
 @dataclass

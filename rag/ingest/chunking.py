@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+from rag.ingest.structure import SEPARATOR, section_at
 from rag.records import Chunk, Document, Span
 from rag.text import sentences, tokens
 
@@ -30,13 +31,54 @@ def _split_long(text: str, span: Span, n_tokens: int, limit: int) -> list[Span]:
     return out
 
 
-def document_sentences(doc: Document, limit: int) -> list[Span]:
-    """All sentence spans of a document's content blocks, none longer than ``limit`` tokens."""
-    spans = [s for block in doc.blocks for s in sentences.split(doc.text, block.start, block.end)]
-    sizes = tokens.counts([doc.text[s.start : s.end] for s in spans])
+def _split_lines(text: str, span: Span, limit: int) -> list[Span]:
+    """Break a whole block (code, table) longer than ``limit`` tokens at line ends, keeping whole lines."""
     out: list[Span] = []
-    for s, n in zip(spans, sizes, strict=True):
-        out.extend(_split_long(doc.text, s, n, limit) if n > limit else [s])
+    pos, start = span.start, span.start
+    used = 0
+    while pos < span.end:
+        stop = text.find("\n", pos, span.end)
+        stop = span.end if stop < 0 else stop
+        n = tokens.counts([text[pos:stop]])[0]
+        if used and used + n > limit:
+            out.append(Span(start, pos - 1))
+            start, used = pos, 0
+        used += n
+        pos = stop + 1
+    out.append(Span(start, span.end))
+    return [piece for s in out if (piece := _trimmed(text, s))]
+
+
+def _trimmed(text: str, s: Span) -> Span | None:
+    start, end = s.start, s.end
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start, end) if end > start else None
+
+
+def document_sentences(doc: Document, limit: int) -> list[Span]:
+    """All sentence spans of a document's content blocks, none longer than ``limit`` tokens. A block kept whole
+    (code, a table, a list item) is one "sentence", cut only at line ends when it is too long."""
+    whole = doc.whole or [False] * len(doc.blocks)
+    spans: list[tuple[Span, bool]] = []
+    for block, keep in zip(doc.blocks, whole, strict=True):
+        if keep:
+            spans.append((block, True))
+        else:
+            spans.extend((s, False) for s in sentences.split(doc.text, block.start, block.end))
+    sizes = tokens.counts([doc.text[s.start : s.end] for s, _ in spans])
+    out: list[Span] = []
+    for (s, keep), n in zip(spans, sizes, strict=True):
+        if n <= limit:
+            out.append(s)
+        elif keep and "\n" in doc.text[s.start : s.end]:
+            for piece in _split_lines(doc.text, s, limit):
+                m = tokens.counts([doc.text[piece.start : piece.end]])[0]
+                out.extend(_split_long(doc.text, piece, m, limit) if m > limit else [piece])
+        else:
+            out.extend(_split_long(doc.text, s, n, limit))
     return out
 
 
@@ -44,14 +86,19 @@ def chunk_document(doc: Document, max_tokens: int = 160, overlap: int = 1) -> li
     """Group a document's sentences into chunks of at most ``max_tokens`` tokens.
 
     Consecutive chunks share ``overlap`` sentences so an answer split across a boundary is still found whole.
+    In a structured document a chunk stays within one section, and its title is the section path.
     """
     spans = document_sentences(doc, max_tokens)
     sizes = tokens.counts([doc.text[s.start : s.end] for s in spans])
+    sections = [section_at(doc.sections, s.start) for s in spans] if doc.sections else [""] * len(spans)
     groups: list[list[int]] = []
     current: list[int] = []
     used = 0
     for i, n in enumerate(sizes):
-        if current and used + n > max_tokens:
+        if current and sections[i] != sections[current[-1]]:
+            groups.append(current)
+            current, used = [], 0
+        elif current and used + n > max_tokens:
             groups.append(current)
             current = current[-overlap:] if overlap and sizes[current[-1]] + n <= max_tokens else []
             used = sum(sizes[j] for j in current)
@@ -71,10 +118,17 @@ def chunk_document(doc: Document, max_tokens: int = 160, overlap: int = 1) -> li
                 start=sent[0].start,
                 end=sent[-1].end,
                 sentences=sent,
-                title=doc.title,
+                title=_titled(doc.title, sections[group[0]]),
                 date=doc.date,
                 date_inferred=doc.date_inferred,
                 sha256=doc.sha256,
             )
         )
     return chunks
+
+
+def _titled(title: str, section: str) -> str:
+    """The chunk's title: the section path, led by the document title when the path doesn't start with it."""
+    if not section:
+        return title
+    return section if section.startswith(title) else f"{title}{SEPARATOR}{section}"

@@ -14,10 +14,14 @@ from pathlib import Path
 
 from rag.errors import RagError
 from rag.files import decode_text, sha256_bytes
+from rag.ingest.markup import html_blocks
+from rag.ingest.pdf import reflow
+from rag.ingest.structure import parse as parse_structure
 from rag.records import Document, Span
 from rag.text.dates import infer_date, parse_timestamp_line
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
+MARKDOWN_SUFFIXES = {".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
 PDF_SUFFIXES = {".pdf"}
 SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
@@ -149,7 +153,7 @@ def _pdf_text(path: Path) -> str:
         raise RagError("PDF stream decompresses to more than the size limit (a decompression bomb?)") from None
     except Exception as e:  # noqa: BLE001 - any parser failure skips this one file
         raise RagError(f"unreadable PDF ({_reason(e)})") from None
-    text = "\n\n".join(p.strip() for p in pages if p.strip())
+    text = reflow(pages)
     if not text:
         raise RagError("the PDF has no extractable text (scanned?)")
     return text
@@ -164,16 +168,26 @@ def load_file(path: Path, source: str, max_bytes: int) -> Document:
         raise RagError("empty file")
     data = path.read_bytes()
     suffix = path.suffix.lower()
+    structured = None
     if suffix in TEXT_SUFFIXES:
         text = decode_text(data)
+        if suffix in MARKDOWN_SUFFIXES:
+            structured = parse_structure(text)
     elif suffix in HTML_SUFFIXES:
         decode_text(data)
-        text = _html_text(data)
+        page = html_blocks(data.decode("utf-8", errors="replace"))
+        if page is not None:
+            text, structured = page, parse_structure(page)
+        else:
+            text = _html_text(data)
     else:
         if not data.startswith(b"%PDF"):
             raise RagError("not a PDF file")
         text = _pdf_text(path)
-    title, blocks, iso, inferred = clean(text)
+    if structured is not None:
+        title, blocks, iso, inferred = structured.title, structured.blocks, structured.date, structured.date_inferred
+    else:
+        title, blocks, iso, inferred = clean(text)
     if not blocks:
         raise RagError("no article text after removing boilerplate")
     return Document(
@@ -184,6 +198,8 @@ def load_file(path: Path, source: str, max_bytes: int) -> Document:
         date=iso,
         date_inferred=inferred,
         blocks=blocks,
+        whole=structured.whole if structured else [],
+        sections=structured.sections if structured else [],
     )
 
 

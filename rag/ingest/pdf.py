@@ -1,0 +1,103 @@
+"""PDF text as a reader sees it: wrapped lines joined into paragraphs, end-of-line hyphenation undone, running
+headers, footers and page numbers dropped. Columns come in reading order from pypdf's content-stream order
+(measured against pypdfium2 and pdfplumber in ``benchmarks/bench_pdf.py``).
+
+The stored text is this reflowed text, so citations are exact spans of what is shown, never of a printed line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+EDGE_LINES = 3  # lines at the top and bottom of a page that may be a running header or footer
+REPEATED = 0.3  # a header/footer line recurs (digits aside) on at least this share of pages
+MIN_PAGES = 3  # ... and on at least this many
+
+_PAGE_NUMBER = re.compile(r"^(?:page\s*)?[-–—(\[]?\s*(?:\d{1,4}|[ivxlc]{1,6})\s*[-–—)\]]?(?:\s*(?:/|of)\s*\d{1,4})?$", re.I)
+_HYPHEN_END = re.compile(r"(\w+)[-\u00ad]$")
+_WORD_START = re.compile(r"^([a-z]\w*)")
+_SENTENCE_END = re.compile(r"[.!?:][\"”’)\]]*$")
+_LIST_ITEM = re.compile(r"^(?:[•·▪■►*–—-]|\(?\d{1,3}[.)]|\(?[a-z][.)])\s+\S")
+_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+_LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
+
+
+def _shape(line: str) -> str:
+    """A line with its digits folded, so "Page 3" and "Page 4" of a running footer are the same line."""
+    return re.sub(r"\d+", "#", " ".join(line.split())).lower()
+
+
+def running_lines(pages: Sequence[list[str]]) -> set[str]:
+    """Shapes of the lines that recur at the top or bottom of many pages: running headers and footers."""
+    seen: Counter[str] = Counter()
+    for lines in pages:
+        body = [ln for ln in lines if ln.strip()]
+        edge = {_shape(ln) for ln in body[:EDGE_LINES] + body[-EDGE_LINES:]}
+        seen.update(edge)
+    need = max(MIN_PAGES, int(REPEATED * len(pages) + 0.999))
+    return {shape for shape, n in seen.items() if n >= need and shape}
+
+
+def _vocabulary(pages: Sequence[list[str]]) -> tuple[set[str], set[str]]:
+    """Words written whole, and hyphenated compounds written inside a line, anywhere in the document."""
+    whole: set[str] = set()
+    compounds: set[str] = set()
+    for lines in pages:
+        for ln in lines:
+            for w in _WORD.findall(ln[:-1] if ln.endswith("-") else ln):
+                (compounds if "-" in w else whole).add(w.lower())
+    return whole, compounds
+
+
+def _join(left: str, right: str, whole: set[str], compounds: set[str]) -> str:
+    """Join a wrapped line to the next, undoing end-of-line hyphenation unless the compound is real."""
+    end, start = _HYPHEN_END.search(left), _WORD_START.match(right)
+    if end and start:
+        head, tail = end.group(1), start.group(1)
+        joined = (head + tail).lower()
+        if f"{head}-{tail}".lower() in compounds and joined not in whole:
+            return left + right  # "two-" + "column": a real compound broken at its hyphen
+        return left[:-1] + right  # "learn-" + "ing"
+    return f"{left} {right}"
+
+
+def reflow(pages: Sequence[str]) -> str:
+    """One string of paragraphs (separated by blank lines) from the pages' extracted text.
+
+    A wrapped line fills its column; a paragraph's last line, a heading or a caption usually doesn't. So a line
+    shorter than most closes its paragraph, unless it breaks mid-word or mid-clause (a hyphen, comma or
+    lower-case continuation); list items start their own paragraph.
+    """
+    split = [
+        [ln.strip() for ln in page.translate(_LIGATURES).replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+        for page in pages
+    ]
+    running = running_lines(split)
+    whole, compounds = _vocabulary(split)
+    widths = sorted(len(ln) for lines in split for ln in lines if ln)
+    full = widths[int(0.6 * len(widths))] if widths else 0  # a typical full line of a column
+    paragraphs: list[str] = []
+    current, prev = "", ""
+    for lines in split:
+        body = [ln for ln in lines if ln]
+        edges = set(body[:EDGE_LINES] + body[-EDGE_LINES:])
+        for ln in lines:
+            if not ln or (ln in edges and _shape(ln) in running) or _PAGE_NUMBER.match(ln):
+                continue
+            if current and (_LIST_ITEM.match(ln) or _closes(prev, ln, full)):
+                paragraphs.append(current)
+                current = ""
+            current = _join(current, ln, whole, compounds) if current else ln
+            prev = ln
+    if current:
+        paragraphs.append(current)
+    return "\n\n".join(paragraphs)
+
+
+def _closes(prev: str, line: str, full: int) -> bool:
+    """Whether ``prev`` ended its paragraph (or heading) before ``line``."""
+    if len(prev) >= 0.75 * full or prev.endswith(("-", ",", "\u00ad")):
+        return False
+    return not (line[:1].islower() and not _SENTENCE_END.search(prev))
