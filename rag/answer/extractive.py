@@ -191,6 +191,8 @@ def answer(
             found |= c.answers
     if q.kind == "when":
         _refine_date(pool, order, chosen, best)
+    if q.kind not in TYPED:
+        chosen = _in_document_order(pool, _with_introduced(pool, chosen))
     return compose(
         pool,
         chosen,
@@ -200,6 +202,35 @@ def answer(
         lead_with_answer=q.kind in ("who", "where", "org", "name", "number"),
         plural=q.plural and q.kind != "number",
     )
+
+
+TYPED = frozenset({"when", "number", "who", "where", "org", "name", "which"})  # kinds with a short answer
+
+
+def _with_introduced(pool: list[Candidate], chosen: list[int]) -> list[int]:
+    """Each chosen sentence that introduces what follows ("For example:") brings the sentence or block it
+    introduces."""
+    at = {(c.passage.chunk.source, c.start): i for i, c in enumerate(pool)}
+    out: list[int] = []
+    for i in chosen:
+        out.append(i)
+        c = pool[i]
+        if c.text.rstrip().endswith(":"):
+            spans = c.passage.chunk.sentences
+            k = next((k for k, s in enumerate(spans) if s.start == c.start), None)
+            if k is not None and k + 1 < len(spans):
+                following = at.get((c.passage.chunk.source, spans[k + 1].start))
+                if following is not None and following not in chosen and following not in out:
+                    out.append(following)
+    return out
+
+
+def _in_document_order(pool: list[Candidate], chosen: list[int]) -> list[int]:
+    """The chosen sentences in reading order: documents in the order first chosen, sentences by position."""
+    first: dict[str, int] = {}
+    for k, i in enumerate(chosen):
+        first.setdefault(pool[i].passage.chunk.source, k)
+    return sorted(chosen, key=lambda i: (first[pool[i].passage.chunk.source], pool[i].start))
 
 
 def _dated(c: Candidate) -> list[dates.DateMention]:
@@ -397,9 +428,63 @@ class ExtractiveAnswerer:
         if worked_out:
             text, citations = worked_out
             refused = False
+        elif len(parts := sub_questions(query)) > 1:
+            text, citations, refused = _answer_parts(parts, passages, ctx, tagger, filters)
         else:
             text, citations, refused = answer(
                 query, vector, passages, ctx.embedder, ctx.idf, tagger, ctx.knows
             )
         done: Finished = (text, citations, refused, [])
         return Draft(words(text), lambda _raw: done)
+
+
+_SECOND_ASK = re.compile(
+    r",?\s+(?:and|but)\s+(?=(?:what|how|why|when|where|who|whom|whose|which|whether|is|are|was|were|does|do|did|"
+    r"can|could|should|would|will|has|have)\b)",
+    re.I,
+)
+
+
+def sub_questions(question: str) -> list[str]:
+    """The questions a compound question joins ("What does X indicate and what should be done next?" -> two).
+
+    Only a conjunction followed by a question word splits; "the pros and cons" or "when and where" do not.
+    """
+    parts = [p.strip(" ,;") for p in _SECOND_ASK.split(question)]
+    parts = [p for p in parts if len(p.split()) >= 2]
+    if len(parts) < 2:
+        return [question]
+    end = "?" if question.rstrip().endswith("?") else ""
+    return [p if p.endswith("?") or not end else p + end for p in parts]
+
+
+def _answer_parts(
+    parts: list[str], passages: list[Passage], ctx: Context, tagger: Tagger, filters: Filters | None
+) -> tuple[str, list[Citation], bool]:
+    """One answer per sub-question, in order, citations numbered across them; refused only if every part is."""
+    texts: list[str] = []
+    citations: list[Citation] = []
+    for k, part in enumerate(parts):
+        found, vector = ctx.search(part if k == 0 else f"{parts[0]} {part}", filters)  # "why is it ...": its subject
+        text, cites, refused = answer(part, vector, found or passages, ctx.embedder, ctx.idf, tagger, ctx.knows)
+        if refused:
+            continue
+        shift = len(citations)
+        for c in cites:
+            if any((c.source, c.start, c.end) == (d.source, d.start, d.end) for d in citations):
+                continue
+            citations.append(Citation(len(citations) + 1, c.source, c.quote, c.start, c.end, c.title, c.date))
+        renumber = {c.n: next(d.n for d in citations if (d.source, d.start, d.end) == (c.source, c.start, c.end))
+                    for c in cites}
+        texts.append(_renumbered(text, renumber, shift))
+    if not texts:
+        return REFUSAL, [], True
+    return " ".join(texts), citations, False
+
+
+def _renumbered(text: str, renumber: dict[int, int], shift: int) -> str:
+    def mark(m: re.Match[str]) -> str:
+        n = int(m.group(1))
+        return f"[{renumber.get(n, n + shift)}]"
+
+    return re.sub(r"\[(\d+)\]", mark, text)
