@@ -4,7 +4,6 @@ one part per sub-question of a compound question, every quote an exact span."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
