@@ -171,3 +171,20 @@ def test_scan_reports_unsupported_and_skips_hidden(tmp_path: Path) -> None:
     assert [s.source for s in skipped] == ["b.docx"]
     with pytest.raises(RagError, match="not found"):
         scan_folder(tmp_path / "missing")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I didn't. Then it ended.", ["I didn't.", "Then it ended."]),  # an apostrophe word is no initial
+        ("Use argparse.ArgumentParser here. See www.Python.org now.",
+         ["Use argparse.ArgumentParser here.", "See www.Python.org now."]),  # dotted names stay whole
+        ('He said. "(Assad) is here." Next.', ["He said.", '"(Assad) is here."', "Next."]),
+        ("told Agence F... US to leave", ["told Agence F...", "US to leave"]),  # a letter before "..." ends it
+        ("about it?It wouldn't work.Really.", ["about it?", "It wouldn't work.", "Really."]),  # lost spaces
+    ],
+)
+def test_sentence_splitter_edge_cases(text: str, expected: list[str]) -> None:
+    from rag.text.sentences import split
+
+    assert [text[s.start : s.end] for s in split(text)] == expected

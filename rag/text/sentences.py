@@ -12,8 +12,13 @@ _ABBREV = frozenset(
 # End punctuation then space and a capital; or, in text that lost its spaces ("about it?It wouldn't"), a word of
 # two or more lower-case letters, end punctuation and a capitalised word.
 _BOUNDARY = re.compile(
-    r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|(?<=[a-z]{2})[.!?]+[\"'”’)]*(?=(?:\[\d+\])?[\"“(\[]?[A-Z][a-z])"
+    r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]{0,2}[A-Z0-9])"
+    r"|(?<=[a-z]{2})[.!?]+[\"'”’)]*(?=(?:\[\d+\])?[\"“(\[]?[A-Z][a-z])"
 )
+
+
+# After a period with no space: a CamelCase name or one followed by a call, attribute or underscore.
+_NAME_AFTER_DOT = re.compile(r"[A-Z][a-z0-9]+[A-Z]|[A-Z]\w*(?:[(_/]|\.\w)")
 
 
 def split(text: str, start: int = 0, end: int | None = None) -> list[Span]:
@@ -23,10 +28,13 @@ def split(text: str, start: int = 0, end: int | None = None) -> list[Span]:
     spans: list[Span] = []
     cursor = 0
     for m in _BOUNDARY.finditer(segment):
+        if m.end() < len(segment) and not segment[m.end()].isspace() and _NAME_AFTER_DOT.match(segment, m.end()):
+            continue  # a dotted name or address, not two sentences run together: "argparse.ArgumentParser"
         if m.group(0)[0] == ".":
-            word = re.search(r"([\w.]+)$", segment[cursor : m.start()])
+            word = re.search(r"([\w.'’]+)$", segment[cursor : m.start()])
             token = (word.group(1) if word else "").lower()
-            if token in _ABBREV or (len(token) == 1 and token.isalpha()):
+            initial = len(token) == 1 and token.isalpha() and not m.group(0).startswith("...")
+            if token in _ABBREV or initial:
                 continue
         spans.append(Span(cursor, m.end()))
         cursor = m.end()
