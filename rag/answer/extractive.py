@@ -29,33 +29,15 @@ from rag.text.words import content_words
 
 REFUSAL = "The documents don't answer this question."
 
-
 MIN_SCORE = 0.39  # the best sentence's score must reach this
-
-
 MIN_SIMILARITY = 0.35  # ... and its similarity in meaning to the question, unless it covers the question's
-
-
 WEAK_MATCH = 0.75  # essential words at least this well ("Harbour master Varnholt said 42 ships waited")
-
-
 MIN_ESSENTIAL = 0.1  # ... and it (with its context) must cover this share of the question's essential words
-
-
 SECOND_SENTENCE = 0.75  # a further sentence must score this share of the best one
-
-
 REFINE_DATE = 0.65  # a sentence that only refines the date may score this share of the best one
-
-
 TYPE_MISS = 0.7  # refuse when the best typed answer scores below this share of the best sentence overall
-
-
 SAME_FACT = 0.8  # similarity above which two sentences state the same fact
-
-
 TAGGED = 12  # sentences examined closely (entities, near-synonyms) per question
-
 
 _ANAPHOR = re.compile(r"^\W*(?:\w+\s+){0,2}?(?:they|their|them|he|his|him|she|her|it|its|this|these|those)\b", re.I)
 

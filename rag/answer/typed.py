@@ -13,14 +13,8 @@ from rag.text.entities import Analysis
 from rag.text.words import content_words
 
 EVENT_FREE_SIM = 0.55  # a sentence this close in meaning to a "when" question ...
-
-
 EVENT_FREE_WORDS = 0.6  # ... and covering this much of its words needs not repeat its verb
-
-
 COUNTED_NOUN = 0.6  # a counted noun this similar to the asked one may stand for it ("vessels" for "ships")
-
-
 _BECAUSE = re.compile(
     r"\b(?:because|due to|owing to|as a result|in response to|concerns?|fears?|worr(?:y|ied|ies)|reasons?|motivated|"
     r"prompted|aims?|goals?|in order to|so that|so as to)\b",
@@ -29,8 +23,6 @@ _BECAUSE = re.compile(
 
 
 _WEAK_CAUSE = re.compile(r"\b(?:since|after|amid|out of|following)\b", re.I)
-
-
 _UNKNOWN = re.compile(
     r"\b(?:did not|didn't|would not|wouldn't|could not|couldn't) (?:say|confirm|specify|disclose|reveal) (?:whether|if)|"
     r"\b(?:it is|it was|it remains|it's) (?:not |un)clear (?:whether|if)|\bunclear (?:whether|if)\b|"
@@ -362,14 +354,8 @@ _MEASURES = frozenset(
 
 
 _SAYING_NOW = re.compile(r"\b(?:saying|telling|stating|announcing|reporting|claiming)\b", re.I)
-
-
 _SAY_LEMMAS = frozenset("say report announce state tell declare add note write claim confirm deny quote".split())
-
-
 _SAYING_NOUNS = frozenset(lexical.stems("account statement announcement report remarks comments claim".split()))
-
-
 _SPEAKER_POS = frozenset({"PROPN", "NOUN", "ADJ", "DET", "PART", "NUM"})
 
 

@@ -131,17 +131,9 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 # What the login page needs before anyone has logged in (GET or HEAD only); everything else needs the cookie.
 PUBLIC_PATHS = frozenset({"/", "/favicon.ico", "/theme.css", "/gradio_api/theme.css", "/robots.txt"})
-
-
 PUBLIC_PREFIXES = ("/assets/", "/static/", "/svelte/")
-
-
 LOGIN_PATHS = frozenset({"/login", "/login/"})
-
-
 _REMOTE_FILE = re.compile(r"/file[=/]\s*[a-z][a-z0-9+.-]*:", re.I)
-
-
 MAX_LOGIN_BODY = 16_384
 
 

@@ -16,8 +16,6 @@ if TYPE_CHECKING:
 
 
 UNEXPECTED = "Something went wrong; the details are in the server log."
-
-
 _ABS_PATH = re.compile(r"(?<![\w.~/:-])(?:/[^\s/'\"`<>|;,]+)+/?|(?<![\w])[A-Za-z]:\\[^\s'\"`<>|;,]+")
 
 

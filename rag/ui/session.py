@@ -44,20 +44,10 @@ Message = render.Message
 
 
 TOP_K_MAX = 50
-
-
 EVALS_DIR = REPO_ROOT / "evals"
-
-
 SEED_DATASET = EVALS_DIR / "gold" / "seeds.jsonl"
-
-
 REPORTS_DIR = EVALS_DIR / "reports"  # the command line's reports: read by the page, never written by it
-
-
 KINDS = ("json", "md", "png")
-
-
 EXAMPLES = [
     "When was the Baghdad coordination centre agreed?",
     "Who took part in the 2018 Baghdad security meeting?",
