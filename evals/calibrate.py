@@ -1,9 +1,9 @@
 """Fit the answerer's refusal model across kinds of documents and report its precision/recall curve.
 
     python -m evals.calibrate                      # dev sets: news (seeds, blind*), docs, paper, essays
-    python -m evals.calibrate --write              # ... and write rag/data/confidence.json
+    python -m evals.calibrate --write FILE         # ... and write the fitted model as JSON
 
-Each question's ranking is reduced to the features of :mod:`rag.answer.confidence`; the label is whether the
+Each question's ranking is reduced to the scores in FEATURES; the label is whether the
 documents answer it AND the best sentence comes from a gold document. Every dev set weighs the same, so no
 genre dominates. The holdout set is never used here; it checks the result in the evals.
 """
@@ -14,16 +14,64 @@ import argparse
 import json
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .datasets import load
 
+if TYPE_CHECKING:
+    from rag.answer.extractive import Ranking
+
 GOLD = Path(__file__).resolve().parent / "gold"
 DEV = ("seeds", "blind", "blind2", "blind3", "blind4", "blind5", "pydocs", "paper", "essays")
 CACHE = Path(tempfile.gettempdir()) / "rag-calibration"
+
+
+FEATURES = (
+    "similarity",  # the best typed sentence's similarity in meaning to the question
+    "essential",  # share of the question's essential words it matches (near-synonyms count part)
+    "context_essential",  # ... with its title and previous sentence
+    "coverage",  # idf-weighted share of the question's terms it holds
+    "passage_coverage",  # ... that its passage holds
+    "fit",  # whether it holds the kind of answer asked for (1 for questions of no particular kind)
+    "top_similarity",  # the same for the most relevant sentence of any kind
+    "top_context_essential",
+    "typed",  # 1 when the question asks for a kind of answer (a date, a number, a person, a place)
+    "unknown",  # share of the question's content words the documents never use at all ("delete_on_close")
+)
+
+
+def unknown_share(question: str, known: Callable[[str], bool]) -> float:
+    """The share of a question's content terms (numbers aside) that no document uses."""
+    from rag.text import lexical
+
+    terms = [t for t in dict.fromkeys(lexical.terms(question)) if not t[:1].isdigit() and len(t) > 2]
+    return sum(1 for t in terms if not known(t)) / len(terms) if terms else 0.0
+
+
+def features(r: Ranking, known: Callable[[str], bool]) -> list[float]:
+    """The ranking's evidence scores, in :data:`FEATURES` order (zeros when no sentence holds an answer)."""
+    pool = r.pool
+    if not r.order or not r.shortlist:
+        return [0.0] * (len(FEATURES) - 1) + [unknown_share(r.question.text, known)]
+    best = pool[r.order[0]]
+    top = max((pool[i] for i in r.shortlist), key=lambda c: c.relevance)
+    typed = r.question.kind not in ("other", "yesno")
+    return [
+        best.similarity,
+        best.essential,
+        best.context_essential,
+        best.coverage,
+        best.passage_coverage,
+        best.fit if typed else 1.0,
+        top.similarity,
+        top.context_essential,
+        1.0 if typed else 0.0,
+        unknown_share(r.question.text, known),
+    ]
 
 
 _OPEN: dict[Path, Any] = {}
@@ -40,7 +88,7 @@ def _assistant(docs: Path, workdir: Path) -> Any:
 
 def collect(name: str, workdir: Path) -> list[dict[str, Any]]:
     """Features and labels for every question of one gold set."""
-    from rag.answer import confidence, extractive
+    from rag.answer import extractive
     from rag.text import entities
 
     dataset = load(GOLD / f"{name}.jsonl")
@@ -58,7 +106,7 @@ def collect(name: str, workdir: Path) -> list[dict[str, Any]]:
             {
                 "set": name,
                 "id": item.id,
-                "x": confidence.features(r),
+                "x": features(r, assistant.store.knows),
                 "answerable": item.answerable,
                 "y": int(item.answerable and best_source in item.sources),
                 "unknown": bool(extractive._unknown_names(r.question, assistant.store.knows)),
@@ -94,11 +142,9 @@ def curve(p: np.ndarray, answerable: np.ndarray, unknown: np.ndarray) -> list[di
 
 
 def main(argv: list[str] | None = None) -> int:
-    from rag.answer.confidence import FEATURES, MODEL_FILE
-
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sets", default=",".join(DEV), help="comma-separated gold sets (default: the dev sets)")
-    ap.add_argument("--write", action="store_true", help=f"write the model to {MODEL_FILE}")
+    ap.add_argument("--write", type=Path, metavar="FILE", help="write the fitted model (weights, threshold, curve) as JSON")
     ap.add_argument("--fresh", action="store_true", help="recompute cached features")
     args = ap.parse_args(argv)
     CACHE.mkdir(exist_ok=True)
@@ -136,11 +182,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {s:8s} answered {at['answered']:.3f}  refusal P {at['refusal_precision']:.3f}  R {at['refusal_recall']:.3f}")
     print("weights:", dict(zip(FEATURES, np.round(coef, 3).tolist(), strict=True)), "bias", round(bias, 3))
     if args.write:
-        MODEL_FILE.write_text(json.dumps({
+        args.write.write_text(json.dumps({
             "features": list(FEATURES), "weights": np.round(coef, 4).tolist(), "bias": round(bias, 4),
             "threshold": best["threshold"], "fit_on": sorted(per_set), "questions": len(rows), "curve": points,
         }, indent=1) + "\n")
-        print(f"wrote {MODEL_FILE}")
+        print(f"wrote {args.write}")
     return 0
 
 

@@ -59,6 +59,22 @@ def test_holdout_metrics_meet_thresholds(assistant: Any) -> None:
     assert not problems, "below threshold: " + "; ".join(problems)
 
 
+@pytest.mark.parametrize("name", ["pydocs", "paper", "essays"])
+def test_other_kinds_of_documents_meet_thresholds(name: str, tmp_path: Path) -> None:
+    """The blind sets over product docs (HTML), a two-column PDF and essays: gated like the news sets."""
+    from evals.runner import run_eval
+    from rag import Assistant
+
+    path = GOLD.with_name(f"{name}.jsonl")
+    dataset = load(path)
+    if not dataset.docs_dir.is_dir():
+        pytest.skip(f"documents not present at {dataset.docs_dir}")
+    result = run_eval(str(path), Assistant.build(dataset.docs_dir, tmp_path / "index"))
+    minimum, maximum = metrics.load_thresholds(str(THRESHOLDS.with_name(f"thresholds_{name}.toml")))
+    problems = metrics.check(result["metrics"], minimum, maximum)
+    assert not problems, "below threshold: " + "; ".join(problems)
+
+
 def test_seed_run_shape(seed_run: dict[str, Any]) -> None:
     assert seed_run["n"] == len(seed_run["records"]) == 84
     assert seed_run["progress_calls"][-1] == (84, 84)
@@ -327,3 +343,20 @@ def test_tonic_paul_graham_datasets() -> None:
 
 def test_item_defaults() -> None:
     assert Item("x", "q?").answerable and not Item("y", "q?", expect_refusal=True).answerable
+
+
+def test_calibration_fit_and_curve() -> None:
+    """The refusal model's fit separates what can be separated, and the curve counts refusals right."""
+    import numpy as np
+
+    from evals.calibrate import curve, fit
+
+    rng = np.random.default_rng(0)
+    x = np.vstack([rng.normal(0.7, 0.1, (50, 2)), rng.normal(0.3, 0.1, (50, 2))])
+    y = np.array([1.0] * 50 + [0.0] * 50)
+    coef, bias = fit(x, y, np.ones(100))
+    p = 1 / (1 + np.exp(-(x @ coef + bias)))
+    assert (p[:50] > 0.5).mean() > 0.9 and (p[50:] < 0.5).mean() > 0.9
+    points = {pt["threshold"]: pt for pt in curve(p, y.astype(bool), np.zeros(100, dtype=bool))}
+    mid = points[0.5]
+    assert mid["refusal_precision"] > 0.9 and mid["refusal_recall"] > 0.9 and mid["answered"] > 0.9
