@@ -171,6 +171,20 @@ class ChunkDB:
                 yield file_row(row)
             last = rows[-1][0]
 
+    def file_stats(self) -> dict[str, tuple[int, int]]:
+        """source -> (size, mtime_ns) of every file row: what a scan compares against, without the rest of the row
+        (read in pages of 20,000 rows)."""
+        out: dict[str, tuple[int, int]] = {}
+        last = ""
+        while True:
+            rows = self.conn.execute(
+                "SELECT source, size, mtime_ns FROM files WHERE source > ? ORDER BY source LIMIT 20000", (last,)
+            ).fetchall()
+            if not rows:
+                return out
+            out.update((source, (size, mtime)) for source, size, mtime in rows)
+            last = rows[-1][0]
+
     def file_count(self) -> int:
         """How many files the index holds."""
         return int(self.conn.execute("SELECT count(*) FROM files").fetchone()[0])

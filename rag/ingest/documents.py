@@ -233,7 +233,25 @@ def _inside(target: str, root: str) -> bool:
 
 
 def scan_folder(folder: Path) -> tuple[dict[str, Path], list[Skipped]]:
+    """Supported files under ``folder`` keyed by POSIX path relative to it, and the files skipped, with why
+    (see :func:`scan_entries`)."""
+    found, skipped = scan_entries(folder)
+    return {rel: Path(f.path) for rel, f in found.items()}, skipped
+
+
+@dataclass(frozen=True)
+class Found:
+    """A supported file found by a scan: its absolute path, size and modification time (of the link's target for
+    a symbolic link), as the scan saw them."""
+
+    path: str
+    size: int
+    mtime_ns: int
+
+
+def scan_entries(folder: Path) -> tuple[dict[str, Found], list[Skipped]]:
     """Supported files under ``folder`` keyed by POSIX path relative to it, and the files skipped, with why.
+    One ``stat`` per file, no path objects: a no-op ingest of 166k files is mostly this scan.
 
     Hidden files and folders (a name starting with ``.``) are ignored. Symbolic links are never followed out of
     the folder: a link whose target lies outside it is skipped ("symlink leaves the folder"). A link to a file
@@ -246,7 +264,7 @@ def scan_folder(folder: Path) -> tuple[dict[str, Path], list[Skipped]]:
     if not folder.is_dir():
         raise RagError(f"Not a folder: {folder}")
     root = os.path.realpath(folder)
-    found: dict[str, Path] = {}
+    found: dict[str, Found] = {}
     skipped: list[Skipped] = []
 
     def skip(rel: str, reason: str) -> None:
@@ -275,12 +293,13 @@ def scan_folder(folder: Path) -> tuple[dict[str, Path], list[Skipped]]:
                     if not _inside(target, root):
                         skip(rel, "symlink leaves the folder")
                         continue
-                    mode = os.stat(target).st_mode
-                    if stat.S_ISDIR(mode):
+                    st = os.stat(target)
+                    if stat.S_ISDIR(st.st_mode):
                         skip(rel, "symlink to a folder (not followed; its files are scanned where they are)")
                         continue
                 else:
-                    mode = entry.stat(follow_symlinks=False).st_mode
+                    st = entry.stat(follow_symlinks=False)
+                mode = st.st_mode
             except FileNotFoundError:
                 skip(rel, "broken symlink")
                 continue
@@ -294,9 +313,9 @@ def scan_folder(folder: Path) -> tuple[dict[str, Path], list[Skipped]]:
                 subdirs.append(rel)
             elif not stat.S_ISREG(mode):
                 skip(rel, "not a regular file")
-            elif Path(entry.name).suffix.lower() in SUPPORTED:
-                found[rel] = Path(root, rel)
+            elif (suffix := os.path.splitext(entry.name)[1]).lower() in SUPPORTED:
+                found[rel] = Found(os.path.join(root, rel), st.st_size, st.st_mtime_ns)
             else:
-                skip(rel, f"unsupported type '{display_name(Path(entry.name).suffix) or 'no extension'}'")
+                skip(rel, f"unsupported type '{display_name(suffix) or 'no extension'}'")
         pending.extend(reversed(subdirs))
     return dict(sorted(found.items())), sorted(skipped, key=lambda s: s.source)

@@ -26,7 +26,7 @@ from rag.index.schema import PENDING_ADD, PENDING_DELETE, FileRow, fts_text
 from rag.index.store import Store
 from rag.ingest import borrowing
 from rag.ingest.chunking import chunk_document, document_key
-from rag.ingest.documents import clean, load_file, scan_folder
+from rag.ingest.documents import Found, clean, load_file, scan_entries
 from rag.records import Chunk, Document, IngestReport
 from rag.text.lexical import index_text
 from rag.text.words import alpha_words
@@ -86,7 +86,7 @@ def ingest(
     """Bring the index in line with ``folder``. ``progress(done, total)`` counts the new and changed files."""
     started = time.perf_counter()
     folder = Path(folder).resolve()
-    files, skipped = scan_folder(folder)
+    files, skipped = scan_entries(folder)
     if not files:
         reason = f" ({len(skipped)} unsupported files skipped)" if skipped else ""
         raise RagError(f"No supported documents (.txt .md .html .pdf) in {folder}{reason}; the index is unchanged.")
@@ -105,8 +105,8 @@ def ingest(
         repair(store, embedder)
         if root != folder:
             store.set_docs_root(folder)
-        known = {f.source: f for f in store.files()}
-        changed, touched = _changed_files(files, known, report)
+        known = store.db.file_stats()
+        changed, touched = _changed_files(files, known, store, report)
         if touched:
             with store.db.transaction() as conn:
                 conn.executemany("UPDATE files SET size = ?, mtime_ns = ? WHERE source = ?", touched)
@@ -178,21 +178,23 @@ def _stream_waves(
 
 
 def _changed_files(
-    files: dict[str, Path], known: dict[str, FileRow], report: IngestReport
+    files: dict[str, Found], known: dict[str, tuple[int, int]], store: Store, report: IngestReport
 ) -> tuple[list[tuple[str, Path, FileRow | None]], list[tuple[int, int, str]]]:
-    """Files to (re)load, and unchanged files whose size or time changed: (size, mtime_ns, source)."""
+    """Files to (re)load, and unchanged files whose size or time changed: (size, mtime_ns, source). Sizes and
+    times come from the scan and the stored (size, mtime) pairs; a file's full row is read only when it differs."""
     changed: list[tuple[str, Path, FileRow | None]] = []
     touched: list[tuple[int, int, str]] = []
-    for source, path in files.items():
-        entry = known.get(source)
+    for source, found in files.items():
+        stored = known.get(source)
+        if stored is not None and stored == (found.size, found.mtime_ns):
+            report.unchanged += 1
+            continue
+        entry = store.db.file(source) if stored is not None else None
+        path = Path(found.path)
         try:
-            st = path.stat()
-            if entry is not None and entry.size == st.st_size and entry.mtime_ns == st.st_mtime_ns:
+            if entry is not None and entry.size == found.size and sha256_file(path) == entry.sha256:
                 report.unchanged += 1
-                continue
-            if entry is not None and entry.size == st.st_size and sha256_file(path) == entry.sha256:
-                report.unchanged += 1
-                touched.append((st.st_size, st.st_mtime_ns, source))
+                touched.append((found.size, found.mtime_ns, source))
                 continue
         except OSError as e:
             _skip(report, source, f"unreadable ({e.strerror})", entry)
