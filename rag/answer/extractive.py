@@ -80,6 +80,7 @@ def rank(
     passage_cov = {
         id(p): coverage(q_terms, set(lexical.terms(f"{p.chunk.title} {p.chunk.text}")), idf) for p in passages
     }
+    matcher.prefetch([t for c in pool for t in (c.text, c.context)])
     for c, s in zip(pool, sims, strict=True):
         own = matcher.credits(content_words(c.text))
         c.similarity = float(s)

@@ -12,7 +12,7 @@ import numpy as np
 from rag.answer.question import Question
 from rag.answer.support import IdfFn
 from rag.index.embedders import Embedder
-from rag.text.words import same_place
+from rag.text.words import content_words, same_place
 
 SOFT_MIN = 0.6  # word similarity from which a different word counts as the same term
 SOFT_CREDIT = 0.8  # a near-synonym counts this much of an exact match
@@ -47,6 +47,15 @@ class TermMatcher:
                 if sim >= SOFT_MIN:
                     out[self.softable[i]] = SOFT_CREDIT
         return out
+
+    def prefetch(self, texts: list[str]) -> None:
+        """Embed the words of all ``texts`` in one batch, so the :meth:`credits` calls that follow find them in the
+        embedder's cache instead of running the model once per sentence."""
+        if not self.softable:
+            return
+        words = {w for text in texts for t, w in content_words(text).items() if not t[:1].isdigit()}
+        if words:
+            self.embedder.embed(sorted(words))
 
     def coverage(self, credits: dict[str, float]) -> float:
         """IDF-weighted share of the essential terms covered (1.0 when the question has none)."""
