@@ -12,6 +12,7 @@ A reader sees either a file's old chunks or its new ones, never both and never n
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections import Counter
@@ -36,6 +37,13 @@ WAVE_CHUNKS = 512  # chunks embedded and written per wave: memory stays bounded 
 REMOVE_BATCH = 500  # files dropped per transaction
 LOCK_TIMEOUT = 5.0
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
+
+
+READER_KEY = "reader_version"
+# Bump when the reading of a kind of file changes, so that existing indexes read those files again.
+# 2: PDFs reflowed; Markdown and documentation HTML read as blocks with section paths.
+READER_VERSION = "2"
+REREAD_SUFFIXES = frozenset({".pdf", ".html", ".htm", ".md", ".markdown"})
 
 
 def embedding_text(chunk: Chunk) -> str:
@@ -106,7 +114,8 @@ def ingest(
         if root != folder:
             store.set_docs_root(folder)
         known = store.db.file_stats()
-        changed, touched = _changed_files(files, known, store, report)
+        reread = store.db.get_meta(READER_KEY) != READER_VERSION
+        changed, touched = _changed_files(files, known, store, report, reread)
         if touched:
             with store.db.transaction() as conn:
                 conn.executemany("UPDATE files SET size = ?, mtime_ns = ? WHERE source = ?", touched)
@@ -114,7 +123,7 @@ def ingest(
         if progress is None and show_bar:
             progress, close = _tqdm_progress(len(changed))
         try:
-            _stream_waves(_load(changed, store, report), store, embedder, report, progress, len(changed))
+            _stream_waves(_load(changed, store, report, reread), store, embedder, report, progress, len(changed))
         finally:
             close()
         gone = sorted(set(known) - set(files))
@@ -122,6 +131,9 @@ def ingest(
             _drop(store, gone[b : b + REMOVE_BATCH])
         report.removed = len(gone)
         store.update_vocabulary(embedder)  # the corpus words, for matching a question's paraphrases
+        if reread:
+            with store.db.transaction() as conn:
+                store.db.set_meta(conn, READER_KEY, READER_VERSION)
         store.db.checkpoint()
         report.chunks = store.count()
         report.seconds = time.perf_counter() - started
@@ -178,14 +190,23 @@ def _stream_waves(
 
 
 def _changed_files(
-    files: dict[str, Found], known: dict[str, tuple[int, int]], store: Store, report: IngestReport
+    files: dict[str, Found],
+    known: dict[str, tuple[int, int]],
+    store: Store,
+    report: IngestReport,
+    reread: bool = False,
 ) -> tuple[list[tuple[str, Path, FileRow | None]], list[tuple[int, int, str]]]:
     """Files to (re)load, and unchanged files whose size or time changed: (size, mtime_ns, source). Sizes and
-    times come from the scan and the stored (size, mtime) pairs; a file's full row is read only when it differs."""
+    times come from the scan and the stored (size, mtime) pairs; a file's full row is read only when it differs.
+    With ``reread`` (the index was built by an older reader), structured files (PDF, HTML, Markdown) are read
+    again whatever their bytes, as the new reader extracts them differently."""
     changed: list[tuple[str, Path, FileRow | None]] = []
     touched: list[tuple[int, int, str]] = []
     for source, found in files.items():
         stored = known.get(source)
+        if stored is not None and reread and os.path.splitext(source)[1].lower() in REREAD_SUFFIXES:
+            changed.append((source, Path(found.path), store.db.file(source)))
+            continue
         if stored is not None and stored == (found.size, found.mtime_ns):
             report.unchanged += 1
             continue
@@ -204,7 +225,7 @@ def _changed_files(
 
 
 def _load(
-    changed: list[tuple[str, Path, FileRow | None]], store: Store, report: IngestReport
+    changed: list[tuple[str, Path, FileRow | None]], store: Store, report: IngestReport, reread: bool = False
 ) -> Iterator[_Loaded]:
     """Read, clean and chunk the changed files one at a time; a file that fails is skipped with its reason."""
     max_bytes = int(store.settings.max_file_mb * 1e6)
@@ -212,7 +233,7 @@ def _load(
         try:
             st = path.stat()
             doc = load_file(path, source, max_bytes)
-            if entry is not None and entry.sha256 == doc.sha256:
+            if entry is not None and entry.sha256 == doc.sha256 and not reread:
                 report.unchanged += 1
                 store.db.touch_file(source, st.st_size, st.st_mtime_ns)
                 continue
