@@ -75,6 +75,19 @@ def quote_valid(quote: str, source_text: str, start: int, end: int) -> bool:
     return 0 <= start < end <= len(source_text) and source_text[start:end] == quote
 
 
+_CLOSED = re.compile(r"[.!?:;…\"”’)\]]$")
+
+
+def quote_whole(quote: str) -> bool:
+    """Whether a cited quote reads as a whole: a block (code, a table: several lines) or a sentence that starts
+    where a sentence starts (not in lower case mid-clause) and ends with closing punctuation. A printed line of a
+    PDF ("concept of gradient descent:" aside) or a cut-off clause fails."""
+    text = quote.strip()
+    if "\n" in text:
+        return True
+    return bool(text) and not text[:1].islower() and bool(_CLOSED.search(text))
+
+
 def first_sentence(text: str) -> str:
     """The answer's first sentence: what a reader sees first ("Late September 2015 [1].")."""
     found = cited_sentences(text)
@@ -159,6 +172,7 @@ def aggregate(records: Sequence[dict[str, Any]]) -> dict[str, float | None]:
         "answered": mean([0.0 if r["refused"] else 1.0 for r in answerable]),
         "gold_citation": mean([1.0 if r["cites_gold"] else 0.0 for r in scored]),
         "citation_validity": _ratio(sum(1 for c in cites if c["valid"]), len(cites)),
+        "whole_quotes": _ratio(sum(1 for c in cites if c.get("whole", True)), len(cites)),
         "citation_precision": _ratio(sum(r["cite_supported"] for r in answered), pairs),
         "citation_recall": _ratio(sum(r["sentences_supported"] for r in answered), sentences),
         "refusal_precision": precision,

@@ -25,6 +25,7 @@ LABELS = {
     "answered": "Answered (answerable)",
     "judge_correctness": "Judge correctness (1-5)",
     "citation_validity": "Citation validity",
+    "whole_quotes": "Quotes that are whole sentences or blocks",
     "citation_precision": "Citation precision",
     "citation_recall": "Citation recall",
     "gold_citation": "Gold citation",

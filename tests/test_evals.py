@@ -360,3 +360,10 @@ def test_calibration_fit_and_curve() -> None:
     points = {pt["threshold"]: pt for pt in curve(p, y.astype(bool), np.zeros(100, dtype=bool))}
     mid = points[0.5]
     assert mid["refusal_precision"] > 0.9 and mid["refusal_recall"] > 0.9 and mid["answered"] > 0.9
+
+
+def test_whole_quotes() -> None:
+    assert metrics.quote_whole("The kettle switches itself off when it boils dry.")
+    assert metrics.quote_whole("@cache\ndef factorial(n):\n    return n")  # a block
+    assert not metrics.quote_whole("concept of gradient descent: with a learning rate")  # a printed line
+    assert not metrics.quote_whole("partially supervised, and unsupervised")
