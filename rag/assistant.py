@@ -12,7 +12,7 @@ from rag.errors import RagError
 from rag.index.embedders import CachedEmbedder, Embedder, make_embedder
 from rag.index.store import Store
 from rag.ingest.pipeline import ingest
-from rag.records import Answer, Citation, IngestReport, Passage
+from rag.records import Answer, Chunk, Citation, IngestReport, Passage
 from rag.search.expansion import expand_query
 from rag.search.retrieval import Filters, retrieve
 from rag.settings import Settings
@@ -157,21 +157,26 @@ class Assistant:
             self._answerers[name] = make_answerer(name, ctx)
         return self._answerers[name]
 
-    def _verified(self, finished: Finished) -> Finished:
-        """Keep only citations whose quote is exactly ``text[start:end]`` of their source, whatever the backend;
-        a dropped citation's ``[n]`` marker goes too and its quote is flagged."""
+    def _verified(self, finished: Finished, passages: list[Passage]) -> Finished:
+        """Keep only citations whose quote is text of an indexed chunk of their source, within its span and as
+        long as the span, whatever the backend; a dropped citation's ``[n]`` marker goes too and its quote is
+        flagged. The passages the answer was made from are checked first, so an answer made while another process
+        re-ingests keeps its citations of the version it read; then the source's current chunks (sub-questions
+        and event dates search again)."""
         text, citations, refused, flagged = finished
-        texts: dict[str, str | None] = {}
         kept: list[Citation] = []
         dropped: list[Citation] = []
         for c in citations:
-            if c.source not in texts:
-                try:
-                    texts[c.source] = self.store.document_text(c.source)
-                except (RagError, OSError):
-                    texts[c.source] = None
-            source_text = texts[c.source]
-            exact = source_text is not None and source_text[c.start : c.end] == c.quote and 0 <= c.start < c.end
+            quote = " ".join(c.quote.split())
+
+            def holds(chunks: list[Chunk], c: Citation = c, quote: str = quote) -> bool:
+                return any(
+                    ch.source == c.source and ch.start <= c.start < c.end <= ch.end and quote in " ".join(ch.text.split())
+                    for ch in chunks
+                )
+
+            exact = bool(quote) and c.end - c.start == len(c.quote)
+            exact = exact and (holds([p.chunk for p in passages]) or holds(self.store.source_chunks(c.source)))
             (kept if exact else dropped).append(c)
         for c in dropped:
             text = text.replace(f" [{c.n}]", "").replace(f"[{c.n}]", "")
@@ -238,7 +243,7 @@ class Assistant:
         passages, vector = self.search(query, top_k=top_k, filters=filters, timings=timings)
 
         def result(finished: Finished, t_answer: float) -> Answer:
-            text, citations, refused, flagged = self._verified(finished)
+            text, citations, refused, flagged = self._verified(finished, passages)
             timings["answer_ms"] = (time.perf_counter() - t_answer) * 1000
             timings["total_ms"] = (time.perf_counter() - started) * 1000
             return Answer(question, text, refused, citations, passages, timings, answerer.name, flagged)
