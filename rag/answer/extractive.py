@@ -447,27 +447,28 @@ def _answer_parts(
     """One answer per sub-question, in order, citations numbered across them; refused only if every part is."""
     texts: list[str] = []
     citations: list[Citation] = []
+    numbers: dict[tuple[str, int, int], int] = {}  # a span cited by several parts keeps one number
     for k, part in enumerate(parts):
         found, vector = ctx.search(part if k == 0 else f"{parts[0]} {part}", filters)  # "why is it ...": its subject
         text, cites, refused = answer(part, vector, found or passages, ctx.embedder, ctx.idf, tagger, ctx.knows)
         if refused:
             continue
-        shift = len(citations)
+        renumber: dict[int, int] = {}
         for c in cites:
-            if any((c.source, c.start, c.end) == (d.source, d.start, d.end) for d in citations):
-                continue
-            citations.append(Citation(len(citations) + 1, c.source, c.quote, c.start, c.end, c.title, c.date))
-        renumber = {c.n: next(d.n for d in citations if (d.source, d.start, d.end) == (c.source, c.start, c.end))
-                    for c in cites}
-        texts.append(_renumbered(text, renumber, shift))
+            key = (c.source, c.start, c.end)
+            if key not in numbers:
+                numbers[key] = len(citations) + 1
+                citations.append(Citation(numbers[key], c.source, c.quote, c.start, c.end, c.title, c.date))
+            renumber[c.n] = numbers[key]
+        texts.append(_renumbered(text, renumber))
     if not texts:
         return REFUSAL, [], True
     return " ".join(texts), citations, False
 
 
-def _renumbered(text: str, renumber: dict[int, int], shift: int) -> str:
+def _renumbered(text: str, renumber: dict[int, int]) -> str:
     def mark(m: re.Match[str]) -> str:
         n = int(m.group(1))
-        return f"[{renumber.get(n, n + shift)}]"
+        return f"[{renumber.get(n, n)}]"
 
     return re.sub(r"\[(\d+)\]", mark, text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from rag.ingest.structure import SEPARATOR, section_at
+from rag.ingest.structure import SEPARATOR, section_at, trim
 from rag.records import Chunk, Document, Span
 from rag.text import sentences, tokens
 
@@ -46,16 +46,7 @@ def _split_lines(text: str, span: Span, limit: int) -> list[Span]:
         used += n
         pos = stop + 1
     out.append(Span(start, span.end))
-    return [piece for s in out if (piece := _trimmed(text, s))]
-
-
-def _trimmed(text: str, s: Span) -> Span | None:
-    start, end = s.start, s.end
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return Span(start, end) if end > start else None
+    return [piece for s in out if (piece := trim(text, s.start, s.end))]
 
 
 def document_sentences(doc: Document, limit: int) -> list[Span]:

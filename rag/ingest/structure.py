@@ -47,7 +47,8 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _trim(text: str, start: int, end: int) -> Span | None:
+def trim(text: str, start: int, end: int) -> Span | None:
+    """``[start, end)`` without surrounding whitespace (None when nothing is left)."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
@@ -65,7 +66,7 @@ def parse(text: str) -> Layout:
     i = 0
 
     def add(start: int, end: int, whole: bool) -> None:
-        span = _trim(text, start, end)
+        span = trim(text, start, end)
         if span:
             layout.blocks.append(span)
             layout.whole.append(whole)
