@@ -9,6 +9,7 @@ import pytest
 
 from rag import Assistant, Settings
 from rag.answer.extractive import sub_questions
+from rag.text.sentences import without_footnote_marks
 
 GUIDE = """# Kettle Manual
 
@@ -23,6 +24,24 @@ vinegar, boil it once and leave it for an hour. Rinse it twice with clean water 
 
 Never immerse the kettle or its base in water. Always unplug the base before cleaning it.
 The kettle switches itself off when it boils dry.
+
+## Filter
+
+The mesh filter clogs within weeks in hard-water areas: dissolved chalk settles on its fine mesh as the water cools.
+"""
+
+ESSAY = """Persistence
+
+March 2011
+
+Most startups die of suicide, not murder. [1]The founders who keep going through the bad months usually end up
+doing better than the ones who are smarter but give up. [2] Determination matters more than intelligence here.
+
+Notes
+
+[1] The rest were killed by competitors.
+
+[2] Or so it seemed to me at the time.
 """
 
 
@@ -72,3 +91,97 @@ def test_compound_question_answers_each_part(kettle: Assistant) -> None:
     _exact(kettle, answer)
     quotes = " ".join(c.quote for c in answer.citations)
     assert "vinegar" in quotes and "immerse" in quotes
+
+
+def test_why_question_answered_without_a_because(kettle: Assistant) -> None:
+    """A reason stated without "because" is still an answer: "why" is refused on weak evidence only."""
+    answer = kettle.ask("Why does the mesh filter clog?")
+    assert not answer.refused
+    _exact(kettle, answer)
+    assert any("chalk settles" in c.quote for c in answer.citations)
+
+
+@pytest.mark.parametrize(
+    ("text", "pieces"),
+    [
+        ("[2]I asked the CEO.", ["I asked the CEO."]),
+        ("by 63% [2]The reason is this.", ["by 63%", "The reason is this."]),
+        ("It ends with a mark. [3]", ["It ends with a mark."]),
+        ("Use items[0]", ["Use items[0]"]),  # code, not a footnote
+        ("A mark [12] inside stays.", ["A mark [12] inside stays."]),
+    ],
+)
+def test_footnote_marks_leave_sentences(text: str, pieces: list[str]) -> None:
+    found = without_footnote_marks(100, text)
+    assert [t for _, t in found] == pieces
+    assert all(text[start - 100 : start - 100 + len(t)] == t for start, t in found)
+
+
+def test_footnote_marks_are_not_citations(tmp_path) -> None:
+    """An essay's "[1]" never reaches the answer, where it would read as one of its citations."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "persistence.txt").write_text(ESSAY)
+    assistant = Assistant.build(tmp_path / "docs", tmp_path / "index", Settings())
+    answer = assistant.ask("What happens to founders who keep going through the bad months?")
+    assert not answer.refused
+    _exact(assistant, answer)
+    assert not any(re.search(r"\[\d+\]", c.quote) for c in answer.citations)
+    assert any(c.quote.startswith("The founders who keep going") for c in answer.citations)
+
+
+API = """# shutil: file operations
+
+## Copying trees
+
+`shutil.copytree(src, dst, dirs_exist_ok=False)` copies an entire directory tree rooted at src to a directory
+named dst and returns the destination directory. If dirs_exist_ok is false and dst already exists, a
+FileExistsError is raised.
+
+New in version 3.8: The dirs_exist_ok parameter.
+
+## Removing trees
+
+`shutil.rmtree(path, ignore_errors=False)` deletes an entire directory tree; path must point to a directory.
+"""
+
+
+@pytest.fixture(scope="module")
+def api_docs(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    root = tmp_path_factory.mktemp("api")
+    (root / "docs").mkdir()
+    (root / "docs" / "shutil.md").write_text(API)
+    return Assistant.build(root / "docs", root / "index", Settings())
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What does shutil.copytree() do when dst already exists?",
+        "What does the dirs_exist_ok parameter of copytree control?",
+    ],
+)
+def test_names_from_code_the_docs_use_are_answered(api_docs: Assistant, question: str) -> None:
+    answer = api_docs.ask(question)
+    assert not answer.refused
+    _exact(api_docs, answer)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What does shutil.movetree() do when dst already exists?",  # no such function in the docs
+        "What does the follow_symlinks parameter of copytree control?",  # no such parameter
+        "What does shutil.copytree.fast_path() return?",  # three parts, never near each other
+    ],
+)
+def test_names_from_code_the_docs_never_use_are_refused(api_docs: Assistant, question: str) -> None:
+    assert api_docs.ask(question).refused
+
+
+@pytest.mark.parametrize("question", ["When was the dirs_exist_ok parameter added?", "In which version was dirs_exist_ok added?"])
+def test_release_note_answers_when(api_docs: Assistant, question: str) -> None:
+    """Software documents date a change by its release: "New in version 3.8" answers "when was it added"."""
+    answer = api_docs.ask(question)
+    assert not answer.refused
+    _exact(api_docs, answer)
+    assert any("New in version 3.8" in c.quote for c in answer.citations)

@@ -10,7 +10,7 @@ from datetime import date
 from rag.records import Passage
 from rag.text import dates
 from rag.text.dates import DateMention
-from rag.text.sentences import sentence_texts
+from rag.text.sentences import sentence_texts, without_footnote_marks
 
 _YARDSTICK = re.compile(
     r"(?:\b(?:\w{2,}est|first|most|least|best|worst|only)\b(?:\s+[\w-]+){0,4}\s+since|\bthan(?:\s+(?:in|on|at))?)\s*$",
@@ -33,6 +33,7 @@ class Candidate:
     essential: float = 0.0
     context_essential: float = 0.0
     passage_coverage: float = 0.0
+    in_named_section: float = 0.0  # 1 when the section's title holds a name from code the question asks about
     fit: float = 1.0
     fit_weight: float = 0.12
     answers: set[str] = field(default_factory=set)
@@ -75,6 +76,7 @@ class Candidate:
             + 0.10 * self.coverage
             + 0.15 * self.context_essential
             + 0.15 * self.passage_coverage
+            + 0.10 * self.in_named_section
             - 0.01 * self.rank
         )
 
@@ -94,12 +96,17 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
     seen: dict[tuple[str, int], Candidate] = {}
     out = []
     for rank, p in enumerate(passages):
-        texts = sentence_texts(p.chunk)
+        pieces = [
+            (start, text)
+            for span, sentence in zip(p.chunk.sentences, sentence_texts(p.chunk), strict=True)
+            for start, text in without_footnote_marks(span.start, sentence)
+        ]
+        texts = [text for _, text in pieces]
         year = p.chunk.date[:4] if p.chunk.date else ""  # "according to the 2018 coverage"
-        for k, (span, text) in enumerate(zip(p.chunk.sentences, texts, strict=True)):
-            key = (p.chunk.source, span.start)
+        for k, (start, text) in enumerate(pieces):
+            key = (p.chunk.source, start)
             previous = texts[k - 1] if k else ""
-            earlier = [(s.start, s.end, t) for s, t in zip(p.chunk.sentences[:k], texts[:k], strict=True)]
+            earlier = [(s, s + len(t), t) for s, t in pieces[:k]]
             if key in seen:
                 first = seen[key]
                 if previous and not first.previous:  # it opened the first chunk; this one has the sentence before
@@ -107,7 +114,7 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
                     first.context = f"{p.chunk.title} {year} {previous}"
                 continue
             seen[key] = Candidate(
-                p, rank, span.start, span.end, text, f"{p.chunk.title} {year} {previous}", previous=previous,
+                p, rank, start, start + len(text), text, f"{p.chunk.title} {year} {previous}", previous=previous,
                 earlier=earlier,
             )
             out.append(seen[key])

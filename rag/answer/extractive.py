@@ -19,7 +19,7 @@ from rag.answer.candidates import Candidate, annotate_dates, candidates
 from rag.answer.matching import TermMatcher
 from rag.answer.question import Question, analyse
 from rag.answer.support import IdfFn, coverage
-from rag.answer.typed import answer_fit, event_matched
+from rag.answer.typed import VERSION_NOTE, answer_fit, event_matched
 from rag.index.embedders import Embedder
 from rag.records import Citation, Passage
 from rag.search.retrieval import Filters
@@ -38,6 +38,7 @@ REFINE_DATE = 0.65  # a sentence that only refines the date may score this share
 TYPE_MISS = 0.7  # refuse when the best typed answer scores below this share of the best sentence overall
 SAME_FACT = 0.8  # similarity above which two sentences state the same fact
 TAGGED = 12  # sentences examined closely (entities, near-synonyms) per question
+NOTES = 4  # ... and release notes besides, for a question of when or which version
 
 _ANAPHOR = re.compile(r"^\W*(?:\w+\s+){0,2}?(?:they|their|them|he|his|him|she|her|it|its|this|these|those)\b", re.I)
 
@@ -80,15 +81,21 @@ def rank(
     passage_cov = {
         id(p): coverage(q_terms, set(lexical.terms(f"{p.chunk.title} {p.chunk.text}")), idf) for p in passages
     }
+    named = {id(p): _names_section(q, p.chunk.title) for p in passages}
     matcher.prefetch([t for c in pool for t in (c.text, c.context)])
     for c, s in zip(pool, sims, strict=True):
         own = matcher.credits(content_words(c.text))
         c.similarity = float(s)
         c.coverage = coverage(q_terms, set(lexical.terms(c.text)), idf)
         c.passage_coverage = passage_cov[id(c.passage)]
+        c.in_named_section = named[id(c.passage)]
         c.essential = matcher.coverage(own)
         c.context_essential = matcher.coverage({**matcher.credits(content_words(c.context)), **own})
     shortlist = sorted(range(len(pool)), key=lambda i: -pool[i].relevance)[:TAGGED]
+    if q.kind == "when" or "version" in q.focus:
+        # A release note ("New in version 3.9.") says little in words and would never make the shortlist.
+        notes = [i for i in range(len(pool)) if i not in shortlist and VERSION_NOTE.search(pool[i].text)]
+        shortlist += sorted(notes, key=lambda i: -pool[i].relevance)[:NOTES]
     analyses = dict(zip(shortlist, tagger.analyse([pool[i].text for i in shortlist]), strict=True))
     for i in shortlist:
         c = pool[i]
@@ -107,9 +114,18 @@ def rank(
     return Ranking(q, pool, shortlist, [i for i in ranked if pool[i].fit > 0], vectors)
 
 
+def _names_section(q: Question, title: str) -> float:
+    """1.0 when the section path ``title`` holds one of the question's names from code as a run of terms
+    ("functools.cache" in "functools › @functools.cache(user_function)", not in "@functools.lru_cache")."""
+    if not q.identifiers:
+        return 0.0
+    held = f" {' '.join(lexical.terms(title))} "
+    return 1.0 if any(f" {name} " in held for name in q.identifiers) else 0.0
+
+
 def _unknown_names(q: Question, known: Callable[[str], bool]) -> list[str]:
-    """Names in the question (people, organisations, places) that the documents never mention."""
-    return [t for t in q.strict_names if not known(t)]
+    """Names in the question (people, organisations, places, names from code) that the documents never use."""
+    return [t for t in (*q.strict_names, *q.identifiers) if not known(t)]
 
 
 def _refused(r: Ranking, known: Callable[[str], bool] | None) -> bool:
@@ -122,19 +138,19 @@ def _refused(r: Ranking, known: Callable[[str], bool] | None) -> bool:
     weak_match = best.similarity < MIN_SIMILARITY and best.context_essential < WEAK_MATCH
     if best.score < MIN_SCORE or weak_match or best.context_essential < MIN_ESSENTIAL:
         return True
-    if best.fit < 0.5 and q.kind not in ("other", "yesno"):
+    if best.fit < 0.5 and q.kind not in ("other", "yesno", "why"):
         return True  # only a weak stand-in for the asked-for answer (a number of something else)
     top = max((pool[i] for i in shortlist), key=lambda c: c.relevance)
     if q.kind == "yesno" and top.fit == 0 and best.relevance <= top.relevance:
         return True  # the most relevant sentence says it is not known
-    if q.kind not in ("when", "other") and top.fit < 0.5 and best.relevance < TYPE_MISS * top.relevance:
+    if q.kind not in ("when", "other", "why") and top.fit < 0.5 and best.relevance < TYPE_MISS * top.relevance:
         # The sentence that matches the question best lacks the kind of answer asked for (a number, a name,
         # a reason), and the sentences that have one are far less relevant: the fact isn't stated. Not for
         # dates, which articles often give in a sentence apart from the one naming the event.
         return True
     # The sentence that tells of the asked event ("the U.S. downplayed the pact") gives no answer of the kind
     # asked ("which official"), and the sentences that have one tell of something else.
-    return bool(top.fit < 0.5 and top.tells_event and best.tells_event is False and q.kind != "when")
+    return bool(top.fit < 0.5 and top.tells_event and best.tells_event is False and q.kind not in ("when", "why"))
 
 
 def answer(

@@ -104,6 +104,8 @@ _ATTRIBUTION = re.compile(
     r"\bin (?P<who3>[\w/ -]+?)'s (?:\d{4} )?(?:report|coverage|article|story)\b",
     re.I,
 )
+# A name from code: dotted ("pathlib.Path.walk"), with an underscore ("rel_tol") or called ("kde()").
+_IDENTIFIER = re.compile(r"[A-Za-z_][\w.]*\w(?:\(\))?")
 _ALTERNATIVES = re.compile(r"\b(?:as |in |by |on )?(?:an? |the )?(?P<a>[\w-]+(?: [\w-]+)?) or (?:as |in |by |on )?(?:an? |the )?(?P<b>[\w-]+(?: [\w-]+)?)\s*\?$", re.I)
 _LIGHT_VERBS = set(
     lexical.stems(
@@ -135,6 +137,7 @@ class Question:
     words: dict[str, str]
     names: tuple[str, ...]
     strict_names: tuple[str, ...]
+    identifiers: tuple[str, ...]
     possessives: tuple[tuple[str, str], ...]
     named: bool = False
     subject: tuple[str, ...] = ()
@@ -247,6 +250,14 @@ def publisher_terms(text: str) -> set[str]:
         if all(w[:1].isupper() or not w[:1].isalpha() for w in who.split()):
             out |= set(lexical.terms(who))
     return out
+
+
+def identifiers(question: str) -> tuple[str, ...]:
+    """The names from code in ``question``, each as its terms joined by spaces ("rel tol"): like a person's name,
+    the documents must use them."""
+    found = (m.group(0) for m in _IDENTIFIER.finditer(question))
+    code = [w for w in found if "_" in w or "." in w.rstrip(".") or w.endswith("()")]
+    return tuple(dict.fromkeys(" ".join(terms) for w in code if (terms := lexical.terms(w))))
 
 
 def analyse(text: str, analysis: Analysis) -> Question:
@@ -366,6 +377,7 @@ def analyse(text: str, analysis: Analysis) -> Question:
         words={t: words.get(t, t) for t in essential},
         names=tuple(sorted(names & set(essential))),
         strict_names=tuple(sorted(strict & set(essential))),
+        identifiers=identifiers(stripped),
         possessives=tuple(possessives(analysis)),
         named=named,
         subject=subject,

@@ -143,6 +143,22 @@ def _ungendered(term: str) -> str:
     return re.sub(r"(?<=\w{4})(?:person|peopl|woman|women|man|men)$", "", term)
 
 
+VERSION_NOTE = re.compile(r"\b(New|Added|Changed|Deprecated|Removed)\s+(?:in|since)\s+version\s+\d+(?:\.\d+)*", re.I)
+_NOTE_VERBS = {
+    "new": {"add", "introduce", "new"},
+    "added": {"add", "introduce", "new"},
+    "changed": {"change", "chang"},
+    "deprecated": {"deprecate", "deprec"},
+    "removed": {"remove", "remov"},
+}
+
+
+def _echoes(text: str, asked: set[str]) -> bool:
+    """Whether a sentence restates the question and adds little else (under 30% of its words are new)."""
+    own = set(lexical.terms(text))
+    return bool(own) and len(own - asked) / len(own) < 0.3
+
+
 def answer_fit(
     q: Question, c: Candidate, analysis: Analysis, matcher: TermMatcher, require_event: bool = True
 ) -> float:
@@ -160,6 +176,11 @@ def answer_fit(
                 return 0.0  # "Sadr's bloc" does not answer a question about "Abadi's bloc"
     asked = set(q.terms)
     kind = q.kind
+    if kind == "when" or "version" in q.focus:
+        notes = VERSION_NOTE.findall(c.text)
+        if notes:  # "New in version 3.9.": software documents date a change by its release
+            wanted = set(q.verb_lemmas) | asked
+            return 1.0 if any(_NOTE_VERBS[n.lower()] & wanted for n in notes) else 0.5
     if kind == "when":
         found = c.event_dates()
         if q.exact_day and not any(m.precision == "day" and (m.value or not q.calendar_date) for m in found):
@@ -176,16 +197,21 @@ def answer_fit(
     if kind == "why":
         if _BECAUSE.search(c.text):
             return 1.0
-        return 0.8 if _purpose(analysis) else 0.5 if _WEAK_CAUSE.search(c.text) else 0.0
+        if _purpose(analysis):
+            return 0.8
+        if _WEAK_CAUSE.search(c.text):
+            return 0.5
+        # A reason is often given without "because" ("Exceptional performance can't be trained"): the marks rank
+        # a sentence higher, their absence doesn't rule it out; but a sentence that only restates the question
+        # ("the ministry declined to comment" for "why did it refuse to comment") gives no reason.
+        return 0.0 if _echoes(c.text, asked) else 0.3
     if kind == "yesno":
         if q.alternatives:  # "audio or video?": the sentence must name one of them
             have = set(lexical.terms(c.text))
             return 1.0 if any(alt and set(alt) <= have for alt in q.alternatives) else 0.0
         return 0.0 if _UNKNOWN.search(c.text) else 1.0
     if kind == "other":
-        own = lexical.terms(c.text)
-        echo = own and len(set(own) - asked) / len(set(own)) < 0.3  # restates the question, adds nothing
-        return 0.3 if echo else 1.0
+        return 0.3 if _echoes(c.text, asked) else 1.0
     best = 0.0
     leads: list[str] = []
     if _asks_speaker(q):  # "who put out the account": whoever the sentence has saying it ("..., the Kremlin said")

@@ -443,6 +443,21 @@ class ChunkDB:
         scored.sort(key=lambda x: (-x[1], x[0]))
         return scored[:k]
 
+    def has_phrase(self, terms: Sequence[str]) -> bool:
+        """Whether a committed chunk uses the name from code that ``terms`` spell: two terms one after the
+        other ("rel_tol"); three or more within ten terms ("csv.DictWriter.writerow" where the docs write
+        "DictWriter" and then "writerow")."""
+        words = [w for w in map(fts_term, terms) if w]
+        if not words:
+            return False
+        match = f'"{" ".join(words)}"' if len(words) < 3 else f"NEAR({' '.join(words)}, 10)"
+        row = self.conn.execute(
+            "SELECT 1 FROM chunks_fts f JOIN chunks c ON c.id = f.rowid WHERE chunks_fts MATCH ? AND c.state = 0 "
+            "LIMIT 1",
+            (match,),
+        ).fetchone()
+        return row is not None
+
     def doc_freq(self, term: str) -> int:
         """How many committed chunks use ``term``."""
         row = self.conn.execute("SELECT df FROM terms WHERE term = ?", (fts_term(term),)).fetchone()

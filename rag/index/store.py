@@ -32,6 +32,7 @@ OVERFETCH_MAX = 5000  # ... and at most this many in the second pass
 PAGE = 5000
 EXPAND_MIN = 0.65  # a corpus word this close to a question word the corpus never uses joins the BM25 query
 EXPAND_MAX = 3  # at most this many per unknown word
+IDF_CACHE = 50_000  # term weights kept in memory between writes (a question asks for a few hundred)
 
 __all__ = ["Store", "chunk_metadata", "date_number", "open_chroma"]
 
@@ -174,6 +175,8 @@ class Store:
         self._epoch = _CACHE.epoch
         self.dense_unavailable: str | None = None
         self._lock = threading.RLock()
+        self._idf_cache: dict[str, float] = {}
+        self._idf_generation = -1
         if db_path.exists():
             self._open_db(create=False)
         if settings.chroma_url:
@@ -285,13 +288,16 @@ class Store:
             if (self.index_dir / DB_FILE).exists():
                 self._open_db(create=False)
             return
+        generation = self._db.generation()
+        if generation != self._idf_generation:  # term weights change with every committed write
+            self._idf_cache.clear()
+            self._idf_generation = generation
         if self.settings.chroma_url:
             return
         key = self._cache_key
         if key in _CACHE.synced and not (self.index_dir / "chroma").is_dir():
             _CACHE.forget(key)  # the vectors' folder was deleted under this process: start from an empty one
             return
-        generation = self._db.generation()
         if _CACHE.synced.get(key) != generation:
             _CACHE.reset(key, generation)
 
@@ -464,7 +470,10 @@ class Store:
         return bool(self._db and self._db.doc_freq(term))
 
     def knows(self, term: str) -> bool:
-        """Whether any indexed chunk uses the stemmed ``term`` (or its place/people form: "Iraq"/"Iraqi")."""
+        """Whether any indexed chunk uses the stemmed ``term`` (or its place/people form: "Iraq"/"Iraqi"); a
+        ``term`` of several words separated by spaces must occur as a run."""
+        if " " in term:
+            return bool(self._db and self._db.has_phrase(term.split()))
         if self.has_term(term):
             return True
         if self._db is None or len(term) < 4:
@@ -481,7 +490,12 @@ class Store:
         """
         if self._db is None:
             return 0.0
-        return self._db.idf(term)
+        weight = self._idf_cache.get(term)
+        if weight is None:
+            if len(self._idf_cache) >= IDF_CACHE:
+                self._idf_cache.clear()
+            weight = self._idf_cache[term] = self._db.idf(term)
+        return weight
 
     def near_words(self, vectors: np.ndarray) -> list[list[str]]:
         """For each word vector, the stems of up to EXPAND_MAX corpus words at least EXPAND_MIN similar."""

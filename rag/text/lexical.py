@@ -184,18 +184,24 @@ def _stemmer() -> Any:
 
 def terms(text: str) -> list[str]:
     """Stemmed content words of ``text``: the unit of every lexical comparison."""
+    return list(_terms(text))
+
+
+@lru_cache(maxsize=20_000)
+def _terms(text: str) -> tuple[str, ...]:
+    """``terms`` of a text, remembered: an answer compares the same sentences many times."""
     words = [w.lower().replace("’", "'").replace(".", "").replace(",", "") for w in _WORD.findall(text)]
     words = [w[:-2] if w.endswith("'s") else w for w in words]
     kept = [w for w in words if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
     # Snowball keeps "-ment" nouns apart from their verbs ("agreement"/"agreed"): fold them together.
     kept = [w[:-4] if w.endswith("ment") and len(w) >= 9 else w for w in kept]
-    return list(_stemmer().stemWords(kept))
+    return tuple(_stemmer().stemWords(kept))
 
 
 def index_text(chunk: Chunk) -> list[str]:
     """Terms a chunk is indexed under: its title, its text, and its document's year ("the 2018 coverage")."""
     year = chunk.date[:4] if chunk.date else ""
-    return terms(f"{chunk.title}\n{chunk.text}\n{year}")
+    return list(_terms.__wrapped__(f"{chunk.title}\n{chunk.text}\n{year}"))  # once per chunk: not remembered
 
 
 def build(corpus: list[list[str]]) -> Any:

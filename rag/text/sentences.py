@@ -57,3 +57,29 @@ def sentence_texts(chunk: Chunk) -> list[str]:
         out.append(chunk.text[offset : offset + length])
         offset += length + 1
     return out
+
+
+# A footnote mark ("[2]") at a sentence's edge, or glued to the next sentence's first word ("63% [2]The reason").
+_LEADING_MARK = re.compile(r"^(?:\[\d{1,3}\]\s*)+")
+_AFTER = r"(?<=[\s.!?,;:%\"”’])"  # a mark follows a space or punctuation; "items[0]" is code, not a footnote
+_TRAILING_MARK = re.compile(_AFTER + r"(?:\s*\[\d{1,3}\])+$")
+_GLUED_MARK = re.compile(_AFTER + r"\s*\[\d{1,3}\](?=[\"“(]?[A-Z][a-z])")
+
+
+def without_footnote_marks(start: int, text: str) -> list[tuple[int, str]]:
+    """The sentence starting at offset ``start`` as (offset, text) pieces without the footnote marks at their edges,
+    split where a mark runs into the next sentence. An essay's "[2]" is not one of the answer's citations."""
+    pieces: list[tuple[int, str]] = []
+    cursor = 0
+    for m in [*_GLUED_MARK.finditer(text), None]:
+        cut = len(text) if m is None else m.start()
+        piece = text[cursor:cut]
+        lead = _LEADING_MARK.match(piece)
+        skip = lead.end() if lead else 0
+        tail = _TRAILING_MARK.search(piece)
+        stop = tail.start() if tail else len(piece)
+        if stop > skip and piece[skip:stop].strip():
+            pieces.append((start + cursor + skip, piece[skip:stop]))
+        if m is not None:
+            cursor = m.end()
+    return pieces

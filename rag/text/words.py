@@ -27,13 +27,18 @@ def alpha_words(text: str) -> dict[str, str]:
 
 def content_words(text: str) -> dict[str, str]:
     """Stem -> lower-case word for the content words of ``text``."""
+    return dict(_content_words(text))
+
+
+@lru_cache(maxsize=20_000)
+def _content_words(text: str) -> tuple[tuple[str, str], ...]:
     out: dict[str, str] = {}
     for w in _WORD.findall(text):
         for t in _word_terms(w):
             out.setdefault(t, w.lower())
     for t in lexical.terms(text):  # numbers and abbreviations the word pattern skips
         out.setdefault(t, t)
-    return out
+    return tuple(out.items())
 
 
 _DEMONYM = re.compile(r"^(?:n|an|ian|i|ish|ese|istan|stan)$")
