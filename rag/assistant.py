@@ -204,6 +204,7 @@ class Assistant:
             filters,
             extra,
         )
+        self.store.attach_sentence_vectors([p.chunk for p in passages])
         if timings is not None:
             timings["embed_ms"] = (t1 - t0) * 1000
             timings["retrieve_ms"] = (time.perf_counter() - t1) * 1000

@@ -43,6 +43,7 @@ class Chunk:
     date: str | None = None
     date_inferred: bool = False
     sha256: str = ""
+    vectors: Any = field(default=None, compare=False, repr=False)  # its sentences' vectors, when the index has them
 
 
 @dataclass

@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     embed_batch_size: int = Field(32, ge=1, le=1024, description="Texts per embedding batch.")
     openai_embedding_model: str = Field("text-embedding-3-small", description="Embedding model for embedder=openai.")
 
+    sentence_vectors: bool = Field(
+        True,
+        description="Embed each sentence at ingest and keep its vector (float16) in the index, so answering needs "
+        "no model run per sentence. About 1.5x the ingest time and 5 KB per chunk; off: sentences are embedded "
+        "when asked. Never for embedder=hash, which is cheaper to run than to read.",
+    )
     chunk_tokens: int = Field(160, ge=32, le=2000, description="Maximum tokens (cl100k_base) per chunk.")
     max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are skipped at ingest.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are rejected.")

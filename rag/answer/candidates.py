@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from rag.records import Passage
 from rag.text import dates
@@ -43,6 +44,7 @@ class Candidate:
     earlier: list[tuple[int, int, str]] = field(default_factory=list)  # the chunk's sentences before this one
     anchor: tuple[int, int, str] | None = None  # the earlier sentence whose date "a week earlier" counts from
     anchor_date: date | None = None  # ... and that date
+    vector: Any = None  # the sentence's vector stored at ingest, when it is a whole stored sentence
     _dates: list[dates.DateMention] | None = None
 
     def dates(self) -> list[dates.DateMention]:
@@ -96,17 +98,18 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
     seen: dict[tuple[str, int], Candidate] = {}
     out = []
     for rank, p in enumerate(passages):
+        stored = p.chunk.vectors
         pieces = [
-            (start, text)
-            for span, sentence in zip(p.chunk.sentences, sentence_texts(p.chunk), strict=True)
+            (start, text, stored[k] if stored is not None and text == sentence else None)
+            for k, (span, sentence) in enumerate(zip(p.chunk.sentences, sentence_texts(p.chunk), strict=True))
             for start, text in without_footnote_marks(span.start, sentence)
         ]
-        texts = [text for _, text in pieces]
+        texts = [text for _, text, _ in pieces]
         year = p.chunk.date[:4] if p.chunk.date else ""  # "according to the 2018 coverage"
-        for k, (start, text) in enumerate(pieces):
+        for k, (start, text, vector) in enumerate(pieces):
             key = (p.chunk.source, start)
             previous = texts[k - 1] if k else ""
-            earlier = [(s, s + len(t), t) for s, t in pieces[:k]]
+            earlier = [(s, s + len(t), t) for s, t, _ in pieces[:k]]
             if key in seen:
                 first = seen[key]
                 if previous and not first.previous:  # it opened the first chunk; this one has the sentence before
@@ -116,6 +119,7 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
             seen[key] = Candidate(
                 p, rank, start, start + len(text), text, f"{p.chunk.title} {year} {previous}", previous=previous,
                 earlier=earlier,
+                vector=vector,
             )
             out.append(seen[key])
     return out

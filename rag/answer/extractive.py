@@ -70,7 +70,7 @@ def rank(
         return Ranking(q, [], [], [], np.zeros((0, 1), dtype=np.float32))
     matcher = TermMatcher(q, embedder, idf)
     q_terms = set(q.terms)
-    vectors = embedder.embed([c.text for c in pool])
+    vectors = sentence_vectors(pool, embedder)
     sims = vectors @ query_vector
     # A sentence that leans on the one before ("Their aim is revenge, he said.") is also read together with it.
     leaning = [i for i, c in enumerate(pool) if c.previous and _ANAPHOR.match(c.text)]
@@ -112,6 +112,21 @@ def rank(
             pool[i].fit = answer_fit(q, pool[i], analyses[i], matcher, require_event=False)
     ranked = sorted(shortlist, key=lambda i: -pool[i].score)
     return Ranking(q, pool, shortlist, [i for i in ranked if pool[i].fit > 0], vectors)
+
+
+def sentence_vectors(pool: list[Candidate], embedder: Embedder) -> np.ndarray:
+    """The pool's sentence vectors: those stored at ingest, and the rest embedded now in one batch."""
+    missing = [i for i, c in enumerate(pool) if c.vector is None]
+    if len(missing) == len(pool):
+        return embedder.embed([c.text for c in pool])
+    dim = len(next(c.vector for c in pool if c.vector is not None))
+    vectors = np.zeros((len(pool), dim), dtype=np.float32)
+    for i, c in enumerate(pool):
+        if c.vector is not None:
+            vectors[i] = c.vector
+    if missing:
+        vectors[missing] = embedder.embed([pool[i].text for i in missing])
+    return vectors
 
 
 def _names_section(q: Question, title: str) -> float:

@@ -202,8 +202,13 @@ class ChunkDB:
             conn.execute("UPDATE files SET size = ?, mtime_ns = ? WHERE source = ?", (size, mtime_ns, source))
 
     # --- chunks ----------------------------------------------------------------------
-    def add_pending(self, conn: sqlite3.Connection, chunks: Iterable[tuple[Chunk, str]]) -> None:
-        """Record chunks (with their index terms) as pending: not visible until :meth:`commit_file`."""
+    def add_pending(
+        self, conn: sqlite3.Connection, chunks: Iterable[tuple[Chunk, str]], vectors: dict[str, bytes] | None = None
+    ) -> None:
+        """Record chunks (with their index terms) as pending: not visible until :meth:`commit_file`. ``vectors``
+        holds the float16 vectors of a chunk's sentences, by chunk id."""
+        if vectors:
+            conn.executemany("INSERT OR REPLACE INTO sentence_vectors VALUES (?, ?)", list(vectors.items()))
         conn.executemany(
             "INSERT OR REPLACE INTO chunks (cid, source, state, ord, start, \"end\", sentences, text, terms, title, "
             "date, date_num, date_inferred, sha256) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -285,7 +290,13 @@ class ChunkDB:
         """Delete chunk rows (pending ones) once the vector store no longer holds them."""
         with self.transaction() as conn:
             for part in batched(list(ids)):
-                conn.execute(f"DELETE FROM chunks WHERE state != 0 AND cid IN ({','.join('?' * len(part))})", part)
+                marks = ",".join("?" * len(part))
+                conn.execute(
+                    f"DELETE FROM sentence_vectors WHERE cid IN (SELECT cid FROM chunks WHERE state != 0 AND cid IN "
+                    f"({marks}))",
+                    part,
+                )
+                conn.execute(f"DELETE FROM chunks WHERE state != 0 AND cid IN ({marks})", part)
 
     def pending(self, state: int, limit: int = 5000) -> list[str]:
         """Ids of chunks in a pending state (an interrupted write), at most ``limit``."""
@@ -306,6 +317,19 @@ class ChunkDB:
                 f"SELECT {CHUNK_COLS} FROM chunks WHERE state = 0 AND cid IN ({','.join('?' * len(part))})", part
             ).fetchall()
             out.update((r[0], chunk_from_row(r)) for r in rows)
+        return out
+
+    def sentence_vectors(self, ids: Sequence[str]) -> dict[str, bytes]:
+        """The stored sentence vectors (float16 bytes) of chunks, by id; chunks without any are left out."""
+        out: dict[str, bytes] = {}
+        try:
+            for part in batched(list(dict.fromkeys(ids))):
+                rows = self.conn.execute(
+                    f"SELECT cid, vectors FROM sentence_vectors WHERE cid IN ({','.join('?' * len(part))})", part
+                ).fetchall()
+                out.update((r[0], bytes(r[1])) for r in rows)
+        except sqlite3.OperationalError:  # a read-only index from before sentence vectors has no such table
+            return {}
         return out
 
     def source_chunks(self, source: str) -> list[Chunk]:

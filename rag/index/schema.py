@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_source ON chunks (source, state);
 CREATE INDEX IF NOT EXISTS chunks_pending ON chunks (state) WHERE state != 0;
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5 (terms, content='chunks', content_rowid='id');
+CREATE TABLE IF NOT EXISTS sentence_vectors (cid TEXT PRIMARY KEY, vectors BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS words (
     stem TEXT PRIMARY KEY, word TEXT NOT NULL, docs INTEGER NOT NULL, embedded INTEGER NOT NULL

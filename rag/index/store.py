@@ -443,6 +443,17 @@ class Store:
         """Committed chunks by id."""
         return self._db.chunks(ids) if self._db else {}
 
+    def attach_sentence_vectors(self, chunks: Sequence[Chunk]) -> None:
+        """Give ``chunks`` their stored sentence vectors (float32, one row per sentence), where the index has
+        them for exactly their sentences."""
+        if self._db is None:
+            return
+        stored = self._db.sentence_vectors([c.id for c in chunks if c.vectors is None])
+        for c in chunks:
+            blob, n = stored.get(c.id), len(c.sentences)
+            if blob and n and len(blob) % (2 * n) == 0:
+                c.vectors = np.frombuffer(blob, dtype=np.float16).reshape(n, -1).astype(np.float32)
+
     def source_chunks(self, source: str) -> list[Chunk]:
         """One file's committed chunks, in order."""
         return self._db.source_chunks(source) if self._db else []

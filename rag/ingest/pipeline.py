@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from rag.errors import RagError
 from rag.files import atomic_write, sha256_file
 from rag.index.embedders import Embedder
@@ -30,6 +32,7 @@ from rag.ingest.chunking import chunk_document, document_key
 from rag.ingest.documents import Found, clean, load_file, scan_entries
 from rag.records import Chunk, Document, IngestReport
 from rag.text.lexical import index_text
+from rag.text.sentences import sentence_texts
 from rag.text.words import alpha_words
 
 ProgressFn = Callable[[int, int], None]
@@ -290,7 +293,18 @@ def _write_wave(wave: list[_Loaded], store: Store, embedder: Embedder, report: I
         kept.append(item)
     wave = kept
     chunks = [c for item in wave for c in item.chunks]
-    vectors = embedder.embed([embedding_text(c) for c in chunks])
+    sentences: dict[str, int] = {}  # each distinct sentence once, though overlapping chunks share some
+    if store.settings.sentence_vectors and store.settings.embedder != "hash":
+        for c in chunks:
+            for text in sentence_texts(c):
+                sentences.setdefault(text, len(chunks) + len(sentences))
+    vectors = embedder.embed([embedding_text(c) for c in chunks] + list(sentences))
+    stored = {
+        c.id: vectors[[sentences[t] for t in sentence_texts(c)]].astype(np.float16).tobytes()
+        for c in chunks
+        if sentences and c.sentences
+    }
+    vectors = vectors[: len(chunks)]
     for item in wave:
         sidecar = _sidecar(item.doc)
         if sidecar:
@@ -298,7 +312,8 @@ def _write_wave(wave: list[_Loaded], store: Store, embedder: Embedder, report: I
             atomic_write(store.index_dir / sidecar, item.doc.text.encode("utf-8"))
     with db.transaction() as conn:
         for item in wave:
-            db.add_pending(conn, [(c, fts_text(index_text(c))) for c in item.chunks])
+            own = {c.id: stored[c.id] for c in item.chunks if c.id in stored}
+            db.add_pending(conn, [(c, fts_text(index_text(c))) for c in item.chunks], own)
     store.add_vectors(chunks, vectors)
     gone: list[str] = []
     old_sidecars: list[str] = []

@@ -1,0 +1,67 @@
+"""Sentence vectors stored at ingest: answering reads them instead of running the model per sentence, gives the
+same answers as embedding the sentences when asked, and an edit leaves no vectors of removed chunks behind."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from rag import Assistant, Settings
+from rag.answer.candidates import candidates
+
+QUESTIONS = [
+    "When was the Baghdad coordination centre agreed?",
+    "Why did Russia want to share intelligence with Iraq?",
+    "What did the United States say about the intelligence-sharing agreement?",
+    "What is the population of Baghdad?",
+]
+
+
+def _rows(index: Path) -> tuple[int, int]:
+    """(stored sentence-vector rows, committed chunks) of an index."""
+    with sqlite3.connect(index / "index.sqlite3") as conn:
+        vectors = conn.execute("SELECT count(*) FROM sentence_vectors").fetchone()[0]
+        chunks = conn.execute("SELECT count(*) FROM chunks WHERE state = 0").fetchone()[0]
+    return vectors, chunks
+
+
+def test_answers_read_stored_vectors_and_match_embedding_when_asked(
+    seed_assistant: Assistant, tmp_path: Path, docs: Path
+) -> None:
+    index = seed_assistant.store.index_dir
+    vectors, chunks = _rows(index)
+    assert vectors == chunks > 0
+    passages, _ = seed_assistant.search(QUESTIONS[0])
+    pool = candidates(passages)
+    assert pool and all(c.vector is not None for c in pool if "[" not in c.text)
+
+    plain = Assistant.build(docs, tmp_path / "plain", Settings(sentence_vectors=False))
+    assert _rows(tmp_path / "plain")[0] == 0
+    for question in QUESTIONS:
+        stored, embedded = seed_assistant.ask(question), plain.ask(question)
+        assert stored.text == embedded.text
+        assert [(c.source, c.start, c.end) for c in stored.citations] == [
+            (c.source, c.start, c.end) for c in embedded.citations
+        ]
+
+
+def test_edit_and_removal_leave_no_stale_vectors(tmp_path: Path, docs: Path) -> None:
+    index = tmp_path / "index"
+    assistant = Assistant.build(docs, index, Settings())
+    sorted(docs.iterdir())[1].unlink()
+    (docs / "note.txt").write_text("The depot opened in March 2019 after two years of building work.\n")
+    assistant.ingest(docs)
+    (docs / "note.txt").write_text("The depot opened in May 2021 after three years of building work.\n")
+    assistant.ingest(docs)
+    vectors, chunks = _rows(index)
+    assert vectors == chunks > 0
+    answer = assistant.ask("When did the depot open?")
+    assert not answer.refused and "May 2021" in answer.text
+
+
+@pytest.mark.parametrize("settings", [Settings(embedder="hash"), Settings(sentence_vectors=False)])
+def test_no_vectors_stored_when_cheaper_or_turned_off(tmp_path: Path, docs: Path, settings: Settings) -> None:
+    Assistant.build(docs, tmp_path / "index", settings)
+    assert _rows(tmp_path / "index")[0] == 0
