@@ -65,3 +65,16 @@ def test_edit_and_removal_leave_no_stale_vectors(tmp_path: Path, docs: Path) -> 
 def test_no_vectors_stored_when_cheaper_or_turned_off(tmp_path: Path, docs: Path, settings: Settings) -> None:
     Assistant.build(docs, tmp_path / "index", settings)
     assert _rows(tmp_path / "index")[0] == 0
+
+
+def test_an_index_without_them_gets_them_on_the_next_ingest(tmp_path: Path, docs: Path) -> None:
+    """An index from before sentence vectors (or built with them off) is completed once, on the next ingest."""
+    index = tmp_path / "index"
+    Assistant.build(docs, index, Settings(sentence_vectors=False))
+    (docs / "note.txt").write_text("The depot opened in March 2019 after two years of building work.\n")
+    Assistant.build(docs, index, Settings(sentence_vectors=False))
+    assert _rows(index)[0] == 0
+    report = Assistant.open(index, Settings()).ingest(docs)
+    assert report.embedded == 0  # no chunk embedded again, only the sentences
+    vectors, chunks = _rows(index)
+    assert vectors == chunks > 0

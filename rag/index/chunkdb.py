@@ -319,6 +319,15 @@ class ChunkDB:
             out.update((r[0], chunk_from_row(r)) for r in rows)
         return out
 
+    def chunks_without_sentence_vectors(self, after: str, limit: int) -> list[Chunk]:
+        """A page of committed chunks (in id order, after ``after``) that have no stored sentence vectors."""
+        rows = self.conn.execute(
+            f"SELECT {CHUNK_COLS} FROM chunks c WHERE state = 0 AND cid > ? AND NOT EXISTS "
+            "(SELECT 1 FROM sentence_vectors v WHERE v.cid = c.cid) ORDER BY cid LIMIT ?",
+            (after, limit),
+        ).fetchall()
+        return [chunk_from_row(r) for r in rows]
+
     def sentence_vectors(self, ids: Sequence[str]) -> dict[str, bytes]:
         """The stored sentence vectors (float16 bytes) of chunks, by id; chunks without any are left out."""
         out: dict[str, bytes] = {}

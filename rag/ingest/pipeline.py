@@ -43,6 +43,7 @@ TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 
 
 READER_KEY = "reader_version"
+SENTENCES_KEY = "sentence_vectors"  # "complete" once every chunk has its sentence vectors
 # Bump when the reading of a kind of file changes, so that existing indexes read those files again.
 # 2: PDFs reflowed; Markdown and documentation HTML read as blocks with section paths.
 READER_VERSION = "2"
@@ -134,6 +135,7 @@ def ingest(
             _drop(store, gone[b : b + REMOVE_BATCH])
         report.removed = len(gone)
         store.update_vocabulary(embedder)  # the corpus words, for matching a question's paraphrases
+        _complete_sentence_vectors(store, embedder, report)
         if reread:
             with store.db.transaction() as conn:
                 store.db.set_meta(conn, READER_KEY, READER_VERSION)
@@ -293,18 +295,8 @@ def _write_wave(wave: list[_Loaded], store: Store, embedder: Embedder, report: I
         kept.append(item)
     wave = kept
     chunks = [c for item in wave for c in item.chunks]
-    sentences: dict[str, int] = {}  # each distinct sentence once, though overlapping chunks share some
-    if store.settings.sentence_vectors and store.settings.embedder != "hash":
-        for c in chunks:
-            for text in sentence_texts(c):
-                sentences.setdefault(text, len(chunks) + len(sentences))
-    vectors = embedder.embed([embedding_text(c) for c in chunks] + list(sentences))
-    stored = {
-        c.id: vectors[[sentences[t] for t in sentence_texts(c)]].astype(np.float16).tobytes()
-        for c in chunks
-        if sentences and c.sentences
-    }
-    vectors = vectors[: len(chunks)]
+    texts = [embedding_text(c) for c in chunks]
+    vectors, stored = _with_sentence_vectors(texts, chunks if _storing(store) else [], embedder)
     for item in wave:
         sidecar = _sidecar(item.doc)
         if sidecar:
@@ -349,6 +341,46 @@ def _write_wave(wave: list[_Loaded], store: Store, embedder: Embedder, report: I
     for path in old_sidecars:  # before the deletes: a crash leaves pending rows, and repair sweeps texts/
         (store.index_dir / path).unlink(missing_ok=True)
     _finish_delete(store, gone)
+
+
+def _storing(store: Store) -> bool:
+    """Whether sentence vectors are kept in the index (not for the hash stand-in: cheaper to run than to read)."""
+    return store.settings.sentence_vectors and store.settings.embedder != "hash"
+
+
+def _with_sentence_vectors(
+    texts: list[str], chunks: list[Chunk], embedder: Embedder
+) -> tuple[np.ndarray, dict[str, bytes]]:
+    """Vectors of ``texts``, and the float16 vectors of each of ``chunks``' sentences (by chunk id), from one
+    embedding run; each distinct sentence is embedded once, though overlapping chunks share some."""
+    sentences: dict[str, int] = {}
+    for c in chunks:
+        for text in sentence_texts(c):
+            sentences.setdefault(text, len(texts) + len(sentences))
+    vectors = embedder.embed(texts + list(sentences)) if texts or sentences else np.zeros((0, 1), np.float32)
+    stored = {c.id: vectors[[sentences[t] for t in sentence_texts(c)]].astype(np.float16).tobytes() for c in chunks}
+    return vectors[: len(texts)], stored
+
+
+def _complete_sentence_vectors(store: Store, embedder: Embedder, report: IngestReport) -> None:
+    """Give every chunk its sentence vectors when the setting is on and an earlier ingest (an older release, or
+    the setting off) left some without; page by page, so memory stays bounded."""
+    db = store.db
+    if not _storing(store):
+        if report.embedded and db.get_meta(SENTENCES_KEY) == "complete":
+            with db.transaction() as conn:
+                db.set_meta(conn, SENTENCES_KEY, "partial")
+        return
+    if db.get_meta(SENTENCES_KEY) == "complete":
+        return
+    after = ""
+    while page := db.chunks_without_sentence_vectors(after, WAVE_CHUNKS):
+        _vectors, stored = _with_sentence_vectors([], page, embedder)
+        with db.transaction() as conn:
+            conn.executemany("INSERT OR REPLACE INTO sentence_vectors VALUES (?, ?)", list(stored.items()))
+        after = page[-1].id
+    with db.transaction() as conn:
+        db.set_meta(conn, SENTENCES_KEY, "complete")
 
 
 def _finish_delete(store: Store, ids: list[str]) -> None:
