@@ -158,7 +158,7 @@ def _refused(r: Ranking, known: Callable[[str], bool] | None) -> bool:
     top = max((pool[i] for i in shortlist), key=lambda c: c.relevance)
     if q.kind == "yesno" and top.fit == 0 and best.relevance <= top.relevance:
         return True  # the most relevant sentence says it is not known
-    if q.kind not in ("when", "other", "why") and top.fit < 0.5 and best.relevance < TYPE_MISS * top.relevance:
+    if q.kind not in ("when", "other") and top.fit < 0.5 and best.relevance < TYPE_MISS * top.relevance:
         # The sentence that matches the question best lacks the kind of answer asked for (a number, a name,
         # a reason), and the sentences that have one are far less relevant: the fact isn't stated. Not for
         # dates, which articles often give in a sentence apart from the one naming the event.
