@@ -4,6 +4,7 @@ one part per sub-question of a compound question, every quote an exact span."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -61,12 +62,16 @@ def test_sub_questions(question: str, parts: int) -> None:
     assert all(p.endswith("?") for p in split)
 
 
+def _one_document(root: Path, name: str, text: str) -> Assistant:
+    """An index of a folder holding one document."""
+    (root / "docs").mkdir()
+    (root / "docs" / name).write_text(text)
+    return Assistant.build(root / "docs", root / "index", Settings())
+
+
 @pytest.fixture(scope="module")
 def kettle(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    root = tmp_path_factory.mktemp("kettle")
-    (root / "docs").mkdir()
-    (root / "docs" / "manual.md").write_text(GUIDE)
-    return Assistant.build(root / "docs", root / "index", Settings())
+    return _one_document(tmp_path_factory.mktemp("kettle"), "manual.md", GUIDE)
 
 
 def _exact(assistant: Assistant, answer) -> None:
@@ -117,11 +122,9 @@ def test_footnote_marks_leave_sentences(text: str, pieces: list[str]) -> None:
     assert all(text[start - 100 : start - 100 + len(t)] == t for start, t in found)
 
 
-def test_footnote_marks_are_not_citations(tmp_path) -> None:
+def test_footnote_marks_are_not_citations(tmp_path: Path) -> None:
     """An essay's "[1]" never reaches the answer, where it would read as one of its citations."""
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "persistence.txt").write_text(ESSAY)
-    assistant = Assistant.build(tmp_path / "docs", tmp_path / "index", Settings())
+    assistant = _one_document(tmp_path, "persistence.txt", ESSAY)
     answer = assistant.ask("What happens to founders who keep going through the bad months?")
     assert not answer.refused
     _exact(assistant, answer)
@@ -147,10 +150,7 @@ New in version 3.8: The dirs_exist_ok parameter.
 
 @pytest.fixture(scope="module")
 def api_docs(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    root = tmp_path_factory.mktemp("api")
-    (root / "docs").mkdir()
-    (root / "docs" / "shutil.md").write_text(API)
-    return Assistant.build(root / "docs", root / "index", Settings())
+    return _one_document(tmp_path_factory.mktemp("api"), "shutil.md", API)
 
 
 @pytest.mark.parametrize(
