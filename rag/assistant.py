@@ -152,7 +152,12 @@ class Assistant:
         name = backend or self.settings.backend
         if name not in self._answerers:
             ctx = Context(
-                self.settings, self.embedder, self.store.idf, self.store.knows, lambda q, f: self.search(q, filters=f)
+                self.settings,
+                self.embedder,
+                self.store.idf,
+                self.store.knows,
+                lambda q, f: self.search(q, filters=f),
+                self.store.word_vectors,
             )
             self._answerers[name] = make_answerer(name, ctx)
         return self._answerers[name]

@@ -44,6 +44,8 @@ class Chunk:
     date_inferred: bool = False
     sha256: str = ""
     vectors: Any = field(default=None, compare=False, repr=False)  # its sentences' vectors, when the index has them
+    # the vectors of its sentences read with the one before (rag.text.sentences.read_with_previous), by text
+    pair_vectors: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass

@@ -1,15 +1,18 @@
-"""Sentence vectors stored at ingest: answering reads them instead of running the model per sentence, gives the
-same answers as embedding the sentences when asked, and an edit leaves no vectors of removed chunks behind."""
+"""Sentence vectors stored at ingest: answering reads them instead of running the model per sentence (also for a
+sentence read with the one it leans on), gives the same answers as embedding the sentences when asked, and an edit
+leaves no vectors of removed chunks behind."""
 
 from __future__ import annotations
 
 import sqlite3
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
 from rag import Assistant, Settings
 from rag.answer.candidates import candidates
+from rag.text.sentences import leans_on_previous, sentence_texts
 
 QUESTIONS = [
     "When was the Baghdad coordination centre agreed?",
@@ -36,6 +39,15 @@ def test_answers_read_stored_vectors_and_match_embedding_when_asked(
     passages, _ = seed_assistant.search(QUESTIONS[0])
     pool = candidates(passages)
     assert pool and all(c.vector is not None for c in pool if "[" not in c.text)
+    # A sentence that leans on the one before ("Its aim ...") has the vector of the two read together stored too.
+    chunks = [c for doc in sorted(docs.iterdir()) for c in seed_assistant.store.source_chunks(doc.name)]
+    seed_assistant.store.attach_sentence_vectors(chunks)
+    pairs = {text: v for c in chunks for text, v in (c.pair_vectors or {}).items()}
+    expected = {f"{a} {b}" for c in chunks for a, b in pairwise(sentence_texts(c)) if leans_on_previous(b)}
+    assert pairs and set(pairs) == expected
+    texts = sorted(pairs)[:8]
+    fresh = seed_assistant.embedder.embed(texts)
+    assert all(float(f @ pairs[t]) > 0.999 for t, f in zip(texts, fresh, strict=True))  # float16 precision
 
     plain = Assistant.build(docs, tmp_path / "plain", Settings(sentence_vectors=False))
     assert _rows(tmp_path / "plain")[0] == 0

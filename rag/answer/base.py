@@ -15,6 +15,7 @@ from typing import Protocol, cast
 
 import numpy as np
 
+from rag.answer.matching import WordVectorsFn
 from rag.answer.support import IdfFn
 from rag.errors import RagError
 from rag.index.embedders import Embedder
@@ -44,6 +45,7 @@ class Context:
     idf: IdfFn
     knows: Callable[[str], bool]
     search: SearchFn
+    word_vectors: WordVectorsFn | None = None  # stored vectors of corpus words (rag.index.store.Store.word_vectors)
 
 
 class Answerer(Protocol):

@@ -45,6 +45,7 @@ class Candidate:
     anchor: tuple[int, int, str] | None = None  # the earlier sentence whose date "a week earlier" counts from
     anchor_date: date | None = None  # ... and that date
     vector: Any = None  # the sentence's vector stored at ingest, when it is a whole stored sentence
+    pair_vector: Any = None  # ... and that of ``previous`` and this sentence read together, when stored
     _dates: list[dates.DateMention] | None = None
 
     def dates(self) -> list[dates.DateMention]:
@@ -98,7 +99,7 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
     seen: dict[tuple[str, int], Candidate] = {}
     out = []
     for rank, p in enumerate(passages):
-        stored = p.chunk.vectors
+        stored, pairs = p.chunk.vectors, p.chunk.pair_vectors or {}
         pieces = [
             (start, text, stored[k] if stored is not None and text == sentence else None)
             for k, (span, sentence) in enumerate(zip(p.chunk.sentences, sentence_texts(p.chunk), strict=True))
@@ -114,12 +115,14 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
                 first = seen[key]
                 if previous and not first.previous:  # it opened the first chunk; this one has the sentence before
                     first.previous, first.earlier = previous, earlier
+                    first.pair_vector = pairs.get(f"{previous} {text}")
                     first.context = f"{p.chunk.title} {year} {previous}"
                 continue
             seen[key] = Candidate(
                 p, rank, start, start + len(text), text, f"{p.chunk.title} {year} {previous}", previous=previous,
                 earlier=earlier,
                 vector=vector,
+                pair_vector=pairs.get(f"{previous} {text}") if previous else None,
             )
             out.append(seen[key])
     return out

@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from rag.answer.base import Context, Draft, Finished, History, words
 from rag.answer.candidates import Candidate, annotate_dates, candidates
-from rag.answer.matching import TermMatcher
+from rag.answer.matching import TermMatcher, WordVectorsFn
 from rag.answer.question import Question, analyse
 from rag.answer.support import IdfFn, coverage
 from rag.answer.typed import VERSION_NOTE, answer_fit, event_matched
@@ -25,6 +26,7 @@ from rag.records import Citation, Passage
 from rag.search.retrieval import Filters
 from rag.text import dates, lexical
 from rag.text.entities import Tagger
+from rag.text.sentences import leans_on_previous
 from rag.text.words import content_words
 
 REFUSAL = "The documents don't answer this question."
@@ -37,10 +39,10 @@ SECOND_SENTENCE = 0.75  # a further sentence must score this share of the best o
 REFINE_DATE = 0.65  # a sentence that only refines the date may score this share of the best one
 TYPE_MISS = 0.7  # refuse when the best typed answer scores below this share of the best sentence overall
 SAME_FACT = 0.8  # similarity above which two sentences state the same fact
+UNTYPED_KINDS = frozenset({"other", "why", "yesno"})  # answers that are no entity: answer_fit reads no entities
 TAGGED = 12  # sentences examined closely (entities, near-synonyms) per question
 NOTES = 4  # ... and release notes besides, for a question of when or which version
 
-_ANAPHOR = re.compile(r"^\W*(?:\w+\s+){0,2}?(?:they|their|them|he|his|him|she|her|it|its|this|these|those)\b", re.I)
 
 
 @dataclass
@@ -62,20 +64,23 @@ def rank(
     embedder: Embedder,
     idf: IdfFn,
     tagger: Tagger,
+    word_vectors: WordVectorsFn | None = None,
 ) -> Ranking:
-    """Score every sentence of ``passages`` as an answer to ``question``."""
+    """Score every sentence of ``passages`` as an answer to ``question`` (``word_vectors``: stored vectors of
+    corpus words, read instead of running the model on them)."""
     pool = candidates(passages)
     q = analyse(question, tagger.analyse([question])[0])
     if not pool:
         return Ranking(q, [], [], [], np.zeros((0, 1), dtype=np.float32))
-    matcher = TermMatcher(q, embedder, idf)
+    matcher = TermMatcher(q, embedder, idf, word_vectors)
     q_terms = set(q.terms)
-    vectors = sentence_vectors(pool, embedder)
+    vectors = stored_or_embedded([c.text for c in pool], [c.vector for c in pool], embedder)
     sims = vectors @ query_vector
     # A sentence that leans on the one before ("Their aim is revenge, he said.") is also read together with it.
-    leaning = [i for i, c in enumerate(pool) if c.previous and _ANAPHOR.match(c.text)]
+    leaning = [i for i, c in enumerate(pool) if c.previous and leans_on_previous(c.text)]
     if leaning:
-        joined = embedder.embed([f"{pool[i].previous} {pool[i].text}" for i in leaning]) @ query_vector
+        pairs = [f"{pool[i].previous} {pool[i].text}" for i in leaning]
+        joined = stored_or_embedded(pairs, [pool[i].pair_vector for i in leaning], embedder) @ query_vector
         for i, s in zip(leaning, joined, strict=True):
             sims[i] = max(sims[i], s - 0.02)
     passage_cov = {
@@ -96,7 +101,9 @@ def rank(
         # A release note ("New in version 3.9.") says little in words and would never make the shortlist.
         notes = [i for i in range(len(pool)) if i not in shortlist and VERSION_NOTE.search(pool[i].text)]
         shortlist += sorted(notes, key=lambda i: -pool[i].relevance)[:NOTES]
-    analyses = dict(zip(shortlist, tagger.analyse([pool[i].text for i in shortlist]), strict=True))
+    # Only the typed kinds look at entities (a date, a number, a name); the others read tags and lemmas.
+    typed = q.kind not in UNTYPED_KINDS
+    analyses = dict(zip(shortlist, tagger.analyse([pool[i].text for i in shortlist], typed), strict=True))
     for i in shortlist:
         c = pool[i]
         c.fit = answer_fit(q, c, analyses[i], matcher)
@@ -114,18 +121,17 @@ def rank(
     return Ranking(q, pool, shortlist, [i for i in ranked if pool[i].fit > 0], vectors)
 
 
-def sentence_vectors(pool: list[Candidate], embedder: Embedder) -> np.ndarray:
-    """The pool's sentence vectors: those stored at ingest, and the rest embedded now in one batch."""
-    missing = [i for i, c in enumerate(pool) if c.vector is None]
-    if len(missing) == len(pool):
-        return embedder.embed([c.text for c in pool])
-    dim = len(next(c.vector for c in pool if c.vector is not None))
-    vectors = np.zeros((len(pool), dim), dtype=np.float32)
-    for i, c in enumerate(pool):
-        if c.vector is not None:
-            vectors[i] = c.vector
+def stored_or_embedded(texts: list[str], stored: list[Any], embedder: Embedder) -> np.ndarray:
+    """Vectors of ``texts``: the ``stored`` one (from ingest) where there is one, the rest embedded now in one batch."""
+    missing = [i for i, v in enumerate(stored) if v is None]
+    if len(missing) == len(texts):
+        return embedder.embed(texts)
+    vectors = np.zeros((len(texts), len(next(v for v in stored if v is not None))), dtype=np.float32)
+    for i, v in enumerate(stored):
+        if v is not None:
+            vectors[i] = v
     if missing:
-        vectors[missing] = embedder.embed([pool[i].text for i in missing])
+        vectors[missing] = embedder.embed([texts[i] for i in missing])
     return vectors
 
 
@@ -176,13 +182,14 @@ def answer(
     idf: IdfFn,
     tagger: Tagger,
     known: Callable[[str], bool] | None = None,
+    word_vectors: WordVectorsFn | None = None,
 ) -> tuple[str, list[Citation], bool]:
     """(answer text with [n] markers, citations, refused) for ``question`` from ``passages``.
 
     ``known`` tells whether the documents use a term at all; a question naming someone they never mention is
     refused.
     """
-    r = rank(question, query_vector, passages, embedder, idf, tagger)
+    r = rank(question, query_vector, passages, embedder, idf, tagger, word_vectors)
     if _refused(r, known):
         return REFUSAL, [], True
     q, pool, order, vectors = r.question, r.pool, r.order, r.vectors
@@ -315,10 +322,11 @@ def event_date(
     idf: IdfFn,
     tagger: Tagger,
     known: Callable[[str], bool] | None = None,
+    word_vectors: WordVectorsFn | None = None,
 ) -> tuple[dates.DateMention, list[Citation]] | None:
     """The date that answers a "when" question and citations of the sentence that states it; None when the
     passages don't date the event."""
-    r = rank(question, query_vector, passages, embedder, idf, tagger)
+    r = rank(question, query_vector, passages, embedder, idf, tagger, word_vectors)
     if r.question.kind != "when" or _refused(r, known):
         return None
     chosen = [r.order[0]]
@@ -435,7 +443,7 @@ class ExtractiveAnswerer:
 
         def date_of(when: str) -> tuple[DateMention, list[Citation]] | None:
             found, when_vector = ctx.search(when, filters)
-            return event_date(when, when_vector, found, ctx.embedder, ctx.idf, tagger, ctx.knows)
+            return event_date(when, when_vector, found, ctx.embedder, ctx.idf, tagger, ctx.knows, ctx.word_vectors)
 
         interval = intervals.parse(query)
         worked_out = intervals.answer(interval, date_of) if interval else None
@@ -446,7 +454,7 @@ class ExtractiveAnswerer:
             text, citations, refused = _answer_parts(parts, passages, ctx, tagger, filters)
         else:
             text, citations, refused = answer(
-                query, vector, passages, ctx.embedder, ctx.idf, tagger, ctx.knows
+                query, vector, passages, ctx.embedder, ctx.idf, tagger, ctx.knows, ctx.word_vectors
             )
         done: Finished = (text, citations, refused, [])
         return Draft(words(text), lambda _raw: done)
@@ -481,7 +489,9 @@ def _answer_parts(
     numbers: dict[tuple[str, int, int], int] = {}  # a span cited by several parts keeps one number
     for k, part in enumerate(parts):
         found, vector = ctx.search(part if k == 0 else f"{parts[0]} {part}", filters)  # "why is it ...": its subject
-        text, cites, refused = answer(part, vector, found or passages, ctx.embedder, ctx.idf, tagger, ctx.knows)
+        text, cites, refused = answer(
+            part, vector, found or passages, ctx.embedder, ctx.idf, tagger, ctx.knows, ctx.word_vectors
+        )
         if refused:
             continue
         renumber: dict[int, int] = {}

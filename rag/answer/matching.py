@@ -7,6 +7,8 @@ Names and numbers only match exactly: "Iran" must not stand in for "Iraq".
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from rag.answer.question import Question
@@ -18,12 +20,19 @@ SOFT_MIN = 0.6  # word similarity from which a different word counts as the same
 SOFT_CREDIT = 0.8  # a near-synonym counts this much of an exact match
 NAME_WEIGHT = 1.5  # names in the question weigh more than other words
 
+# stem -> the surface forms wanted, to surface form -> stored vector (for forms the index embedded)
+WordVectorsFn = Callable[[dict[str, set[str]]], dict[str, np.ndarray]]
+
 class TermMatcher:
     """Scores how much of ``question``'s essential terms a text covers, weighted by rarity (IDF)."""
 
-    def __init__(self, question: Question, embedder: Embedder, idf: IdfFn) -> None:
+    def __init__(
+        self, question: Question, embedder: Embedder, idf: IdfFn, word_vectors: WordVectorsFn | None = None
+    ) -> None:
         self.question = question
         self.embedder = embedder
+        self._stored = word_vectors
+        self._known: dict[str, np.ndarray] = {}
         names = set(question.names)
         self.weights = {t: idf(t) * (NAME_WEIGHT if t in names else 1.0) for t in question.essential}
         self.total = sum(self.weights.values())
@@ -41,7 +50,7 @@ class TermMatcher:
         missing = [i for i, t in enumerate(self.softable) if t not in out]
         candidates = [w for t, w in words.items() if not t[:1].isdigit()]
         if missing and candidates:
-            vectors = self.embedder.embed(candidates)
+            vectors = self._word_vectors(candidates)
             best = (self._vectors[missing] @ vectors.T).max(axis=1)
             for i, sim in zip(missing, best, strict=True):
                 if sim >= SOFT_MIN:
@@ -49,13 +58,27 @@ class TermMatcher:
         return out
 
     def prefetch(self, texts: list[str]) -> None:
-        """Embed the words of all ``texts`` in one batch, so the :meth:`credits` calls that follow find them in the
-        embedder's cache instead of running the model once per sentence."""
+        """Find the vectors of the words of all ``texts`` at once, so the :meth:`credits` calls that follow don't
+        run the model once per sentence: those the index stores are read, the rest embedded in one batch (and kept
+        in the embedder's cache)."""
         if not self.softable:
             return
-        words = {w for text in texts for t, w in content_words(text).items() if not t[:1].isdigit()}
-        if words:
-            self.embedder.embed(sorted(words))
+        forms: dict[str, set[str]] = {}
+        for text in texts:
+            for t, w in content_words(text).items():
+                if not t[:1].isdigit():
+                    forms.setdefault(t, set()).add(w)
+        if self._stored and forms:
+            self._known.update(self._stored(forms))
+        rest = sorted({w for ws in forms.values() for w in ws} - self._known.keys())
+        if rest:
+            self.embedder.embed(rest)
+
+    def _word_vectors(self, words: list[str]) -> np.ndarray:
+        """Vectors of ``words``: read ones from :meth:`prefetch`, the others from the embedder (or its cache)."""
+        rest = [w for w in words if w not in self._known]
+        embedded = dict(zip(rest, self.embedder.embed(rest), strict=True)) if rest else {}
+        return np.stack([self._known[w] if w in self._known else embedded[w] for w in words])
 
     def coverage(self, credits: dict[str, float]) -> float:
         """IDF-weighted share of the essential terms covered (1.0 when the question has none)."""

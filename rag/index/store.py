@@ -23,6 +23,7 @@ from rag.index.chunkdb import ChunkDB
 from rag.index.schema import DB_FILE, FileRow, date_number
 from rag.records import Chunk
 from rag.settings import Settings
+from rag.text.sentences import vector_texts
 
 log = logging.getLogger(__name__)
 LEGACY_MANIFEST = "manifest.json"
@@ -444,15 +445,22 @@ class Store:
         return self._db.chunks(ids) if self._db else {}
 
     def attach_sentence_vectors(self, chunks: Sequence[Chunk]) -> None:
-        """Give ``chunks`` their stored sentence vectors (float32, one row per sentence), where the index has
-        them for exactly their sentences."""
+        """Give ``chunks`` their stored sentence vectors (float32, one row per sentence) and those of their sentences
+        read with the one before, where the index has them for exactly their sentences."""
         if self._db is None:
             return
         stored = self._db.sentence_vectors([c.id for c in chunks if c.vectors is None])
+        dim = int(self._db.get_meta("dim") or 0)
         for c in chunks:
             blob, n = stored.get(c.id), len(c.sentences)
-            if blob and n and len(blob) % (2 * n) == 0:
-                c.vectors = np.frombuffer(blob, dtype=np.float16).reshape(n, -1).astype(np.float32)
+            if not blob or not n or not dim or len(blob) % (2 * dim):
+                continue
+            rows = np.frombuffer(blob, dtype=np.float16).reshape(-1, dim).astype(np.float32)
+            _sentences, pairs = vector_texts(c)
+            if len(rows) == n + len(pairs):
+                c.vectors, c.pair_vectors = rows[:n], dict(zip(pairs, rows[n:], strict=True))
+            elif len(rows) == n:  # stored by an earlier release: the sentences alone
+                c.vectors = rows
 
     def source_chunks(self, source: str) -> list[Chunk]:
         """One file's committed chunks, in order."""
@@ -522,6 +530,19 @@ class Store:
         for ids, distances in zip(result["ids"], result["distances"], strict=True):
             out.append([s for s, d in zip(ids, distances, strict=True) if 1.0 - d >= EXPAND_MIN])
         return out
+
+    def word_vectors(self, words: dict[str, set[str]]) -> dict[str, np.ndarray]:
+        """Stored vectors of corpus words, by surface word, for ``words`` (stem -> the surface forms wanted); only
+        a form that is the one the index embedded for its stem gets a vector. One read, no model run."""
+        if self._db is None or not words or not self._vectors_readable():
+            return {}
+        have = {s: w for s, w in self._db.words_of(list(words), embedded=True).items() if w in words[s]}
+        if not have:
+            return {}
+        self.refresh()
+        with _CACHE.shared():
+            got = self.word_collection.get(ids=list(have), include=["embeddings"])
+        return {have[s]: np.asarray(v, dtype=np.float32) for s, v in zip(got["ids"], got["embeddings"], strict=True)}
 
     def update_vocabulary(self, embedder: Any) -> int:
         """Embed the corpus words that have no vector yet, and drop the unused ones; returns how many embedded."""

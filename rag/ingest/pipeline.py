@@ -32,7 +32,7 @@ from rag.ingest.chunking import chunk_document, document_key
 from rag.ingest.documents import Found, clean, load_file, scan_entries
 from rag.records import Chunk, Document, IngestReport
 from rag.text.lexical import index_text
-from rag.text.sentences import sentence_texts
+from rag.text.sentences import vector_texts
 from rag.text.words import alpha_words
 
 ProgressFn = Callable[[int, int], None]
@@ -351,14 +351,16 @@ def _storing(store: Store) -> bool:
 def _with_sentence_vectors(
     texts: list[str], chunks: list[Chunk], embedder: Embedder
 ) -> tuple[np.ndarray, dict[str, bytes]]:
-    """Vectors of ``texts``, and the float16 vectors of each of ``chunks``' sentences (by chunk id), from one
-    embedding run; each distinct sentence is embedded once, though overlapping chunks share some."""
-    sentences: dict[str, int] = {}
-    for c in chunks:
-        for text in sentence_texts(c):
-            sentences.setdefault(text, len(texts) + len(sentences))
-    vectors = embedder.embed(texts + list(sentences)) if texts or sentences else np.zeros((0, 1), np.float32)
-    stored = {c.id: vectors[[sentences[t] for t in sentence_texts(c)]].astype(np.float16).tobytes() for c in chunks}
+    """Vectors of ``texts``, and the float16 vectors of each of ``chunks``' sentences followed by those of its
+    sentences read with the one before (``read_with_previous``), by chunk id, from one embedding run; each
+    distinct text is embedded once, though overlapping chunks share some."""
+    own = {c.id: [t for part in vector_texts(c) for t in part] for c in chunks}
+    rows: dict[str, int] = {}
+    for stored_texts in own.values():
+        for text in stored_texts:
+            rows.setdefault(text, len(texts) + len(rows))
+    vectors = embedder.embed(texts + list(rows)) if texts or rows else np.zeros((0, 1), np.float32)
+    stored = {cid: vectors[[rows[t] for t in ts]].astype(np.float16).tobytes() for cid, ts in own.items()}
     return vectors[: len(texts)], stored
 
 

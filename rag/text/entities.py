@@ -63,10 +63,11 @@ class Word:
 
 @dataclass(frozen=True)
 class Analysis:
-    """The entities and tagged words of one text."""
+    """The entities and tagged words of one text (``complete`` False: the words only, entities not sought)."""
 
     entities: tuple[Entity, ...]
     words: tuple[Word, ...]
+    complete: bool = True
 
 
 
@@ -88,10 +89,11 @@ def packaged_model_dir() -> Path:
     return root
 
 
-def _analysis(doc: Any) -> Analysis:
+def _analysis(doc: Any, complete: bool = True) -> Analysis:
     return Analysis(
-        tuple(Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents),
+        tuple(Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents) if complete else (),
         tuple(Word(t.text, t.pos_, t.tag_, t.idx, t.lemma_.lower()) for t in doc),
+        complete,
     )
 
 
@@ -132,12 +134,17 @@ class Tagger:
         self._size = cache_size
         self._lock = threading.Lock()
 
-    def analyse(self, texts: list[str]) -> list[Analysis]:
-        """One :class:`Analysis` per text; texts seen recently are not analysed again."""
+    def analyse(self, texts: list[str], entities: bool = True) -> list[Analysis]:
+        """One :class:`Analysis` per text; texts seen recently are not analysed again.
+
+        ``entities=False`` asks for the tagged words only and skips the entity recogniser, half the cost; the
+        tags and lemmas are the same either way (the recogniser has its own token vectors).
+        """
         with self._lock:
-            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
-            for text, doc in zip(missing, self._nlp.pipe(missing, batch_size=64), strict=True):
-                self._cache[text] = _analysis(doc)
+            missing = list(dict.fromkeys(t for t in texts if not self._cached(t, entities)))
+            disable = [] if entities else ["ner"]
+            for text, doc in zip(missing, self._nlp.pipe(missing, batch_size=64, disable=disable), strict=True):
+                self._cache[text] = _analysis(doc, entities)
             while len(self._cache) > self._size:
                 self._cache.popitem(last=False)
             out = []
@@ -149,6 +156,10 @@ class Tagger:
                     self._cache.move_to_end(t)
                 out.append(found)
             return out
+
+    def _cached(self, text: str, entities: bool) -> bool:
+        found = self._cache.get(text)
+        return found is not None and (found.complete or not entities)
 
 
 _shared_lock = threading.Lock()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from rag.records import Chunk, Span
 
@@ -57,6 +58,27 @@ def sentence_texts(chunk: Chunk) -> list[str]:
         out.append(chunk.text[offset : offset + length])
         offset += length + 1
     return out
+
+
+# A sentence whose first words include a pronoun leans on the one before ("Their aim is revenge, he said.").
+_LEANS = re.compile(r"^\W*(?:\w+\s+){0,2}?(?:they|their|them|he|his|him|she|her|it|its|this|these|those)\b", re.I)
+
+
+def leans_on_previous(text: str) -> bool:
+    """Whether the sentence refers back with a pronoun in its first words, so it is read with the one before."""
+    return bool(_LEANS.match(text))
+
+
+def read_with_previous(sentences: list[str]) -> list[str]:
+    """For each sentence after the first that leans on the one before, the two read together ("A. It ..."), in
+    order; the answerer matches these against the question as well as the sentence alone."""
+    return [f"{a} {b}" for a, b in pairwise(sentences) if leans_on_previous(b)]
+
+
+def vector_texts(chunk: Chunk) -> tuple[list[str], list[str]]:
+    """The texts whose vectors an index stores for ``chunk``: its sentences, and those read with the one before."""
+    sentences = sentence_texts(chunk)
+    return sentences, read_with_previous(sentences)
 
 
 # A footnote mark ("[2]") at a sentence's edge, or glued to the next sentence's first word ("63% [2]The reason").
