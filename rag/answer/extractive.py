@@ -440,10 +440,11 @@ class ExtractiveAnswerer:
 
         ctx = self.ctx
         tagger = entities.tagger(ctx.settings.spacy_model_path)
+        word_vectors = _remembering(ctx.word_vectors)  # the parts of a question share most of their words
 
         def date_of(when: str) -> tuple[DateMention, list[Citation]] | None:
             found, when_vector = ctx.search(when, filters)
-            return event_date(when, when_vector, found, ctx.embedder, ctx.idf, tagger, ctx.knows, ctx.word_vectors)
+            return event_date(when, when_vector, found, ctx.embedder, ctx.idf, tagger, ctx.knows, word_vectors)
 
         interval = intervals.parse(query)
         worked_out = intervals.answer(interval, date_of) if interval else None
@@ -451,10 +452,10 @@ class ExtractiveAnswerer:
             text, citations = worked_out
             refused = False
         elif len(parts := sub_questions(query)) > 1:
-            text, citations, refused = _answer_parts(parts, passages, ctx, tagger, filters)
+            text, citations, refused = _answer_parts(parts, passages, ctx, tagger, filters, word_vectors)
         else:
             text, citations, refused = answer(
-                query, vector, passages, ctx.embedder, ctx.idf, tagger, ctx.knows, ctx.word_vectors
+                query, vector, passages, ctx.embedder, ctx.idf, tagger, ctx.knows, word_vectors
             )
         done: Finished = (text, citations, refused, [])
         return Draft(words(text), lambda _raw: done)
@@ -480,8 +481,30 @@ def sub_questions(question: str) -> list[str]:
     return [p if p.endswith("?") or not end else p + end for p in parts]
 
 
+def _remembering(read: WordVectorsFn | None) -> WordVectorsFn | None:
+    """``read``, remembering what it was asked and found, for one question's several rankings."""
+    if read is None:
+        return None
+    asked: set[str] = set()
+    found: dict[str, np.ndarray] = {}
+
+    def remembered(stems: list[str]) -> dict[str, np.ndarray]:
+        new = [s for s in stems if s not in asked]
+        if new:
+            found.update(read(new))
+            asked.update(new)
+        return {s: found[s] for s in stems if s in found}
+
+    return remembered
+
+
 def _answer_parts(
-    parts: list[str], passages: list[Passage], ctx: Context, tagger: Tagger, filters: Filters | None
+    parts: list[str],
+    passages: list[Passage],
+    ctx: Context,
+    tagger: Tagger,
+    filters: Filters | None,
+    word_vectors: WordVectorsFn | None,
 ) -> tuple[str, list[Citation], bool]:
     """One answer per sub-question, in order, citations numbered across them; refused only if every part is."""
     texts: list[str] = []
@@ -490,7 +513,7 @@ def _answer_parts(
     for k, part in enumerate(parts):
         found, vector = ctx.search(part if k == 0 else f"{parts[0]} {part}", filters)  # "why is it ...": its subject
         text, cites, refused = answer(
-            part, vector, found or passages, ctx.embedder, ctx.idf, tagger, ctx.knows, ctx.word_vectors
+            part, vector, found or passages, ctx.embedder, ctx.idf, tagger, ctx.knows, word_vectors
         )
         if refused:
             continue

@@ -20,8 +20,8 @@ SOFT_MIN = 0.6  # word similarity from which a different word counts as the same
 SOFT_CREDIT = 0.8  # a near-synonym counts this much of an exact match
 NAME_WEIGHT = 1.5  # names in the question weigh more than other words
 
-# stem -> the surface forms wanted, to surface form -> stored vector (for forms the index embedded)
-WordVectorsFn = Callable[[dict[str, set[str]]], dict[str, np.ndarray]]
+# stems -> the stored vector of each that is a corpus word (of the form the index embedded for it)
+WordVectorsFn = Callable[[list[str]], dict[str, np.ndarray]]
 
 class TermMatcher:
     """Scores how much of ``question``'s essential terms a text covers, weighted by rarity (IDF)."""
@@ -48,7 +48,7 @@ class TermMatcher:
             if t not in out and any(same_place(t, w) for w in words):
                 out[t] = 1.0
         missing = [i for i, t in enumerate(self.softable) if t not in out]
-        candidates = [w for t, w in words.items() if not t[:1].isdigit()]
+        candidates = [(t, w) for t, w in words.items() if not t[:1].isdigit()]
         if missing and candidates:
             vectors = self._word_vectors(candidates)
             best = (self._vectors[missing] @ vectors.T).max(axis=1)
@@ -59,26 +59,23 @@ class TermMatcher:
 
     def prefetch(self, texts: list[str]) -> None:
         """Find the vectors of the words of all ``texts`` at once, so the :meth:`credits` calls that follow don't
-        run the model once per sentence: those the index stores are read, the rest embedded in one batch (and kept
-        in the embedder's cache)."""
+        run the model once per sentence: a corpus word's vector is read from the index (one for all its forms:
+        "parliaments" has that of "parliament"), the rest embedded in one batch (and kept in the embedder's cache)."""
         if not self.softable:
             return
-        forms: dict[str, set[str]] = {}
-        for text in texts:
-            for t, w in content_words(text).items():
-                if not t[:1].isdigit():
-                    forms.setdefault(t, set()).add(w)
-        if self._stored and forms:
-            self._known.update(self._stored(forms))
-        rest = sorted({w for ws in forms.values() for w in ws} - self._known.keys())
+        words = {t: w for text in texts for t, w in content_words(text).items() if not t[:1].isdigit()}
+        if self._stored and words:
+            self._known.update(self._stored(sorted(words.keys() - self._known.keys())))
+        rest = sorted({w for t, w in words.items() if t not in self._known})
         if rest:
             self.embedder.embed(rest)
 
-    def _word_vectors(self, words: list[str]) -> np.ndarray:
-        """Vectors of ``words``: read ones from :meth:`prefetch`, the others from the embedder (or its cache)."""
-        rest = [w for w in words if w not in self._known]
+    def _word_vectors(self, words: list[tuple[str, str]]) -> np.ndarray:
+        """Vectors of (stem, word) pairs: read ones from :meth:`prefetch`, the others from the embedder (or its
+        cache)."""
+        rest = [w for t, w in words if t not in self._known]
         embedded = dict(zip(rest, self.embedder.embed(rest), strict=True)) if rest else {}
-        return np.stack([self._known[w] if w in self._known else embedded[w] for w in words])
+        return np.stack([self._known[t] if t in self._known else embedded[w] for t, w in words])
 
     def coverage(self, credits: dict[str, float]) -> float:
         """IDF-weighted share of the essential terms covered (1.0 when the question has none)."""

@@ -531,18 +531,18 @@ class Store:
             out.append([s for s, d in zip(ids, distances, strict=True) if 1.0 - d >= EXPAND_MIN])
         return out
 
-    def word_vectors(self, words: dict[str, set[str]]) -> dict[str, np.ndarray]:
-        """Stored vectors of corpus words, by surface word, for ``words`` (stem -> the surface forms wanted); only
-        a form that is the one the index embedded for its stem gets a vector. One read, no model run."""
-        if self._db is None or not words or not self._vectors_readable():
+    def word_vectors(self, stems: list[str]) -> dict[str, np.ndarray]:
+        """Stored vectors of those of ``stems`` that are corpus words, by stem (each embedded from the form the index
+        first met). One read, no model run."""
+        if self._db is None or not stems or not self._vectors_readable():
             return {}
-        have = {s: w for s, w in self._db.words_of(list(words), embedded=True).items() if w in words[s]}
+        have = list(self._db.words_of(stems, embedded=True))
         if not have:
             return {}
         self.refresh()
         with _CACHE.shared():
-            got = self.word_collection.get(ids=list(have), include=["embeddings"])
-        return {have[s]: np.asarray(v, dtype=np.float32) for s, v in zip(got["ids"], got["embeddings"], strict=True)}
+            got = self.word_collection.get(ids=have, include=["embeddings"])
+        return {s: np.asarray(v, dtype=np.float32) for s, v in zip(got["ids"], got["embeddings"], strict=True)}
 
     def update_vocabulary(self, embedder: Any) -> int:
         """Embed the corpus words that have no vector yet, and drop the unused ones; returns how many embedded."""
