@@ -452,7 +452,7 @@ class ExtractiveAnswerer:
             text, citations = worked_out
             refused = False
         elif len(parts := sub_questions(query)) > 1:
-            text, citations, refused = _answer_parts(parts, passages, ctx, tagger, filters, word_vectors)
+            text, citations, refused = _answer_parts(parts, (passages, vector), ctx, tagger, filters, word_vectors)
         else:
             text, citations, refused = answer(
                 query, vector, passages, ctx.embedder, ctx.idf, tagger, ctx.knows, word_vectors
@@ -500,18 +500,26 @@ def _remembering(read: WordVectorsFn | None) -> WordVectorsFn | None:
 
 def _answer_parts(
     parts: list[str],
-    passages: list[Passage],
+    whole: tuple[list[Passage], np.ndarray],
     ctx: Context,
     tagger: Tagger,
     filters: Filters | None,
     word_vectors: WordVectorsFn | None,
 ) -> tuple[str, list[Citation], bool]:
-    """One answer per sub-question, in order, citations numbered across them; refused only if every part is."""
+    """One answer per sub-question, in order, citations numbered across them; refused only if every part is.
+
+    ``whole``: the passages found for the whole question and its vector. Each later part is searched with the
+    first ("why is it ...": its subject), which for the second of two parts is the whole question again.
+    """
     texts: list[str] = []
     citations: list[Citation] = []
     numbers: dict[tuple[str, int, int], int] = {}  # a span cited by several parts keeps one number
+    passages = whole[0]
     for k, part in enumerate(parts):
-        found, vector = ctx.search(part if k == 0 else f"{parts[0]} {part}", filters)  # "why is it ...": its subject
+        if k == 1 and len(parts) == 2:
+            found, vector = whole
+        else:
+            found, vector = ctx.search(part if k == 0 else f"{parts[0]} {part}", filters)
         text, cites, refused = answer(
             part, vector, found or passages, ctx.embedder, ctx.idf, tagger, ctx.knows, word_vectors
         )

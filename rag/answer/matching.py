@@ -37,8 +37,12 @@ class TermMatcher:
         self.weights = {t: idf(t) * (NAME_WEIGHT if t in names else 1.0) for t in question.essential}
         self.total = sum(self.weights.values())
         self.softable = [t for t in question.essential if t not in names and not t[:1].isdigit()]
+        if self._stored and self.softable:
+            self._known.update(self._stored(self.softable))
         self._vectors = (
-            embedder.embed([question.words[t] for t in self.softable]) if self.softable else np.zeros((0, 1))
+            self._word_vectors([(t, question.words[t]) for t in self.softable])
+            if self.softable
+            else np.zeros((0, 1))
         )
 
     def credits(self, words: dict[str, str]) -> dict[str, float]:

@@ -602,13 +602,12 @@ class ChunkDB:
         sql = "SELECT count(*) FROM (SELECT 1 FROM words WHERE embedded = 1 AND docs > 0 LIMIT ?)"
         return int(self.conn.execute(sql, (-1 if limit is None else limit,)).fetchone()[0])
 
-    def words_of(self, stems: Sequence[str], embedded: bool = False) -> dict[str, str]:
-        """stem -> surface word, for the given stems that are corpus words (with a vector, if ``embedded``)."""
+    def words_of(self, stems: Sequence[str]) -> dict[str, str]:
+        """stem -> surface word, for the given stems that are corpus words."""
         out: dict[str, str] = {}
-        having = " AND embedded = 1" if embedded else ""
         for part in batched(list(stems)):
             rows = self.conn.execute(
-                f"SELECT stem, word FROM words WHERE docs > 0{having} AND stem IN ({','.join('?' * len(part))})", part
+                f"SELECT stem, word FROM words WHERE docs > 0 AND stem IN ({','.join('?' * len(part))})", part
             )
             out.update((r[0], r[1]) for r in rows)
         return out

@@ -533,15 +533,12 @@ class Store:
 
     def word_vectors(self, stems: list[str]) -> dict[str, np.ndarray]:
         """Stored vectors of those of ``stems`` that are corpus words, by stem (each embedded from the form the index
-        first met). One read, no model run."""
+        first met). One read by id, no model run."""
         if self._db is None or not stems or not self._vectors_readable():
-            return {}
-        have = list(self._db.words_of(stems, embedded=True))
-        if not have:
             return {}
         self.refresh()
         with _CACHE.shared():
-            got = self.word_collection.get(ids=have, include=["embeddings"])
+            got = self.word_collection.get(ids=list(stems), include=["embeddings"])
         return {s: np.asarray(v, dtype=np.float32) for s, v in zip(got["ids"], got["embeddings"], strict=True)}
 
     def update_vocabulary(self, embedder: Any) -> int:
