@@ -185,3 +185,13 @@ def test_release_note_answers_when(api_docs: Assistant, question: str) -> None:
     assert not answer.refused
     _exact(api_docs, answer)
     assert any("New in version 3.8" in c.quote for c in answer.citations)
+
+
+def test_renumbering_a_parts_markers_leaves_quoted_code_alone() -> None:
+    """A part's citation markers are renumbered across the answer; "heap[0]" or "x[1]" in a quote are text."""
+    from rag.answer.extractive import _renumbered
+
+    text = "To peek, use heap[0], and x[1][2] indexes twice. [1][2] Then it pops. [1]"
+    assert _renumbered(text, {1: 3, 2: 4}) == (
+        "To peek, use heap[0], and x[1][2] indexes twice. [3][4] Then it pops. [3]"
+    )

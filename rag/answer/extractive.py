@@ -538,9 +538,11 @@ def _answer_parts(
     return " ".join(texts), citations, False
 
 
-def _renumbered(text: str, renumber: dict[int, int]) -> str:
-    def mark(m: re.Match[str]) -> str:
-        n = int(m.group(1))
-        return f"[{renumber.get(n, n)}]"
+_MARKS = re.compile(r"(?<=\s)(?:\[\d+\])+")  # " [1][2]": the markers follow a space; "heap[0]" is quoted code
 
-    return re.sub(r"\[(\d+)\]", mark, text)
+
+def _renumbered(text: str, renumber: dict[int, int]) -> str:
+    def marks(m: re.Match[str]) -> str:
+        return "".join(f"[{renumber.get(int(n), int(n))}]" for n in re.findall(r"\d+", m.group(0)))
+
+    return _MARKS.sub(marks, text)
