@@ -47,9 +47,10 @@ class Settings(BaseSettings):
 
     sentence_vectors: bool = Field(
         True,
-        description="Embed each sentence at ingest and keep its vector (float16) in the index, so answering needs "
-        "no model run per sentence. About 1.5x the ingest time and 3 KB per chunk; off: sentences are embedded "
-        "when asked. Never for embedder=hash, which is cheaper to run than to read.",
+        description="Embed each sentence (and each one that leans on the one before, read with it) at ingest and "
+        "keep its vector (float16) in the index, so answering needs no model run per sentence. About 1.6x the "
+        "ingest time and 3-6 KB per chunk; off: sentences are embedded when asked. Never for embedder=hash, which "
+        "is cheaper to run than to read.",
     )
     chunk_tokens: int = Field(160, ge=32, le=2000, description="Maximum tokens (cl100k_base) per chunk.")
     max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are skipped at ingest.")
