@@ -44,7 +44,6 @@ TAGGED = 12  # sentences examined closely (entities, near-synonyms) per question
 NOTES = 4  # ... and release notes besides, for a question of when or which version
 
 
-
 @dataclass
 class Ranking:
     """The question analysed and every candidate sentence scored; ``order`` lists the shortlisted ones that

@@ -23,6 +23,7 @@ NAME_WEIGHT = 1.5  # names in the question weigh more than other words
 # stems -> the stored vector of each that is a corpus word (of the form the index embedded for it)
 WordVectorsFn = Callable[[list[str]], dict[str, np.ndarray]]
 
+
 class TermMatcher:
     """Scores how much of ``question``'s essential terms a text covers, weighted by rarity (IDF)."""
 
