@@ -56,6 +56,7 @@ _ANSWER_WORDS = set(
 _AUX = re.compile(
     r"^(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may|might|must)\b", re.I
 )
+_HOW_MANNER = re.compile(r"how\b(?!\s+(?:many|much|long|large|big|old|far|often|tall|high)\b)", re.I)
 _WH = re.compile(
     r"\b(?P<when>when|since when|how long ago|what time)\b|"
     r"\b(?P<number>how (?:many|much|long|large|big|old|far|often|tall|high))\b|"
@@ -266,7 +267,9 @@ def analyse(text: str, analysis: Analysis) -> Question:
     kind = "other"
     focus: str | None = None
     plural = False
-    m = _WH.search(stripped)
+    # "How do I skip files whose name ...?", "How can I avoid it when ...?": a later "whose" or "when" opens a
+    # clause of a question that asks for a way, not for a person or a time.
+    m = None if _HOW_MANNER.match(stripped) else _WH.search(stripped)
     if _AUX.match(stripped) and (m is None or m.start() > 0):
         kind = "yesno"
     elif m:
