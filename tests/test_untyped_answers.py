@@ -106,6 +106,25 @@ def test_why_question_answered_without_a_because(kettle: Assistant) -> None:
     assert any("chalk settles" in c.quote for c in answer.citations)
 
 
+THERMOSTAT = """# Thermostat
+
+## Heating
+
+The heater starts when the room falls below the set temperature. It stops once the room is two degrees warmer
+than that. The display dims if no button is pressed.
+"""
+
+
+def test_when_in_the_present_asks_for_a_condition(tmp_path: Path) -> None:
+    """With no time named anywhere, "when does it ..." asks for a condition; "when did it ..." for a time."""
+    thermostat = _one_document(tmp_path, "thermostat.md", THERMOSTAT)
+    answer = thermostat.ask("When does the heater start?")
+    assert not answer.refused
+    _exact(thermostat, answer)
+    assert any("falls below the set temperature" in c.quote for c in answer.citations)
+    assert thermostat.ask("When did the heater start?").refused
+
+
 @pytest.mark.parametrize(
     ("text", "pieces"),
     [

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -25,7 +25,7 @@ from rag.index.embedders import Embedder
 from rag.records import Citation, Passage
 from rag.search.retrieval import Filters
 from rag.text import dates, lexical
-from rag.text.entities import Tagger
+from rag.text.entities import TIME, Analysis, Tagger
 from rag.text.sentences import leans_on_previous
 from rag.text.words import content_words
 
@@ -103,6 +103,10 @@ def rank(
     # Only the typed kinds look at entities (a date, a number, a name); the others read tags and lemmas.
     typed = q.kind not in UNTYPED_KINDS
     analyses = dict(zip(shortlist, tagger.analyse([pool[i].text for i in shortlist], typed), strict=True))
+    if q.kind == "when" and _CONDITION.match(q.text) and not any(_names_time(pool[i], analyses[i]) for i in shortlist):
+        # "When does the else clause of a loop run?": asked in the present and with no time in any sentence that
+        # matches, it asks for a condition, answered like any other question.
+        q = replace(q, kind="other")
     for i in shortlist:
         c = pool[i]
         c.fit = answer_fit(q, c, analyses[i], matcher)
@@ -118,6 +122,18 @@ def rank(
             pool[i].fit = answer_fit(q, pool[i], analyses[i], matcher, require_event=False)
     ranked = sorted(shortlist, key=lambda i: -pool[i].score)
     return Ranking(q, pool, shortlist, [i for i in ranked if pool[i].fit > 0], vectors)
+
+
+_CONDITION = re.compile(r"\s*when\s+(?:exactly\s+)?(?:does|do|is|are|can|should|must|may)\b", re.I)
+
+
+def _names_time(c: Candidate, analysis: Analysis) -> bool:
+    """Whether the sentence names a date, a time or a release ("New in version 3.9"); in a block of code or a table
+    the recogniser's "time" is mostly a number ("range(2, 10)")."""
+    prose = "\n" not in c.text
+    return bool(
+        c.dates() or VERSION_NOTE.search(c.text) or (prose and any(e.label in TIME for e in analysis.entities))
+    )
 
 
 def stored_or_embedded(texts: list[str], stored: list[Any], embedder: Embedder) -> np.ndarray:
