@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from rag import Answer, Assistant, RagError, Settings
 
 from .helpers import REPO, copy_seeds
@@ -203,3 +205,26 @@ def test_ask_from_a_new_process_while_an_ingest_writes(tmp_path: Path) -> None:
         assert "Traceback" not in err and "unexpected" not in err, err
     assert finish(ingest)[0] == 0
     check_converged(index, docs)
+
+
+def test_a_locked_database_is_waited_for_not_called_damaged(tmp_path: Path) -> None:
+    """While another process holds the database (as when it sets up a new one), opening waits, then says the index
+    is busy; it never tells the user to rebuild an index that is only locked."""
+    import sqlite3
+
+    from rag.index import chunkdb
+    from rag.index.chunkdb import ChunkDB
+
+    path = tmp_path / "index.sqlite3"
+    ChunkDB(path, create=True)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    wait, chunkdb.OPEN_WAIT = chunkdb.OPEN_WAIT, 0.5
+    try:
+        with pytest.raises(RagError, match="Another ingest or process holds the index database"):
+            ChunkDB(path)
+    finally:
+        chunkdb.OPEN_WAIT = wait
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert ChunkDB(path).get_meta("schema")  # free again: it opens

@@ -12,10 +12,12 @@ import math
 import os
 import sqlite3
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -41,6 +43,9 @@ from rag.index.schema import (
 )
 from rag.records import Chunk
 
+T = TypeVar("T")
+OPEN_WAIT = 60.0  # seconds to wait, when opening, for another process that holds the database
+
 
 class ChunkDB:
     """The index's SQLite database. One connection per thread; WAL lets readers run beside the writer."""
@@ -55,15 +60,16 @@ class ChunkDB:
             raise RagError(f"No index database at {self.path}.")
         conn = self._connect()
         if not self.read_only:
-            try:
+
+            def create_schema() -> None:
                 with conn:
                     conn.executescript(SCHEMA)
                     conn.execute(
                         "INSERT OR IGNORE INTO meta VALUES ('schema', ?), ('generation', '0'), ('chunks', '0'), ('tokens', '0')",
                         (str(SCHEMA_VERSION),),
                     )
-            except sqlite3.DatabaseError as e:
-                raise RagError(f"The index database {self.path} is damaged ({e}); rebuild it with --rebuild.") from None
+
+            self._opening(create_schema)
         if self.get_meta("schema") != str(SCHEMA_VERSION):
             raise RagError(f"The index database {self.path} has another format; rebuild it with --rebuild.")
 
@@ -73,20 +79,44 @@ class ChunkDB:
         if conn is not None:
             return conn
         writable = os.access(self.path.parent, os.W_OK) and (not self.path.exists() or os.access(self.path, os.W_OK))
-        try:
-            if writable:
-                conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-                conn.execute("PRAGMA journal_mode=WAL")
-            else:  # a read-only index (files, folder or disk): open it as immutable, it can still answer
+
+        def connect() -> sqlite3.Connection:
+            if not writable:  # a read-only index (files, folder or disk): open it as immutable, it can still answer
                 uri = f"{self.path.resolve().as_uri()}?mode=ro&immutable=1"
-                conn = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
                 self.read_only = True
-        except sqlite3.DatabaseError as e:
-            raise RagError(f"The index database {self.path} is damaged ({e}); rebuild it with --rebuild.") from None
+                return sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
+            opened = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            try:
+                opened.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.DatabaseError:
+                opened.close()
+                raise
+            return opened
+
+        conn = self._opening(connect)
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA cache_size=-65536")  # 64 MB page cache per connection
         self._local.conn = conn
         return conn
+
+    def _opening(self, step: Callable[[], T]) -> T:
+        """Run a step of opening the database. While another process sets up a new database or switches it to WAL,
+        SQLite reports it locked at once, without waiting: that is retried for up to OPEN_WAIT seconds, then told as
+        the busy index it is. Any other database error means the file is damaged."""
+        deadline = time.monotonic() + OPEN_WAIT
+        while True:
+            try:
+                return step()
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) and "busy" not in str(e):
+                    raise RagError(f"The index database {self.path} is damaged ({e}); rebuild it with --rebuild.") from None
+                if time.monotonic() > deadline:
+                    raise RagError(
+                        f"Another ingest or process holds the index database {self.path}; try again when it finishes."
+                    ) from None
+                time.sleep(0.2)
+            except sqlite3.DatabaseError as e:
+                raise RagError(f"The index database {self.path} is damaged ({e}); rebuild it with --rebuild.") from None
 
     @property
     def conn(self) -> sqlite3.Connection:
