@@ -212,19 +212,19 @@ def test_a_locked_database_is_waited_for_not_called_damaged(tmp_path: Path) -> N
     is busy; it never tells the user to rebuild an index that is only locked."""
     import sqlite3
 
-    from rag.index import chunkdb
+    from rag.index import schema
     from rag.index.chunkdb import ChunkDB
 
     path = tmp_path / "index.sqlite3"
     ChunkDB(path, create=True)
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
-    wait, chunkdb.OPEN_WAIT = chunkdb.OPEN_WAIT, 0.5
+    wait, schema.OPEN_WAIT = schema.OPEN_WAIT, 0.5
     try:
         with pytest.raises(RagError, match="Another ingest or process holds the index database"):
             ChunkDB(path)
     finally:
-        chunkdb.OPEN_WAIT = wait
+        schema.OPEN_WAIT = wait
         holder.execute("ROLLBACK")
         holder.close()
     assert ChunkDB(path).get_meta("schema")  # free again: it opens

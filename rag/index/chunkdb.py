@@ -12,12 +12,10 @@ import math
 import os
 import sqlite3
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
 
@@ -40,11 +38,9 @@ from rag.index.schema import (
     date_number,
     file_row,
     fts_term,
+    opening,
 )
 from rag.records import Chunk
-
-T = TypeVar("T")
-OPEN_WAIT = 60.0  # seconds to wait, when opening, for another process that holds the database
 
 
 class ChunkDB:
@@ -69,7 +65,7 @@ class ChunkDB:
                         (str(SCHEMA_VERSION),),
                     )
 
-            self._opening(create_schema)
+            opening(self.path, create_schema)
         if self.get_meta("schema") != str(SCHEMA_VERSION):
             raise RagError(f"The index database {self.path} has another format; rebuild it with --rebuild.")
 
@@ -93,30 +89,11 @@ class ChunkDB:
                 raise
             return opened
 
-        conn = self._opening(connect)
+        conn = opening(self.path, connect)
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA cache_size=-65536")  # 64 MB page cache per connection
         self._local.conn = conn
         return conn
-
-    def _opening(self, step: Callable[[], T]) -> T:
-        """Run a step of opening the database. While another process sets up a new database or switches it to WAL,
-        SQLite reports it locked at once, without waiting: that is retried for up to OPEN_WAIT seconds, then told as
-        the busy index it is. Any other database error means the file is damaged."""
-        deadline = time.monotonic() + OPEN_WAIT
-        while True:
-            try:
-                return step()
-            except sqlite3.OperationalError as e:
-                if "locked" not in str(e) and "busy" not in str(e):
-                    raise RagError(f"The index database {self.path} is damaged ({e}); rebuild it with --rebuild.") from None
-                if time.monotonic() > deadline:
-                    raise RagError(
-                        f"Another ingest or process holds the index database {self.path}; try again when it finishes."
-                    ) from None
-                time.sleep(0.2)
-            except sqlite3.DatabaseError as e:
-                raise RagError(f"The index database {self.path} is damaged ({e}); rebuild it with --rebuild.") from None
 
     @property
     def conn(self) -> sqlite3.Connection:

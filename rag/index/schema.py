@@ -5,11 +5,17 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
+from rag.errors import RagError
 from rag.records import Chunk, Span
+
+T = TypeVar("T")
+OPEN_WAIT = 60.0  # seconds to wait, when opening, for another process that holds the database
 
 DB_FILE = "index.sqlite3"
 SCHEMA_VERSION = 2
@@ -65,6 +71,26 @@ def fts_term(term: str) -> str:
 def fts_text(terms: Iterable[str]) -> str:
     """A chunk's index terms as stored for FTS5: normalised once, at ingest, so scoring needs no tokenizer."""
     return " ".join(w for w in map(fts_term, terms) if w)
+
+
+def opening(path: Path, step: Callable[[], T]) -> T:
+    """Run a step of opening the database at ``path``. While another process sets up a new database or switches it
+    to WAL, SQLite can report it locked: that is retried for up to OPEN_WAIT seconds, then told as the busy index
+    it is. Any other database error means the file is damaged."""
+    deadline = time.monotonic() + OPEN_WAIT
+    while True:
+        try:
+            return step()
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) and "busy" not in str(e):
+                raise RagError(f"The index database {path} is damaged ({e}); rebuild it with --rebuild.") from None
+            if time.monotonic() > deadline:
+                raise RagError(
+                    f"Another ingest or process holds the index database {path}; try again when it finishes."
+                ) from None
+            time.sleep(0.2)
+        except sqlite3.DatabaseError as e:
+            raise RagError(f"The index database {path} is damaged ({e}); rebuild it with --rebuild.") from None
 
 
 def batched(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
