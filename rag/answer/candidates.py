@@ -11,7 +11,7 @@ from typing import Any
 from rag.records import Passage
 from rag.text import dates
 from rag.text.dates import DateMention
-from rag.text.sentences import sentence_texts, without_footnote_marks
+from rag.text.sentences import sentence_texts, together, without_footnote_marks
 
 _YARDSTICK = re.compile(
     r"(?:\b(?:\w{2,}est|first|most|least|best|worst|only)\b(?:\s+[\w-]+){0,4}\s+since|\bthan(?:\s+(?:in|on|at))?)\s*$",
@@ -115,14 +115,14 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
                 first = seen[key]
                 if previous and not first.previous:  # it opened the first chunk; this one has the sentence before
                     first.previous, first.earlier = previous, earlier
-                    first.pair_vector = pairs.get(f"{previous} {text}")
+                    first.pair_vector = pairs.get(together(previous, text))
                     first.context = f"{p.chunk.title} {year} {previous}"
                 continue
             seen[key] = Candidate(
                 p, rank, start, start + len(text), text, f"{p.chunk.title} {year} {previous}", previous=previous,
                 earlier=earlier,
                 vector=vector,
-                pair_vector=pairs.get(f"{previous} {text}") if previous else None,
+                pair_vector=pairs.get(together(previous, text)) if previous else None,
             )
             out.append(seen[key])
     return out

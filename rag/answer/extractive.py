@@ -26,7 +26,7 @@ from rag.records import Citation, Passage
 from rag.search.retrieval import Filters
 from rag.text import dates, lexical
 from rag.text.entities import TIME, Analysis, Tagger
-from rag.text.sentences import leans_on_previous
+from rag.text.sentences import leans_on_previous, together
 from rag.text.words import content_words
 
 REFUSAL = "The documents don't answer this question."
@@ -78,7 +78,7 @@ def rank(
     # A sentence that leans on the one before ("Their aim is revenge, he said.") is also read together with it.
     leaning = [i for i, c in enumerate(pool) if c.previous and leans_on_previous(c.text)]
     if leaning:
-        pairs = [f"{pool[i].previous} {pool[i].text}" for i in leaning]
+        pairs = [together(pool[i].previous, pool[i].text) for i in leaning]
         joined = stored_or_embedded(pairs, [pool[i].pair_vector for i in leaning], embedder) @ query_vector
         for i, s in zip(leaning, joined, strict=True):
             sims[i] = max(sims[i], s - 0.02)

@@ -81,16 +81,15 @@ def opening(path: Path, step: Callable[[], T]) -> T:
     while True:
         try:
             return step()
-        except sqlite3.OperationalError as e:
-            if "locked" not in str(e) and "busy" not in str(e):
+        except sqlite3.DatabaseError as e:
+            locked = isinstance(e, sqlite3.OperationalError) and ("locked" in str(e) or "busy" in str(e))
+            if not locked:
                 raise RagError(f"The index database {path} is damaged ({e}); rebuild it with --rebuild.") from None
             if time.monotonic() > deadline:
                 raise RagError(
                     f"Another ingest or process holds the index database {path}; try again when it finishes."
                 ) from None
             time.sleep(0.2)
-        except sqlite3.DatabaseError as e:
-            raise RagError(f"The index database {path} is damaged ({e}); rebuild it with --rebuild.") from None
 
 
 def batched(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:

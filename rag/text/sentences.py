@@ -69,10 +69,15 @@ def leans_on_previous(text: str) -> bool:
     return bool(_LEANS.match(text))
 
 
+def together(previous: str, sentence: str) -> str:
+    """A sentence read with the one before it: the text whose vector is stored and matched for it."""
+    return f"{previous} {sentence}"
+
+
 def read_with_previous(sentences: list[str]) -> list[str]:
     """For each sentence after the first that leans on the one before, the two read together ("A. It ..."), in
     order; the answerer matches these against the question as well as the sentence alone."""
-    return [f"{a} {b}" for a, b in pairwise(sentences) if leans_on_previous(b)]
+    return [together(a, b) for a, b in pairwise(sentences) if leans_on_previous(b)]
 
 
 def vector_texts(chunk: Chunk) -> tuple[list[str], list[str]]:
