@@ -7,7 +7,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-_MARKS = re.compile(r"((?:\s*\[\d+\])+)")
+# Citation markers: "[1]", "[1][2]", after a space or punctuation; "heap[0]" or "x[1]" in quoted code is no marker.
+_MARKS = re.compile(r"(\s*(?<![\w\]])\[\d+\](?:\s*\[\d+\])*)")
 _NUM = re.compile(r"\[(\d+)\]")
 
 # Metrics where smaller is better (everything else: larger is better).

@@ -162,6 +162,9 @@ def test_cited_sentences() -> None:
     ]
     assert metrics.cited_sentences("No markers at all.") == [("No markers at all.", [])]
     assert metrics.cited_sentences("Claim [1] and more [2]") == [("Claim", [1]), ("and more", [2])]
+    # An index in quoted code is not a citation marker.
+    assert metrics.cited_sentences("The smallest item is heap[0]. [1]") == [("The smallest item is heap[0].", [1])]
+    assert metrics.cited_sentences("Footnoted.[2] Next.") == [("Footnoted.", [2]), ("Next.", [])]
 
 
 def test_context_overlap_and_rank() -> None:
