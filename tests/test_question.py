@@ -41,6 +41,11 @@ def ask(text: str) -> Question:
         ("How can I avoid the cost when logging is off?", "other"),
         ("Name the agency that reported the deal.", "org"),
         ("Name the bridge that collapsed.", "name"),
+        # A leading "when/if ..." clause sets the scene; the question proper after its comma says what is asked.
+        ("When I raise a new error inside an except block, how do I hide the first one?", "other"),
+        ("When I run the tool without -n, how many loops does it pick?", "number"),
+        ("If the list is empty, does max() raise an error?", "yesno"),
+        ("When was the centre agreed, and who signed it?", "when"),
     ],
 )
 def test_question_kinds(text: str, kind: str) -> None:

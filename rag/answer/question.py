@@ -53,8 +53,16 @@ _ANSWER_WORDS = set(
         "name names call called mention mentioned happen exactly specifically kind type give tell date calendar".split()
     )
 )
-_AUX = re.compile(
-    r"^(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may|might|must)\b", re.I
+_AUX = re.compile(  # used with .match: anchored where the question proper starts
+    r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may|might|must)\b", re.I
+)
+# "When I run timeit without -n, how much time ...?", "If a list is empty, what does max() return?": a leading
+# clause sets the scene, and the question proper, whose word says what is asked, follows its comma.
+_LEADING_CLAUSE = re.compile(
+    r"\s*(?:when|whenever|if|once|while|after|before|unless)\b[^,?]{3,}?,\s*"
+    r"(?=(?:how|what|which|who|whom|whose|where|why|when|is|are|was|were|do|does|did|can|could|should|will|would|"
+    r"must|may|has|have)\b)",
+    re.I,
 )
 _HOW_MANNER = re.compile(r"how\b(?!\s+(?:many|much|long|large|big|old|far|often|tall|high)\b)", re.I)
 _WH = re.compile(
@@ -269,8 +277,10 @@ def analyse(text: str, analysis: Analysis) -> Question:
     plural = False
     # "How do I skip files whose name ...?", "How can I avoid it when ...?": a later "whose" or "when" opens a
     # clause of a question that asks for a way, not for a person or a time.
-    m = None if _HOW_MANNER.match(stripped) else _WH.search(stripped)
-    if _AUX.match(stripped) and (m is None or m.start() > 0):
+    lead = _LEADING_CLAUSE.match(stripped)
+    start = lead.end() if lead else 0
+    m = None if _HOW_MANNER.match(stripped, start) else _WH.search(stripped, start)
+    if _AUX.match(stripped, start) and (m is None or m.start() > start):
         kind = "yesno"
     elif m:
         kind = next(k for k, v in m.groupdict().items() if v)
