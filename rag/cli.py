@@ -11,8 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from rag.errors import RagError
-from rag.ingest.documents import display_name
+from rag.errors import RagError, display_name
 from rag.settings import Settings
 
 ECHO_CHARS = 200  # an error echoes at most this much of the question

@@ -13,7 +13,8 @@ import pytest
 
 from rag import Assistant, RagError, Settings
 from rag.answer.extractive import REFUSAL
-from rag.ingest.documents import display_name, load_file, scan_folder
+from rag.errors import display_name
+from rag.ingest.documents import load_file, scan_folder
 from rag.text.scripts import foreign, scripts
 
 from . import pdfgen

@@ -12,10 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag.errors import RagError
+from rag.errors import RagError, display_name, short_reason
 from rag.files import decode_text, sha256_bytes
 from rag.ingest.markup import html_blocks
-from rag.ingest.pdf import reflow
+from rag.ingest.pdf import page_texts, reflow
 from rag.ingest.structure import parse as parse_structure
 from rag.records import Document, Span
 from rag.text.dates import infer_date, parse_timestamp_line
@@ -108,12 +108,6 @@ def clean(text: str) -> tuple[str, list[Span], str | None, bool]:
     return title, blocks, inferred.isoformat() if inferred else None, inferred is not None
 
 
-def _reason(e: BaseException) -> str:
-    """A parser's exception as a short one-line reason."""
-    text = display_name(" ".join(str(e).split())) or type(e).__name__
-    return text if len(text) <= 160 else text[:159] + "…"
-
-
 def _html_text(data: bytes) -> str:
     import trafilatura
 
@@ -123,7 +117,7 @@ def _html_text(data: bytes) -> str:
         text = trafilatura.extract(html, include_comments=False, include_tables=True, favor_precision=True)
         meta = trafilatura.extract_metadata(html) if text else None
     except Exception as e:  # noqa: BLE001 - any parser failure skips this one file
-        raise RagError(f"unreadable HTML ({_reason(e)})") from None
+        raise RagError(f"unreadable HTML ({short_reason(e)})") from None
     if not text:
         raise RagError("no readable text found in the HTML")
     head = []
@@ -136,23 +130,7 @@ def _html_text(data: bytes) -> str:
 
 
 def _pdf_text(path: Path) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, LimitReachedError
-
-    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings about damaged files are ours to report
-    try:
-        reader = PdfReader(str(path))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise RagError("encrypted PDF (it needs a password)")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except RagError:
-        raise
-    except FileNotDecryptedError:
-        raise RagError("encrypted PDF (it needs a password)") from None
-    except LimitReachedError:
-        raise RagError("PDF stream decompresses to more than the size limit (a decompression bomb?)") from None
-    except Exception as e:  # noqa: BLE001 - any parser failure skips this one file
-        raise RagError(f"unreadable PDF ({_reason(e)})") from None
+    pages = page_texts(path)
     text = reflow(pages)
     if not text:
         raise RagError("the PDF has no extractable text (scanned?)")
@@ -201,23 +179,6 @@ def load_file(path: Path, source: str, max_bytes: int) -> Document:
         whole=structured.whole if structured else [],
         sections=structured.sections if structured else [],
     )
-
-
-def display_name(name: str) -> str:
-    """``name`` made safe to show on one line: bytes that are not UTF-8 (kept by Python as lone surrogates) become
-    ``\\xNN``, control characters (newline, tab, ...) their escapes as in ``repr``; other text is unchanged."""
-    if name.isprintable():
-        return name
-    out = []
-    for ch in name:
-        code = ord(ch)
-        if 0xDC80 <= code <= 0xDCFF:  # a byte os.fsdecode could not decode
-            out.append(f"\\x{code - 0xDC00:02x}")
-        elif ch.isprintable():
-            out.append(ch)
-        else:
-            out.append(repr(ch)[1:-1])
-    return "".join(out)
 
 
 def _valid_utf8(name: str) -> bool:

@@ -1,15 +1,24 @@
 """PDF text as a reader sees it: wrapped lines joined into paragraphs, end-of-line hyphenation undone, running
-headers, footers and page numbers dropped. Columns come in reading order from pypdf's content-stream order
-(measured against pypdfium2 and pdfplumber in ``benchmarks/bench_pdf.py``).
+headers, footers and page numbers dropped.
+
+Text comes from PDFium (pypdf reads tightly justified lines as one word, "Ifapaperisaccepted,": measured in
+``benchmarks/bench_pdf.py``); pypdf first checks the file, so a password, a broken file or a decompression bomb
+is reported before PDFium reads it. Columns come in the content stream's order, the reading order of the
+two-column papers measured.
 
 The stored text is this reflowed text, so citations are exact spans of what is shown, never of a printed line.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
+
+from rag.errors import RagError, short_reason
 
 EDGE_LINES = 3  # lines at the top and bottom of a page that may be a running header or footer
 REPEATED = 0.3  # a header/footer line recurs (digits aside) on at least this share of pages
@@ -20,7 +29,16 @@ _HYPHEN_END = re.compile(r"(\w+)[-\u00ad]$")
 _WORD_START = re.compile(r"^([a-z]\w*)")
 _SENTENCE_END = re.compile(r"[.!?:][\"”’)\]]*$")
 _LIST_ITEM = re.compile(r"^(?:[•·▪■►*–—-]|\(?\d{1,3}[.)]|\(?[a-z][.)])\s+\S")
+_PUNCTUATION_AFTER = frozenset(",;:.)]")  # joined to the word before without a space
+_CARRIES_ON = frozenset(",;:.)](")
+# A numbered section heading ("4 CLASS OPTIONS", "2.1 Title page"), which a full last line of the paragraph
+# before may leave unclosed.
+_HEADING = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z][\w ,:&'’()/-]{1,60}$")
+# A table's or figure's caption, which a column break may set inside a sentence ("so that" / "TABLE III. ...").
+_CAPTION = re.compile(r"^(?:TABLE|Table|FIG\.|Fig\.|FIGURE|Figure)\s+(?:\d{1,3}|[IVXLC]{1,6})[.:]\s")
 _WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_PDFIUM = threading.Lock()  # PDFium is not thread-safe: one call at a time in this process
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
 
 
@@ -60,7 +78,7 @@ def _join(left: str, right: str, whole: set[str], compounds: set[str]) -> str:
         if f"{head}-{tail}".lower() in compounds and joined not in whole:
             return left + right  # "two-" + "column": a real compound broken at its hyphen
         return left[:-1] + right  # "learn-" + "ing"
-    return f"{left} {right}"
+    return left + right if right[:1] in _PUNCTUATION_AFTER else f"{left} {right}"
 
 
 def reflow(pages: Sequence[str]) -> str:
@@ -86,7 +104,7 @@ def reflow(pages: Sequence[str]) -> str:
         for ln in lines:
             if not ln or (ln in edges and _shape(ln) in running) or _PAGE_NUMBER.match(ln):
                 continue
-            if current and (_LIST_ITEM.match(ln) or _closes(prev, ln, full)):
+            if current and (_LIST_ITEM.match(ln) or _CAPTION.match(ln) or (_HEADING.match(ln) and _SENTENCE_END.search(prev)) or _closes(prev, ln, full)):
                 paragraphs.append(current)
                 current = ""
             current = _join(current, ln, whole, compounds) if current else ln
@@ -100,4 +118,60 @@ def _closes(prev: str, line: str, full: int) -> bool:
     """Whether ``prev`` ended its paragraph (or heading) before ``line``."""
     if len(prev) >= 0.75 * full or prev.endswith(("-", ",", "\u00ad")):
         return False
-    return not (line[:1].islower() and not _SENTENCE_END.search(prev))
+    # A lower-case word or a clause's punctuation carries on the sentence; so does a line after a footnote mark
+    # that PDFium set on a line of its own ("JabRef6" / ", which works").
+    return not ((line[:1].islower() or line[:1] in _CARRIES_ON) and not _SENTENCE_END.search(prev))
+
+
+def check(path: Path) -> int:
+    """The page count of the PDF at ``path`` after pypdf has inflated every page's content stream under its size
+    limit. Raises RagError for a password, a broken file or a decompression bomb."""
+    from pypdf import PdfReader
+    from pypdf.errors import FileNotDecryptedError, LimitReachedError
+    from pypdf.generic import ArrayObject
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings about damaged files are ours to report
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise RagError("encrypted PDF (it needs a password)")
+        for page in reader.pages:
+            contents = page.get("/Contents")
+            contents = contents.get_object() if contents is not None else None
+            for stream in contents if isinstance(contents, ArrayObject) else [contents] if contents else []:
+                stream.get_object().get_data()
+        return len(reader.pages)
+    except RagError:
+        raise
+    except FileNotDecryptedError:
+        raise RagError("encrypted PDF (it needs a password)") from None
+    except LimitReachedError:
+        raise RagError("PDF stream decompresses to more than the size limit (a decompression bomb?)") from None
+    except Exception as e:  # noqa: BLE001 - any parser failure skips this one file
+        raise RagError(f"unreadable PDF ({short_reason(e)})") from None
+
+
+def page_texts(path: Path) -> list[str]:
+    """Each page's text as PDFium reads it, lines ending in "\\n"; a hyphen PDFium marks as breaking a word at the
+    line's end ("develop-/ment") is written as a hyphen and a line break, for :func:`reflow` to undo."""
+    import pypdfium2 as pdfium
+
+    check(path)
+    with _PDFIUM:
+        try:
+            doc = pdfium.PdfDocument(str(path))
+        except pdfium.PdfiumError as e:
+            raise RagError(f"unreadable PDF ({short_reason(e)})") from None
+        try:
+            pages = []
+            for i in range(len(doc)):
+                page = doc[i]
+                textpage = page.get_textpage()
+                pages.append(textpage.get_text_range())
+                textpage.close()
+                page.close()
+        except pdfium.PdfiumError as e:
+            raise RagError(f"unreadable PDF ({short_reason(e)})") from None
+        finally:
+            doc.close()
+    return [_CONTROL.sub("", t.replace("\ufffe", "-\n")) for t in pages]

@@ -46,7 +46,8 @@ READER_KEY = "reader_version"
 SENTENCES_KEY = "sentence_vectors"  # "complete" once every chunk has its sentence vectors
 # Bump when the reading of a kind of file changes, so that existing indexes read those files again.
 # 2: PDFs reflowed; Markdown and documentation HTML read as blocks with section paths.
-READER_VERSION = "2"
+# 3: PDF text from PDFium, which keeps the word spaces of tightly justified lines.
+READER_VERSION = "3"
 REREAD_SUFFIXES = frozenset({".pdf", ".html", ".htm", ".md", ".markdown"})
 
 
