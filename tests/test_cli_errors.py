@@ -134,6 +134,17 @@ def test_a_good_pdf_still_loads(tmp_path: Path) -> None:
     assert pdfgen.GOOD_TEXT in load_file(tmp_path / "good.pdf", "good.pdf", 10**7).text
 
 
+def test_a_pdf_encrypted_with_an_empty_password_loads(tmp_path: Path) -> None:
+    """pypdf checks it with the empty password and PDFium, which reads the text, opens it the same way."""
+    from pypdf import PdfWriter
+
+    (tmp_path / "good.pdf").write_bytes(pdfgen.good())
+    writer = PdfWriter(clone_from=str(tmp_path / "good.pdf"))
+    writer.encrypt(user_password="", owner_password="owner", algorithm="RC4-128")
+    writer.write(str(tmp_path / "locked.pdf"))
+    assert pdfgen.GOOD_TEXT in load_file(tmp_path / "locked.pdf", "locked.pdf", 10**7).text
+
+
 @pytest.mark.parametrize(
     "html",
     [

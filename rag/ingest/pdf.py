@@ -104,7 +104,8 @@ def reflow(pages: Sequence[str]) -> str:
         for ln in lines:
             if not ln or (ln in edges and _shape(ln) in running) or _PAGE_NUMBER.match(ln):
                 continue
-            if current and (_LIST_ITEM.match(ln) or _CAPTION.match(ln) or (_HEADING.match(ln) and _SENTENCE_END.search(prev)) or _closes(prev, ln, full)):
+            opens = _LIST_ITEM.match(ln) or _CAPTION.match(ln) or (_HEADING.match(ln) and _SENTENCE_END.search(prev))
+            if current and (opens or _closes(prev, ln, full)):
                 paragraphs.append(current)
                 current = ""
             current = _join(current, ln, whole, compounds) if current else ln
@@ -152,7 +153,7 @@ def check(path: Path) -> int:
 
 
 def page_texts(path: Path) -> list[str]:
-    """Each page's text as PDFium reads it, lines ending in "\\n"; a hyphen PDFium marks as breaking a word at the
+    """Each page's text as PDFium reads it, one printed line a line; a hyphen PDFium marks as breaking a word at the
     line's end ("develop-/ment") is written as a hyphen and a line break, for :func:`reflow` to undo."""
     import pypdfium2 as pdfium
 
