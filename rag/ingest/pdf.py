@@ -124,9 +124,9 @@ def _closes(prev: str, line: str, full: int) -> bool:
     return not ((line[:1].islower() or line[:1] in _CARRIES_ON) and not _SENTENCE_END.search(prev))
 
 
-def check(path: Path) -> int:
-    """The page count of the PDF at ``path`` after pypdf has inflated every page's content stream under its size
-    limit. Raises RagError for a password, a broken file or a decompression bomb."""
+def check(path: Path) -> None:
+    """Have pypdf open the PDF at ``path`` and inflate every page's content stream under its size limit. Raises
+    RagError for a password, a broken file or a decompression bomb."""
     from pypdf import PdfReader
     from pypdf.errors import FileNotDecryptedError, LimitReachedError
     from pypdf.generic import ArrayObject
@@ -141,7 +141,6 @@ def check(path: Path) -> int:
             contents = contents.get_object() if contents is not None else None
             for stream in contents if isinstance(contents, ArrayObject) else [contents] if contents else []:
                 stream.get_object().get_data()
-        return len(reader.pages)
     except RagError:
         raise
     except FileNotDecryptedError:
