@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from rag.ingest.chunking import chunk_document
-from rag.ingest.documents import load_file
+from rag.ingest.documents import _body_text, load_file
 from rag.ingest.structure import parse
 
 PYDOCS = Path(__file__).resolve().parent.parent / "evals" / "corpora" / "pydocs"
+SQLITEDOCS = PYDOCS.parent / "sqlitedocs"
 
 MARKDOWN = """---
 title: ignored front matter
@@ -69,3 +70,58 @@ def test_documentation_html_reads_main_content_with_sections() -> None:
     assert any("lru_cache" in t for t in titles), titles
     sentences = [doc.text[s.start : s.end] for c in chunks for s in c.sentences]
     assert any(s.startswith("@cache\ndef factorial(n):") for s in sentences)  # a code block, whole
+
+
+def test_html_without_a_main_element_reads_its_body_with_sections() -> None:
+    """SQLite's pages have no <main>: menus, the search form and hidden syntax diagrams stay out, headings become
+    sections and list items stay whole."""
+    doc = load_file(SQLITEDOCS / "wal.html", "wal.html", 10**8)
+    assert doc.title == "Write-Ahead Logging"
+    for menu in ("Search Documentation", "Purchase", "toggle_div"):
+        assert menu not in doc.text
+    chunks = chunk_document(doc)
+    assert "Write-Ahead Logging › 2. How WAL Works › 2.1. Checkpointing" in {c.title for c in chunks}
+    items = [doc.text[s.start : s.end] for c in chunks for s in c.sentences]
+    assert "- WAL is significantly faster in most scenarios." in items
+    strict = load_file(SQLITEDOCS / "stricttables.html", "stricttables.html", 10**8).text
+    order = ["- The datatype must be one of following:", "- BLOB", "No other datatype names are allowed"]
+    assert [strict.index(t) for t in order] == sorted(strict.index(t) for t in order)  # as the page shows them
+    hidden = load_file(SQLITEDOCS / "lang_upsert.html", "lang_upsert.html", 10**8)
+    assert "display:none" in (SQLITEDOCS / "lang_upsert.html").read_text()
+    assert len(hidden.text) < 10_000  # the hidden syntax diagrams' labels are not text
+
+
+def test_html_without_a_main_element_hides_nothing_it_shows(tmp_path: Path) -> None:
+    page = tmp_path / "guide.html"
+    page.write_text(
+        "<html><head><title>Gadget Guide</title></head><body>"
+        "<ul><li><a href='a.html'>Home</a><li><a href='b.html'>Download</a><li><a href='c.html'>Support</a></ul>"
+        "<h1>Gadget Guide</h1><p>The gadget stores its settings in one file that is read once at start-up.</p>"
+        "<h2>Resetting</h2><p>Hold the button for ten seconds to reset the gadget to its factory settings.</p>"
+        "<ul><li>The light blinks twice when the reset begins.</li><li>All saved profiles are erased.</li></ul>"
+        "<div style='display: none'>Secret diagram labels nobody sees.</div>"
+        "<pre>gadget --reset --force</pre></body></html>",
+        encoding="utf-8",
+    )
+    doc = load_file(page, "guide.html", 10**6)
+    assert "Download" not in doc.text and "Secret diagram" not in doc.text
+    chunks = chunk_document(doc)
+    spans = {(c.title, doc.text[s.start : s.end]) for c in chunks for s in c.sentences}
+    assert ("Gadget Guide › Resetting", "- All saved profiles are erased.") in spans
+    assert ("Gadget Guide › Resetting", "gadget --reset --force") in spans
+
+
+
+def test_a_body_of_more_paragraphs_than_the_article_is_left_to_article_extraction() -> None:
+    """Without a main element, the body is read only when its paragraphs are about those trafilatura found in the
+    page: a body with many more (teasers, comments) is left to trafilatura."""
+    article = (
+        "Bridge reopens. The old stone bridge over the Lune reopened on Monday after two years of repairs, the "
+        "county council said. Engineers replaced the cracked arches and widened the footpath so that prams and "
+        "wheelchairs can pass each other safely."
+    )
+    teasers = "".join(f"<h3>Story {n}</h3><p>Teaser {n} tells of another town and its quarrels.</p>" for n in range(9))
+    html = f"<html><body><h1>Bridge reopens</h1><p>{article[16:]}</p>{{}}</body></html>"
+    assert _body_text(html.format(""), article) is not None
+    assert _body_text(html.format(teasers), article) is None
+    assert _body_text(html.format(""), "A different article altogether, about a ferry.") is None

@@ -44,6 +44,9 @@ _END = re.compile(
 )
 _BULLET = re.compile(r"^[•·▪■►|*\-–—]\s*")
 _TERMINAL = re.compile(r"[.!?:;\"”’)]$")
+_WORD = re.compile(r"\w+")
+BODY_RATIO = 1.5  # the paragraphs of a page read from its body may be this much longer than trafilatura's article
+BODY_COVERAGE = 0.95  # ... and must hold this share of that article's words
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,8 @@ def clean(text: str) -> tuple[str, list[Span], str | None, bool]:
     return title, blocks, inferred.isoformat() if inferred else None, inferred is not None
 
 
-def _html_text(data: bytes) -> str:
+def _html_text(data: bytes) -> tuple[str, str | None]:
+    """The article text trafilatura finds in a page, led by the page's title and date, and that date (ISO)."""
     import trafilatura
 
     html = data.decode("utf-8", errors="replace")
@@ -121,12 +125,30 @@ def _html_text(data: bytes) -> str:
     if not text:
         raise RagError("no readable text found in the HTML")
     head = []
+    stamp = None
     if meta is not None:
         if meta.title:
             head.append(meta.title)
         if meta.date:
             head.append(meta.date)
-    return "\n\n".join([*head, text])
+            stamp = meta.date if re.fullmatch(r"\d{4}-\d{2}-\d{2}", meta.date) else None
+    return "\n\n".join([*head, text]), stamp
+
+
+def _body_text(html: str, article: str) -> str | None:
+    """A page without a main element read from its body with its headings, code and lists (see
+    :func:`html_blocks`), when that reading holds what trafilatura's ``article`` holds and not many more
+    paragraphs (trafilatura drops lists and code, not paragraphs): a page whose body is mostly boilerplate is left
+    to trafilatura."""
+    page = html_blocks(html, whole_body=True)
+    if page is None:
+        return None
+    held = set(_WORD.findall(page.lower()))
+    words = _WORD.findall(article.lower())
+    prose = sum(len(b) for b in page.split("\n\n") if not b.startswith(("#", "- ", "|", "```")))
+    if not words or prose > BODY_RATIO * len(article):
+        return None
+    return page if sum(w in held for w in words) >= BODY_COVERAGE * len(words) else None
 
 
 def _pdf_text(path: Path) -> str:
@@ -147,23 +169,28 @@ def load_file(path: Path, source: str, max_bytes: int) -> Document:
     data = path.read_bytes()
     suffix = path.suffix.lower()
     structured = None
+    stamp = None  # the date a page's metadata gives
     if suffix in TEXT_SUFFIXES:
         text = decode_text(data)
         if suffix in MARKDOWN_SUFFIXES:
             structured = parse_structure(text)
     elif suffix in HTML_SUFFIXES:
         decode_text(data)
-        page = html_blocks(data.decode("utf-8", errors="replace"))
+        html = data.decode("utf-8", errors="replace")
+        page = html_blocks(html)
+        if page is None:
+            text, stamp = _html_text(data)
+            page = _body_text(html, text)
         if page is not None:
             text, structured = page, parse_structure(page)
-        else:
-            text = _html_text(data)
     else:
         if not data.startswith(b"%PDF"):
             raise RagError("not a PDF file")
         text = _pdf_text(path)
     if structured is not None:
         title, blocks, iso, inferred = structured.title, structured.blocks, structured.date, structured.date_inferred
+        if stamp:
+            iso, inferred = stamp, False
     else:
         title, blocks, iso, inferred = clean(text)
     if not blocks:

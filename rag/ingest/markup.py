@@ -2,7 +2,9 @@
 main content, written as Markdown-like blocks that :mod:`rag.ingest.structure` then reads.
 
 Pages with a main content element (``<main>``, ``role="main"``, ``<article>``: documentation generators and
-most modern sites) are read this way; others go to trafilatura's article extraction.
+most modern sites) are read this way. Pages without one (older generators: SQLite's, Javadoc's) are read from
+``<body>`` with menus (link lists), hidden parts and navigation left out; :mod:`rag.ingest.documents` keeps that
+reading only where it holds what trafilatura's article extraction finds and not much more.
 """
 
 from __future__ import annotations
@@ -15,20 +17,53 @@ MIN_TEXT = 200  # characters of main content below which the page is left to tra
 _SKIP_TAGS = frozenset(
     "script style nav header footer aside form button noscript svg iframe template select input textarea".split()
 )
-_SKIP_CLASS = re.compile(r"\b(?:sidebar|sphinxsidebar|related|footer|headerlink|breadcrumb|navigation|toc|skip)\b", re.I)
+_SKIP_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:sidebar|sphinxsidebar|related|footer|headerlink|breadcrumb|navigation|navbar|nav|menu|"
+    r"mainmenu|submenu|searchmenu|toc|skip)(?:$|[\s_\d-])",
+    re.I,
+)
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+MENU_LINKS = 0.8  # in a page without a main element, a list or block whose text is this much link text is a menu
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _PARAGRAPHS = frozenset("p dd caption figcaption summary address".split())
 _CONTAINERS = frozenset("div section article main body blockquote dl ul ol details figure span center".split())
 _SPACE = re.compile(r"\s+")
+_ITEM_BLOCKS = frozenset("p div ul ol pre table dl blockquote".split())  # blocks a list item may hold
 
 
 def _skipped(el: Any) -> bool:
+    """Whether the element is navigation, a script or a form, or hidden from the reader."""
     tag = el.tag if isinstance(el.tag, str) else ""
-    return tag in _SKIP_TAGS or bool(_SKIP_CLASS.search(el.get("class") or "")) or el.get("hidden") is not None
+    return (
+        tag in _SKIP_TAGS
+        or bool(_SKIP_CLASS.search(el.get("class") or ""))
+        or el.get("hidden") is not None
+        or bool(_HIDDEN.search(el.get("style") or ""))
+    )
+
+
+def _prune_menus(body: Any) -> None:
+    """Drop the lists and blocks of a page without a main element that are mostly links (menus, link bars), and
+    those its ids mark as navigation."""
+    for el in list(body.iter("ul", "ol", "div", "table", "td", "p")):
+        if el.getparent() is None:
+            continue
+        if _SKIP_CLASS.search(el.get("id") or ""):
+            el.drop_tree()
+            continue
+        text = _SPACE.sub(" ", el.text_content()).strip()
+        links = sum(len(_SPACE.sub(" ", a.text_content()).strip()) for a in el.iter("a"))
+        if text and len(list(el.iter("a"))) >= 3 and links >= MENU_LINKS * len(text):
+            el.drop_tree()
 
 
 def _inline(el: Any) -> str:
     """An element's text on one line, skipping anchors like Sphinx's pilcrows and hidden parts."""
+    return _SPACE.sub(" ", _inline_raw(el)).replace("¶", "").strip()
+
+
+def _inline_raw(el: Any) -> str:
+    """An element's text (not its tail) as the page spaces it, without its hidden parts."""
     parts: list[str] = []
 
     def walk(node: Any) -> None:
@@ -43,7 +78,7 @@ def _inline(el: Any) -> str:
                 parts.append(child.tail)
 
     walk(el)
-    return _SPACE.sub(" ", "".join(parts)).replace("¶", "").strip()
+    return "".join(parts)
 
 
 def _table(el: Any) -> str:
@@ -53,6 +88,40 @@ def _table(el: Any) -> str:
         if any(cells):
             rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
+
+
+def _list_item(li: Any, out: list[str]) -> None:
+    """A list item as "- " and its text. Blocks inside it (a second paragraph, a nested list, code) follow as blocks
+    of their own, in the order the page gives them ("one of the following:", the list, then "No other ...")."""
+    pending: list[str] = [li.text or ""]
+    first = True
+    opened = False  # the item's first paragraph has been read
+
+    def flush() -> None:
+        nonlocal first
+        text = _SPACE.sub(" ", "".join(pending)).replace("¶", "").strip()
+        pending.clear()
+        if text:
+            out.append(("- " if first else "") + text)
+            first = False
+
+    for c in list(li):
+        if not isinstance(c.tag, str) or _skipped(c):
+            pending.append(c.tail or "")
+        elif c.tag in _ITEM_BLOCKS:
+            if c.tag == "p" and first and not opened:  # the item's first paragraph is the item's own text
+                pending.append(" " + _inline(c) + " ")
+                opened = True
+            else:
+                flush()
+                wrapper = li.makeelement("div", {})
+                wrapper.append(c)  # moves c (and its tail) out of the item
+                _blocks(wrapper, out)
+                continue
+            pending.append(c.tail or "")
+        else:
+            pending.append((" " if c.tag == "br" else "") + _inline_raw(c) + (c.tail or ""))
+    flush()
 
 
 def _blocks(el: Any, out: list[str]) -> None:
@@ -79,16 +148,7 @@ def _blocks(el: Any, out: list[str]) -> None:
             if table:
                 out.append(table)
         elif tag == "li":
-            nested = [c for c in child if isinstance(c.tag, str) and (c.tag in ("ul", "ol", "pre", "table", "dl"))]
-            for c in nested:
-                child.remove(c)
-            text = _inline(child)
-            if text:
-                out.append("- " + text)
-            for c in nested:
-                wrapper = child.makeelement("div", {})
-                wrapper.append(c)
-                _blocks(wrapper, out)
+            _list_item(child, out)
         elif tag in _PARAGRAPHS:
             if any(isinstance(c.tag, str) and c.tag in ("pre", "table", "ul", "ol", "dl", "div") for c in child):
                 _blocks(child, out)
@@ -107,9 +167,13 @@ def _blocks(el: Any, out: list[str]) -> None:
             out.append(_SPACE.sub(" ", child.tail).strip())
 
 
-def html_blocks(html: str) -> str | None:
+def html_blocks(html: str, whole_body: bool = False) -> str | None:
     """The page's main content as blank-line separated blocks (``#`` headings, fenced code, ``|`` tables,
-    ``-`` list items), led by its title; None when the page has no main content element or too little text."""
+    ``-`` list items), led by its title; None when the page has no main content element or too little text.
+
+    ``whole_body``: read a page that has no main content element from its ``<body>``, without its menus; None
+    when that reading has no headings (no structure to keep).
+    """
     import lxml.html
 
     try:
@@ -117,12 +181,17 @@ def html_blocks(html: str) -> str | None:
     except (ValueError, TypeError, lxml.etree.ParserError):
         return None
     main = next(iter(root.xpath("//main | //*[@role='main'] | //article")), None)
-    if main is None:
+    if main is None and whole_body:
+        main = root.find("body")
+        if main is None:
+            return None
+        _prune_menus(main)
+    elif main is None or whole_body:
         return None
     out: list[str] = []
     _blocks(main, out)
     text = "\n\n".join(b for b in out if b)
-    if len(text) < MIN_TEXT:
+    if len(text) < MIN_TEXT or (whole_body and not any(b.startswith("#") for b in out)):
         return None
     title = _SPACE.sub(" ", root.findtext(".//title") or "").strip()
     first = out[0] if out else ""

@@ -47,7 +47,8 @@ SENTENCES_KEY = "sentence_vectors"  # "complete" once every chunk has its senten
 # Bump when the reading of a kind of file changes, so that existing indexes read those files again.
 # 2: PDFs reflowed; Markdown and documentation HTML read as blocks with section paths.
 # 3: PDF text from PDFium, which keeps the word spaces of tightly justified lines.
-READER_VERSION = "3"
+# 4: HTML pages without a main element read from their body with headings, lists and code; hidden parts skipped.
+READER_VERSION = "4"
 REREAD_SUFFIXES = frozenset({".pdf", ".html", ".htm", ".md", ".markdown"})
 
 
