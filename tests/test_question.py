@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from rag.answer.question import Question, analyse, publisher_terms
+from rag.answer.question import Question, analyse, code_names, publisher_terms
 from rag.ingest.borrowing import borrow_dates
 from rag.records import Document, Span
 from rag.text import dates
@@ -200,3 +200,19 @@ def test_a_role_is_filled_only_by_a_name_beside_it() -> None:
     assert unfilled("Mayor Greta Holm met the prime minister on Monday.")  # the role, but no name for it
     assert not unfilled("Prime Minister Anna Berg met Mayor Greta Holm on Monday.")
     assert not unfilled("Mayor Greta Holm opened the port on Monday.")  # the role is not mentioned at all
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("In which version was the strict parameter added to os.path.commonpath()?", ("commonpath", "strict")),
+        ("What does the --without-scm-ignore-files option of python -m venv do?", ("--without-scm-ignore-files",)),
+        ("How do I make bisect.insort() refuse duplicates by passing unique=True?", ("insort", "unique")),
+        ("Since which version does csv provide QUOTE_STRINGS?", ("QUOTE_STRINGS",)),
+        ("How do I reject both -v/--verbose and -q/--quiet?", ("--verbose", "--quiet")),
+        ("Had Russia's part in the U.S.-led coalition been decided, e.g. by vote?", ()),
+        ("What was the military option the minister ruled out?", ()),
+    ],
+)
+def test_names_from_code_as_the_question_writes_them(text: str, names: tuple[str, ...]) -> None:
+    assert code_names(text) == names

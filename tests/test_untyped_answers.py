@@ -177,6 +177,7 @@ def api_docs(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     [
         "What does shutil.copytree() do when dst already exists?",
         "What does the dirs_exist_ok parameter of copytree control?",
+        "What does copytree(src, dst, dirs_exist_ok=True) do when dst already exists?",
     ],
 )
 def test_names_from_code_the_docs_use_are_answered(api_docs: Assistant, question: str) -> None:
@@ -191,6 +192,10 @@ def test_names_from_code_the_docs_use_are_answered(api_docs: Assistant, question
         "What does shutil.movetree() do when dst already exists?",  # no such function in the docs
         "What does the follow_symlinks parameter of copytree control?",  # no such parameter
         "What does shutil.copytree.fast_path() return?",  # three parts, never near each other
+        "What does the strict parameter of copytree control?",  # a plain word, never written as a name
+        "What does the --dry-run option of copytree do?",
+        "What does the exists_ok parameter of copytree control?",  # its words are in dirs_exist_ok, the name isn't
+        "What does copytree(src, dst, fast=True) do when dst already exists?",
     ],
 )
 def test_names_from_code_the_docs_never_use_are_refused(api_docs: Assistant, question: str) -> None:
@@ -214,3 +219,20 @@ def test_renumbering_a_parts_markers_leaves_quoted_code_alone() -> None:
     assert _renumbered(text, {1: 3, 2: 4}) == (
         "To peek, use heap[0], and x[1][2] indexes twice. [3][4] Then it pops. [3]"
     )
+
+
+NOTES = """# Kettle release notes
+
+The kettle switches itself off when it boils dry. Dry-boil protection was added in firmware 2.1, released in 2019.
+
+The lid opens with a button on the handle. The lid button was redesigned to be easier to press with wet hands.
+"""
+
+
+def test_which_version_is_answered_only_by_a_sentence_naming_one(tmp_path: Path) -> None:
+    """ "Which version ...?" asks for a release: a sentence about the thing that names none is no answer."""
+    notes = _one_document(tmp_path, "notes.md", NOTES)
+    answer = notes.ask("In which firmware version was dry-boil protection added?")
+    assert not answer.refused and "2.1" in answer.text
+    _exact(notes, answer)
+    assert notes.ask("In which firmware version was the lid button redesigned?").refused

@@ -20,12 +20,12 @@ from rag.answer.candidates import Candidate, annotate_dates, candidates
 from rag.answer.matching import TermMatcher, WordVectorsFn
 from rag.answer.question import Question, analyse
 from rag.answer.support import IdfFn, coverage
-from rag.answer.typed import VERSION_NOTE, answer_fit, event_matched
+from rag.answer.typed import VERSION_NOTE, answer_fit, asks_release, event_matched
 from rag.index.embedders import Embedder
 from rag.records import Citation, Passage
 from rag.search.retrieval import Filters
 from rag.text import dates, lexical
-from rag.text.entities import TIME, Analysis, Tagger
+from rag.text.entities import PLACE, TIME, Analysis, Tagger
 from rag.text.sentences import leans_on_previous, together
 from rag.text.words import content_words
 
@@ -107,6 +107,10 @@ def rank(
         # "When does the else clause of a loop run?": asked in the present and with no time in any sentence that
         # matches, it asks for a condition, answered like any other question.
         q = replace(q, kind="other")
+    if q.kind == "where" and _POSITION.match(q.text) and not any(_names_place(analyses[i]) for i in shortlist):
+        # "Where must the abstract be placed relative to \maketitle?": with no place named by any sentence that
+        # matches, it asks for a position in a text or a system ("before the \maketitle command").
+        q = replace(q, kind="other")
     for i in shortlist:
         c = pool[i]
         c.fit = answer_fit(q, c, analyses[i], matcher)
@@ -125,6 +129,18 @@ def rank(
 
 
 _CONDITION = re.compile(r"\s*when\s+(?:exactly\s+)?(?:does|do|is|are|can|should|must|may)\b", re.I)
+
+
+_POSITION = re.compile(
+    r"\s*where\b(?:\s+[\w'’\\.-]+){1,8}?\s+(?:placed|put|go|goes|appear|appears|inserted|insert|stored|saved|"
+    r"installed|defined|declared|specified|loaded|kept|written|configured|set)\b",
+    re.I,
+)
+
+
+def _names_place(analysis: Analysis) -> bool:
+    """Whether the sentence names a place (a country, a city, a building)."""
+    return any(e.label in PLACE for e in analysis.entities)
 
 
 def _names_time(c: Candidate, analysis: Analysis) -> bool:
@@ -159,6 +175,19 @@ def _names_section(q: Question, title: str) -> float:
     return 1.0 if any(f" {name} " in held for name in q.identifiers) else 0.0
 
 
+def _unheld_code_names(q: Question, pool: list[Candidate], shortlist: list[int]) -> list[str]:
+    """Names from code in the question ("the strict parameter", "--without-scm-ignore-files", "QUOTE_STRINGS") that
+    no passage of the shortlisted sentences writes: the documents describe something next to what is asked."""
+    if not q.code_names:
+        return []
+    texts = {id(p): f"{p.chunk.title}\n{p.chunk.text}" for p in (pool[i].passage for i in shortlist)}
+    return [
+        name
+        for name in q.code_names
+        if not any(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", t, re.I) for t in texts.values())
+    ]
+
+
 def _unknown_names(q: Question, known: Callable[[str], bool]) -> list[str]:
     """Names in the question (people, organisations, places, names from code) that the documents never use."""
     return [t for t in (*q.strict_names, *q.identifiers) if not known(t)]
@@ -168,7 +197,7 @@ def _refused(r: Ranking, known: Callable[[str], bool] | None) -> bool:
     """Whether the ranked sentences fail to answer the question: too weak a match, no answer of the kind asked,
     a name the documents never use, or an answer that belongs to another event."""
     q, pool, shortlist, order = r.question, r.pool, r.shortlist, r.order
-    if not order or (known is not None and _unknown_names(q, known)):
+    if not order or (known is not None and _unknown_names(q, known)) or _unheld_code_names(q, pool, shortlist):
         return True
     best = pool[order[0]]
     weak_match = best.similarity < MIN_SIMILARITY and best.context_essential < WEAK_MATCH
@@ -179,7 +208,8 @@ def _refused(r: Ranking, known: Callable[[str], bool] | None) -> bool:
     top = max((pool[i] for i in shortlist), key=lambda c: c.relevance)
     if q.kind == "yesno" and top.fit == 0 and best.relevance <= top.relevance:
         return True  # the most relevant sentence says it is not known
-    if q.kind not in ("when", "other") and top.fit < 0.5 and best.relevance < TYPE_MISS * top.relevance:
+    typed = q.kind not in ("when", "other") or asks_release(q)
+    if typed and top.fit < 0.5 and best.relevance < TYPE_MISS * top.relevance:
         # The sentence that matches the question best lacks the kind of answer asked for (a number, a name,
         # a reason), and the sentences that have one are far less relevant: the fact isn't stated. Not for
         # dates, which articles often give in a sentence apart from the one naming the event.

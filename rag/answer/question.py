@@ -115,6 +115,9 @@ _ATTRIBUTION = re.compile(
 )
 # A name from code: dotted ("pathlib.Path.walk"), with an underscore ("rel_tol") or called ("kde()").
 _IDENTIFIER = re.compile(r"[A-Za-z_][\w.]*\w(?:\(\))?")
+_OPTION = re.compile(r"(?:^|(?<=[\s(/]))--?[A-Za-z][\w-]*\w")  # "--json-lines", "-vv"
+_KEYWORD = re.compile(r"\b([A-Za-z_]\w+)=")  # "unique=True"
+_NAMED_PARAMETER = re.compile(r"\bthe\s+([A-Za-z_]\w+)\s+(?:parameter|argument|keyword argument)\b")
 _ALTERNATIVES = re.compile(r"\b(?:as |in |by |on )?(?:an? |the )?(?P<a>[\w-]+(?: [\w-]+)?) or (?:as |in |by |on )?(?:an? |the )?(?P<b>[\w-]+(?: [\w-]+)?)\s*\?$", re.I)
 _LIGHT_VERBS = set(
     lexical.stems(
@@ -155,6 +158,7 @@ class Question:
     calendar_date: bool = False  # "on what date": a day of the calendar, not "on Sunday" of an undated article
     verbs: tuple[str, ...] = ()  # the question's own verbs ("agreed" in "when was the centre agreed"), stemmed
     verb_lemmas: tuple[str, ...] = ()  # the same verbs' dictionary forms ("speak" for "spoken")
+    code_names: tuple[str, ...] = ()  # names from code as the question writes them (see code_names())
 
     @property
     def place_class(self) -> str:
@@ -267,6 +271,23 @@ def identifiers(question: str) -> tuple[str, ...]:
     found = (m.group(0) for m in _IDENTIFIER.finditer(question))
     code = [w for w in found if "_" in w or "." in w.rstrip(".") or w.endswith("()")]
     return tuple(dict.fromkeys(" ".join(terms) for w in code if (terms := lexical.terms(w))))
+
+
+def code_names(question: str) -> tuple[str, ...]:
+    """The names from code in ``question`` as it writes them, which an answer's passages must hold literally: the
+    last part of a dotted name or the whole of one with an underscore ("commonpath" of "os.path.commonpath()",
+    "QUOTE_STRINGS"), a command-line option ("--json-lines"), a keyword argument ("unique" of "unique=True") and
+    the name in "the strict parameter". An abbreviation ("U.S.", "e.g.") is no name from code."""
+    found = []
+    for m in _IDENTIFIER.finditer(question):
+        word = m.group(0)
+        parts = word.removesuffix("()").rstrip(".").split(".")
+        if ("_" in word or len(parts) > 1 or word.endswith("()")) and min(map(len, parts)) > 1:
+            found.append(parts[-1])
+    found += [m.group(0) for m in _OPTION.finditer(question)]
+    found += [m.group(1) for m in _KEYWORD.finditer(question)]
+    found += [m.group(1) for m in _NAMED_PARAMETER.finditer(question)]
+    return tuple(dict.fromkeys(found))
 
 
 def analyse(text: str, analysis: Analysis) -> Question:
@@ -399,4 +420,5 @@ def analyse(text: str, analysis: Analysis) -> Question:
         calendar_date=kind == "when" and exact is not None and "date" in exact.group(0).lower(),
         verbs=tuple(t for w in verbs for t in lexical.terms(w.text)),
         verb_lemmas=tuple(w.lemma for w in verbs if w.lemma),
+        code_names=code_names(stripped),
     )

@@ -41,7 +41,16 @@ _CONTROL = frozenset(
 
 
 _LENGTH = re.compile(
-    r"^how long (?:is|are|was|were) (?!.*\b(?:last|lasted|take|took|go(?:ing)? on|been|held|run)\b)", re.I
+    r"^how long (?:(?:is|are|was|were) (?!.*\b(?:last|lasted|take|took|go(?:ing)? on|been|held|run)\b)|"
+    r"(?:may|can|must|should|could|might|will) (?!.*\b(?:last|take|wait|stay|remain|run)\b).*\bbe\W*$)",
+    re.I,
+)
+# A size counted in units ("76 bytes", "45 characters"), which the recogniser tags as a bare number.
+_SIZE = re.compile(
+    r"\b\d[\d,.]*[\s-]*(?:characters?|chars?|bytes?|[kmgt]i?b|kilobytes?|megabytes?|gigabytes?|bits?|lines?|words?|"
+    r"pages?|digits?|letters?|columns?|rows?|entries|items?|elements?|points?|pt|pixels?|px|mm|cm|inch(?:es)?|"
+    r"feet|foot|ft|(?:kilo|centi|milli)?met(?:re|er)s?|km|miles?)\b",
+    re.I,
 )
 
 
@@ -105,7 +114,7 @@ def _number_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatc
     if not numbers and not counted and not durations and not re.search(r"\bhow (?:long|old)\b", q.text, re.I):
         return 0.0
     if _LENGTH.search(q.text):  # "how long is the border": a length, not a duration
-        return 1.0 if any(e.label == "QUANTITY" for e in analysis.entities) else 0.0
+        return 1.0 if any(e.label == "QUANTITY" for e in analysis.entities) or _SIZE.search(c.text) else 0.0
     if re.search(r"\bhow (?:long|old)\b", q.text, re.I):
         return 1.0 if durations else 0.0
     if not q.focus or q.focus[-1] in _MEASURES:
@@ -159,6 +168,21 @@ def _echoes(text: str, asked: set[str]) -> bool:
     return bool(own) and len(own - asked) / len(own) < 0.3
 
 
+_RELEASE_FOCUS = frozenset({"version", "releas"})
+_RELEASE = re.compile(r"\b\d+(?:\.\d+)+\b|\b(?:version|release|v)\s*(\d+)\b|\b(?:19|20)\d{2}\b", re.I)
+
+
+def asks_release(q: Question) -> bool:
+    """Whether the question asks "which version" or "which release" (of no other kind: not "when")."""
+    return q.kind == "other" and bool(set(q.focus) & _RELEASE_FOCUS)
+
+
+def _names_release(text: str, asked: set[str]) -> bool:
+    """Whether ``text`` names a version, a release or a year other than those of the question ("REVTeX 4.2" in
+    "Which version of AMS-LaTeX does REVTeX 4.2 require?" is not an answer)."""
+    return any(not set(lexical.terms(m.group(1) or m.group(0))) <= asked for m in _RELEASE.finditer(text))
+
+
 def answer_fit(
     q: Question, c: Candidate, analysis: Analysis, matcher: TermMatcher, require_event: bool = True
 ) -> float:
@@ -181,6 +205,8 @@ def answer_fit(
         if notes:  # "New in version 3.9.": software documents date a change by its release
             wanted = set(q.verb_lemmas) | asked
             return 1.0 if any(_NOTE_VERBS[n.lower()] & wanted for n in notes) else 0.5
+    if asks_release(q) and not _names_release(c.text, asked):
+        return 0.0  # "which release added the trigram tokenizer": a sentence naming no release can't answer it
     if kind == "when":
         found = c.event_dates()
         if q.exact_day and not any(m.precision == "day" and (m.value or not q.calendar_date) for m in found):
