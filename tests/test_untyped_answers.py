@@ -236,3 +236,26 @@ def test_which_version_is_answered_only_by_a_sentence_naming_one(tmp_path: Path)
     assert not answer.refused and "2.1" in answer.text
     _exact(notes, answer)
     assert notes.ask("In which firmware version was the lid button redesigned?").refused
+
+
+FAQ = """Kettle questions
+
+(1) Why does my kettle get louder as it heats up?
+
+Scale on the heating element makes the water boil unevenly, and the bubbles bursting on it are what you hear.
+Descaling the kettle once a month keeps it quiet.
+
+(2) Can I boil milk in the kettle?
+
+No. Milk burns onto the element and blocks the steam sensor.
+"""
+
+
+def test_a_question_in_the_text_is_not_quoted_as_the_answer(tmp_path: Path) -> None:
+    """An FAQ's own question matches the asked one best, but the answer is the text after it."""
+    faq = _one_document(tmp_path, "faq.txt", FAQ)
+    answer = faq.ask("Why does my kettle get louder as it heats?")
+    assert not answer.refused
+    _exact(faq, answer)
+    assert not any(c.quote.rstrip().endswith("?") for c in answer.citations)
+    assert any("bubbles bursting" in c.quote for c in answer.citations)

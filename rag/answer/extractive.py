@@ -20,7 +20,7 @@ from rag.answer.candidates import Candidate, annotate_dates, candidates
 from rag.answer.matching import TermMatcher, WordVectorsFn
 from rag.answer.question import Question, analyse
 from rag.answer.support import IdfFn, coverage
-from rag.answer.typed import VERSION_NOTE, answer_fit, asks_release, event_matched
+from rag.answer.typed import VERSION_NOTE, answer_fit, asks, asks_release, event_matched
 from rag.index.embedders import Embedder
 from rag.records import Citation, Passage
 from rag.search.retrieval import Filters
@@ -205,7 +205,9 @@ def _refused(r: Ranking, known: Callable[[str], bool] | None) -> bool:
         return True
     if best.fit < 0.5 and q.kind not in ("other", "yesno", "why"):
         return True  # only a weak stand-in for the asked-for answer (a number of something else)
-    top = max((pool[i] for i in shortlist), key=lambda c: c.relevance)
+    # The most relevant sentence that could answer: a question the documents ask (an FAQ's) only says the topic is
+    # there, not that the answer is missing.
+    top = max((pool[i] for i in shortlist if not asks(pool[i].text)), key=lambda c: c.relevance, default=best)
     if q.kind == "yesno" and top.fit == 0 and best.relevance <= top.relevance:
         return True  # the most relevant sentence says it is not known
     typed = q.kind not in ("when", "other") or asks_release(q)

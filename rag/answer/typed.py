@@ -172,6 +172,11 @@ _RELEASE_FOCUS = frozenset({"version", "releas"})
 _RELEASE = re.compile(r"\b\d+(?:\.\d+)+\b|\b(?:version|release|v)\s*(\d+)\b|\b(?:19|20)\d{2}\b", re.I)
 
 
+def asks(sentence: str) -> bool:
+    """Whether a sentence of the documents is itself a question (an FAQ's, an essay's), not a block of code."""
+    return sentence.rstrip().endswith("?") and "\n" not in sentence
+
+
 def asks_release(q: Question) -> bool:
     """Whether the question asks "which version" or "which release" (of no other kind: not "when")."""
     return q.kind == "other" and bool(set(q.focus) & _RELEASE_FOCUS)
@@ -198,6 +203,8 @@ def answer_fit(
         for owner2, head2 in possessives(analysis):
             if head2 == head and owner2 != owner and owner2 not in q.terms:
                 return 0.0  # "Sadr's bloc" does not answer a question about "Abadi's bloc"
+    if asks(c.text):
+        return 0.0  # a question the text asks ("How to explain the time he spent on alchemy?") answers nothing
     asked = set(q.terms)
     kind = q.kind
     if kind == "when" or "version" in q.focus:
