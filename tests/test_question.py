@@ -216,3 +216,12 @@ def test_a_role_is_filled_only_by_a_name_beside_it() -> None:
 )
 def test_names_from_code_as_the_question_writes_them(text: str, names: tuple[str, ...]) -> None:
     assert code_names(text) == names
+
+
+def test_turned_out_to_be_is_no_event_verb() -> None:
+    """ "Which company turned out to be the client?" asks who was the client: no sentence needs to say "turned"."""
+    t = tagger()
+    text = "Which company turned out to be the client behind the trend stories?"
+    assert analyse(text, t.analyse([text])[0]).verbs == ()
+    text = "When did the company turn the factory into flats?"
+    assert analyse(text, t.analyse([text])[0]).verbs == ("turn",)

@@ -119,6 +119,7 @@ _OPTION = re.compile(r"(?:^|(?<=[\s(/]))--?[A-Za-z][\w-]*\w")  # "--json-lines",
 _KEYWORD = re.compile(r"\b([A-Za-z_]\w+)=")  # "unique=True"
 _NAMED_PARAMETER = re.compile(r"\bthe\s+([A-Za-z_]\w+)\s+(?:parameter|argument|keyword argument)\b")
 _ALTERNATIVES = re.compile(r"\b(?:as |in |by |on )?(?:an? |the )?(?P<a>[\w-]+(?: [\w-]+)?) or (?:as |in |by |on )?(?:an? |the )?(?P<b>[\w-]+(?: [\w-]+)?)\s*\?$", re.I)
+_TURNED_OUT = re.compile(r"(?:turn|turns|turned|turning)\s+out\b", re.I)
 _LIGHT_VERBS = set(
     lexical.stems(
         """be is was were are been have has had do does did say says said tell told make made take took get got go
@@ -394,6 +395,7 @@ def analyse(text: str, analysis: Analysis) -> Question:
         and (stems := set(lexical.terms(w.text)))
         and stems <= set(essential)
         and not stems & _LIGHT_VERBS
+        and not _TURNED_OUT.match(stripped, w.start)  # "turned out to be" says "was"
     ]
     alternatives: tuple[tuple[str, ...], ...] = ()
     choice = _ALTERNATIVES.search(stripped) if kind == "yesno" else None
