@@ -37,6 +37,7 @@ WEAK_MATCH = 0.75  # essential words at least this well ("Harbour master Varnhol
 MIN_ESSENTIAL = 0.1  # ... and it (with its context) must cover this share of the question's essential words
 SECOND_SENTENCE = 0.75  # a further sentence must score this share of the best one
 REFINE_DATE = 0.65  # a sentence that only refines the date may score this share of the best one
+NOTE_MATCH = 0.5  # ... and a release note with its context, this share
 TYPE_MISS = 0.7  # refuse when the best typed answer scores below this share of the best sentence overall
 SAME_FACT = 0.8  # similarity above which two sentences state the same fact
 UNTYPED_KINDS = frozenset({"other", "why", "yesno"})  # answers that are no entity: answer_fit reads no entities
@@ -201,6 +202,10 @@ def _refused(r: Ranking, known: Callable[[str], bool] | None) -> bool:
         return True
     best = pool[order[0]]
     weak_match = best.similarity < MIN_SIMILARITY and best.context_essential < WEAK_MATCH
+    if (q.kind == "when" or asks_release(q)) and VERSION_NOTE.search(best.text):
+        # A release note says little in words ("Changed in version 3.10: Added the key parameter."): it is judged
+        # by how much of the question it and its context (its section, the sentence before) cover.
+        weak_match = best.context_essential < NOTE_MATCH
     if best.score < MIN_SCORE or weak_match or best.context_essential < MIN_ESSENTIAL:
         return True
     if best.fit < 0.5 and q.kind not in ("other", "yesno", "why"):
@@ -210,7 +215,9 @@ def _refused(r: Ranking, known: Callable[[str], bool] | None) -> bool:
     top = max((pool[i] for i in shortlist if not asks(pool[i].text)), key=lambda c: c.relevance, default=best)
     if q.kind == "yesno" and top.fit == 0 and best.relevance <= top.relevance:
         return True  # the most relevant sentence says it is not known
-    typed = q.kind not in ("when", "other") or asks_release(q)
+    # "Which version ...?" is typed too, but a release note ("Changed in version 3.10: Added the key parameter.")
+    # says little in words, so its low relevance is no sign of a miss.
+    typed = q.kind not in ("when", "other") or (asks_release(q) and not VERSION_NOTE.search(best.text))
     if typed and top.fit < 0.5 and best.relevance < TYPE_MISS * top.relevance:
         # The sentence that matches the question best lacks the kind of answer asked for (a number, a name,
         # a reason), and the sentences that have one are far less relevant: the fact isn't stated. Not for
