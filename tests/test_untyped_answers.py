@@ -202,7 +202,14 @@ def test_names_from_code_the_docs_never_use_are_refused(api_docs: Assistant, que
     assert api_docs.ask(question).refused
 
 
-@pytest.mark.parametrize("question", ["When was the dirs_exist_ok parameter added?", "In which version was dirs_exist_ok added?"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When was the dirs_exist_ok parameter added?",
+        "In which version was dirs_exist_ok added?",
+        "In which version did copytree gain the dirs_exist_ok parameter?",
+    ],
+)
 def test_release_note_answers_when(api_docs: Assistant, question: str) -> None:
     """Software documents date a change by its release: "New in version 3.8" answers "when was it added"."""
     answer = api_docs.ask(question)
