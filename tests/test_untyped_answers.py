@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from rag import Assistant, Settings
-from rag.answer.extractive import sub_questions
+from rag.answer.extractive import _without_repeats, sub_questions
+from rag.records import Citation
 from rag.text.sentences import without_footnote_marks
 
 GUIDE = """# Kettle Manual
@@ -266,3 +267,13 @@ def test_a_question_in_the_text_is_not_quoted_as_the_answer(tmp_path: Path) -> N
     _exact(faq, answer)
     assert not any(c.quote.rstrip().endswith("?") for c in answer.citations)
     assert any("bubbles bursting" in c.quote for c in answer.citations)
+
+
+def test_a_part_does_not_repeat_a_sentence_an_earlier_part_quoted() -> None:
+    """Both parts of "why is it slow, and how can I speed it up?" may find the same FAQ line: it is said once."""
+    line = Citation(1, "faq.html", "INSERT is really slow", 10, 31)
+    tip = Citation(2, "faq.html", "Wrap the inserts in one transaction.", 40, 76)
+    text, cites = _without_repeats(f"{line.quote} [1] {tip.quote} [2]", [line, tip], {("faq.html", 10, 31): 1})
+    assert text == f"{tip.quote} [2]" and cites == [tip]
+    text, cites = _without_repeats(f"{line.quote} [1]", [line], {("faq.html", 10, 31): 1})
+    assert text == "" and cites == []

@@ -579,6 +579,9 @@ def _answer_parts(
         )
         if refused:
             continue
+        text, cites = _without_repeats(text, cites, numbers)
+        if not cites:
+            continue  # every sentence of this part's answer is already in an earlier part's
         renumber: dict[int, int] = {}
         for c in cites:
             key = (c.source, c.start, c.end)
@@ -590,6 +593,18 @@ def _answer_parts(
     if not texts:
         return REFUSAL, [], True
     return " ".join(texts), citations, False
+
+
+def _without_repeats(
+    text: str, cites: list[Citation], cited: dict[tuple[str, int, int], int]
+) -> tuple[str, list[Citation]]:
+    """A part's answer without the sentences an earlier part already quoted ("... per second [1]" twice when both
+    parts of a compound question find the same FAQ line), and the citations it still uses."""
+    for c in cites:
+        if (c.source, c.start, c.end) in cited:
+            text = re.sub(rf"\s*{re.escape(c.quote)}\s*\[{c.n}\]", "", text, count=1).strip()
+    used = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
+    return text, [c for c in cites if c.n in used]
 
 
 _MARKS = re.compile(r"(?<=\s)(?:\[\d+\])+")  # " [1][2]": the markers follow a space; "heap[0]" is quoted code
