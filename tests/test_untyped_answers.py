@@ -277,3 +277,18 @@ def test_a_part_does_not_repeat_a_sentence_an_earlier_part_quoted() -> None:
     assert text == f"{tip.quote} [2]" and cites == [tip]
     text, cites = _without_repeats(f"{line.quote} [1]", [line], {("faq.html", 10, 31): 1})
     assert text == "" and cites == []
+
+
+LIMITS = """# Speaker limits
+
+Each gadget pairs with speakers over the local network. The number of paired speakers is limited to
+MAX_PAIRS, which is set to 8 by default. Pairing takes about a minute.
+"""
+
+
+def test_the_number_of_things_then_a_number_counts_them(tmp_path: Path) -> None:
+    """ "The number of paired speakers is limited to ..., set to 8" answers "how many speakers"."""
+    limits = _one_document(tmp_path, "limits.md", LIMITS)
+    answer = limits.ask("How many speakers can a gadget be paired with?")
+    assert not answer.refused and "8" in answer.citations[0].quote
+    _exact(limits, answer)

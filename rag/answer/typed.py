@@ -9,7 +9,7 @@ from rag.answer.candidates import Candidate
 from rag.answer.matching import TermMatcher
 from rag.answer.question import Question, possessives
 from rag.text import entities, lexical
-from rag.text.entities import Analysis
+from rag.text.entities import Analysis, Word
 from rag.text.words import content_words
 
 EVENT_FREE_SIM = 0.55  # a sentence this close in meaning to a "when" question ...
@@ -95,6 +95,18 @@ def _near(
     return bool(set(matcher.credits(content_words(" ".join(w.text for w in close)))) & asked)
 
 
+_NUMBER_OF = re.compile(r"\bnumber of ((?:[\w-]+\s+){0,3}[\w-]+)", re.I)
+
+
+def _numbered_after(text: str, focus: str, counted: list[Word]) -> bool:
+    """Whether the sentence gives "the number of" the asked-for things and then a number ("The number of
+    simultaneously attached databases is limited to ..., which is set to 10 by default")."""
+    for m in _NUMBER_OF.finditer(text):
+        if focus in lexical.terms(m.group(1)) and any(w.start >= m.end() for w in counted):
+            return True
+    return False
+
+
 def _number_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatcher) -> float:
     asked = set(q.terms)
     numbers = [
@@ -144,6 +156,8 @@ def _number_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatc
                 return 1.0
             if nxt.pos == "NOUN":
                 break
+    if _numbered_after(c.text, focus, counted):
+        return 1.0  # "the number of attached databases is limited to ..., which is set to 10 by default"
     return 0.25  # a number, but not of the thing asked about
 
 
