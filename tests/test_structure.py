@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from rag.ingest.chunking import chunk_document
-from rag.ingest.documents import _body_text, load_file
+from rag.ingest.documents import _holds_article, load_file
+from rag.ingest.markup import html_blocks
 from rag.ingest.structure import parse
 
 PYDOCS = Path(__file__).resolve().parent.parent / "evals" / "corpora" / "pydocs"
@@ -88,7 +89,8 @@ def test_html_without_a_main_element_reads_its_body_with_sections() -> None:
     assert [strict.index(t) for t in order] == sorted(strict.index(t) for t in order)  # as the page shows them
     hidden = load_file(SQLITEDOCS / "lang_upsert.html", "lang_upsert.html", 10**8)
     assert "display:none" in (SQLITEDOCS / "lang_upsert.html").read_text()
-    assert len(hidden.text) < 10_000  # the hidden syntax diagrams' labels are not text
+    assert "expr:" in hidden.text  # the diagram shown
+    assert "window-defn:" not in hidden.text  # the sub-diagrams hidden with display:none are not text
 
 
 def test_html_without_a_main_element_hides_nothing_it_shows(tmp_path: Path) -> None:
@@ -122,6 +124,12 @@ def test_a_body_of_more_paragraphs_than_the_article_is_left_to_article_extractio
     )
     teasers = "".join(f"<h3>Story {n}</h3><p>Teaser {n} tells of another town and its quarrels.</p>" for n in range(9))
     html = f"<html><body><h1>Bridge reopens</h1><p>{article[16:]}</p>{{}}</body></html>"
-    assert _body_text(html.format(""), article) is not None
-    assert _body_text(html.format(teasers), article) is None
-    assert _body_text(html.format(""), "A different article altogether, about a ferry.") is None
+
+    def body(page: str) -> str:
+        read = html_blocks(page)
+        assert read is not None and read[1]  # read from <body>: there is no main element
+        return read[0]
+
+    assert _holds_article(body(html.format("")), article)
+    assert not _holds_article(body(html.format(teasers)), article)
+    assert not _holds_article(body(html.format("")), "A different article altogether, about a ferry.")

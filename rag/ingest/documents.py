@@ -135,20 +135,16 @@ def _html_text(data: bytes) -> tuple[str, str | None]:
     return "\n\n".join([*head, text]), stamp
 
 
-def _body_text(html: str, article: str) -> str | None:
-    """A page without a main element read from its body with its headings, code and lists (see
-    :func:`html_blocks`), when that reading holds what trafilatura's ``article`` holds and not many more
-    paragraphs (trafilatura drops lists and code, not paragraphs): a page whose body is mostly boilerplate is left
-    to trafilatura."""
-    page = html_blocks(html, whole_body=True)
-    if page is None:
-        return None
+def _holds_article(page: str, article: str) -> bool:
+    """Whether a page read from its body (see :func:`html_blocks`) holds what trafilatura's ``article`` holds and
+    not many more paragraphs (trafilatura drops lists and code, not paragraphs): a page whose body is mostly
+    boilerplate is left to trafilatura."""
     held = set(_WORD.findall(page.lower()))
     words = _WORD.findall(article.lower())
     prose = sum(len(b) for b in page.split("\n\n") if not b.startswith(("#", "- ", "|", "```")))
     if not words or prose > BODY_RATIO * len(article):
-        return None
-    return page if sum(w in held for w in words) >= BODY_COVERAGE * len(words) else None
+        return False
+    return sum(w in held for w in words) >= BODY_COVERAGE * len(words)
 
 
 def _pdf_text(path: Path) -> str:
@@ -177,10 +173,12 @@ def load_file(path: Path, source: str, max_bytes: int) -> Document:
     elif suffix in HTML_SUFFIXES:
         decode_text(data)
         html = data.decode("utf-8", errors="replace")
-        page = html_blocks(html)
-        if page is None:
+        read = html_blocks(html)
+        page = read[0] if read else None
+        if read is None or read[1]:  # no main content element: trafilatura's article is the yardstick
             text, stamp = _html_text(data)
-            page = _body_text(html, text)
+            if page is not None and not _holds_article(page, text):
+                page = None
         if page is not None:
             text, structured = page, parse_structure(page)
     else:

@@ -167,13 +167,11 @@ def _blocks(el: Any, out: list[str]) -> None:
             out.append(_SPACE.sub(" ", child.tail).strip())
 
 
-def html_blocks(html: str, whole_body: bool = False) -> str | None:
+def html_blocks(html: str) -> tuple[str, bool] | None:
     """The page's main content as blank-line separated blocks (``#`` headings, fenced code, ``|`` tables,
-    ``-`` list items), led by its title; None when the page has no main content element or too little text.
-
-    ``whole_body``: read a page that has no main content element from its ``<body>``, without its menus; None
-    when that reading has no headings (no structure to keep).
-    """
+    ``-`` list items), led by its title, and whether it was read from ``<body>`` because the page has no main
+    content element (its menus left out). None when there is too little text, or, read from the body, no heading
+    (no structure to keep)."""
     import lxml.html
 
     try:
@@ -181,13 +179,12 @@ def html_blocks(html: str, whole_body: bool = False) -> str | None:
     except (ValueError, TypeError, lxml.etree.ParserError):
         return None
     main = next(iter(root.xpath("//main | //*[@role='main'] | //article")), None)
-    if main is None and whole_body:
+    whole_body = main is None
+    if whole_body:
         main = root.find("body")
         if main is None:
             return None
         _prune_menus(main)
-    elif main is None or whole_body:
-        return None
     out: list[str] = []
     _blocks(main, out)
     text = "\n\n".join(b for b in out if b)
@@ -197,4 +194,4 @@ def html_blocks(html: str, whole_body: bool = False) -> str | None:
     first = out[0] if out else ""
     if title and not first.startswith("# "):
         text = f"# {title}\n\n{text}"
-    return text
+    return text, whole_body
