@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -187,6 +188,36 @@ def test_new_assistant_in_same_process_sees_other_process_ingest(tmp_path: Path)
     assert hits and hits[0][0] == chunk.id, (
         f"a new Assistant's dense search misses a chunk another process added: {hits} (wanted {chunk.id})"
     )
+
+
+def test_a_chroma_read_that_fails_mid_write_is_retried_on_a_reopened_client(tmp_path: Path) -> None:
+    """Embedded Chroma can fail a read that overlaps another process's write ("Error finding id", seen in CI on
+    the word-vector read). The fault is injected here, once and then for good: the first is retried on a client
+    reopened from disk, the second becomes one clear error."""
+    from chromadb.errors import InternalError
+
+    docs = tmp_path / "docs"
+    write(docs, {f"r{i}.txt": article(f"r{i}", 10, i) for i in range(3)})
+    assistant = Assistant.build(docs, tmp_path / "index", HASH)
+    store = assistant.store
+    before = store.client
+    calls: list[Any] = []
+
+    def fails_once() -> list[str]:
+        calls.append(store.client)
+        if len(calls) == 1:
+            raise InternalError("Error executing plan: Internal error: Error finding id")
+        return sorted(store.word_collection.get(ids=["report"], include=[])["ids"])
+
+    assert store._read("Reading word vectors", fails_once) == ["report"]
+    assert calls[0] is before and calls[1] is not before, "the retry did not reopen Chroma"
+
+    def always_fails() -> None:
+        raise InternalError("Error finding id")
+
+    with pytest.raises(RagError, match=r"^Reading word vectors failed: Error finding id$"):
+        store._read("Reading word vectors", always_fails)
+    assert not assistant.ask(f"What is {marker('r1')}?").refused  # the store still answers afterwards
 
 
 def test_ask_from_a_new_process_while_an_ingest_writes(tmp_path: Path) -> None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
@@ -26,6 +26,7 @@ from rag.settings import Settings
 from rag.text.sentences import vector_texts
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 LEGACY_MANIFEST = "manifest.json"
 CHROMA_BATCH = 5000
 OVERFETCH = 300  # nearest chunks filtered here before a filtered search falls back to Chroma's where
@@ -373,6 +374,27 @@ class Store:
             yield list(got)
             offset += len(got)
 
+    def _read(self, what: str, call: Callable[[], T]) -> T:
+        """Run a Chroma read for a question; retried once on a fresh client, then a one-line error.
+
+        Embedded Chroma is not built for another process writing the same folder: a read that overlaps that
+        process's write (before it commits the generation that :meth:`refresh` watches) can fail inside Chroma
+        ("Error finding id"). The retry reopens Chroma from disk, as a new generation would.
+        """
+        for attempt in (1, 2):
+            try:
+                with _CACHE.shared():
+                    return call()
+            except RagError:
+                raise
+            except Exception as e:  # noqa: BLE001 - Chroma raises many kinds; the user needs one line
+                if attempt == 2:
+                    raise RagError(f"{what} failed: {e}") from None
+                log.info("%s failed (%s); reopening Chroma and trying once more", what, e)
+                if not self.settings.chroma_url:
+                    _CACHE.forget(self._cache_key)
+        raise AssertionError("unreachable")
+
     def _vectors_readable(self) -> bool:
         """False when the index is on a read-only disk and embedded Chroma can't open there: lexical search only."""
         if self.dense_unavailable:
@@ -392,15 +414,12 @@ class Store:
         if self._db is None or not self.count() or not self._vectors_readable():
             return []
         self.refresh()
-        try:
-            with _CACHE.shared():
-                result = self.collection.query(
-                    query_embeddings=[vector.tolist()], n_results=max(1, k), where=where, include=["distances"]
-                )
-        except RagError:
-            raise
-        except Exception as e:  # noqa: BLE001
-            raise RagError(f"Vector search failed: {e}") from None
+        result = self._read(
+            "Vector search",
+            lambda: self.collection.query(
+                query_embeddings=[vector.tolist()], n_results=max(1, k), where=where, include=["distances"]
+            ),
+        )
         ids = result["ids"][0] if result["ids"] else []
         distances = result["distances"][0] if result.get("distances") else [1.0] * len(ids)
         return [(cid, 1.0 - float(d)) for cid, d in zip(ids, distances, strict=False)]
@@ -524,8 +543,10 @@ class Store:
         if not n:
             return [[] for _ in range(len(vectors))]
         self.refresh()
-        with _CACHE.shared():
-            result = self.word_collection.query(query_embeddings=vectors.tolist(), n_results=n, include=["distances"])
+        result = self._read(
+            "The word-vector search",
+            lambda: self.word_collection.query(query_embeddings=vectors.tolist(), n_results=n, include=["distances"]),
+        )
         out = []
         for ids, distances in zip(result["ids"], result["distances"], strict=True):
             out.append([s for s, d in zip(ids, distances, strict=True) if 1.0 - d >= EXPAND_MIN])
@@ -537,8 +558,9 @@ class Store:
         if self._db is None or not stems or not self._vectors_readable():
             return {}
         self.refresh()
-        with _CACHE.shared():
-            got = self.word_collection.get(ids=list(stems), include=["embeddings"])
+        got = self._read(
+            "Reading word vectors", lambda: self.word_collection.get(ids=list(stems), include=["embeddings"])
+        )
         return {s: np.asarray(v, dtype=np.float32) for s, v in zip(got["ids"], got["embeddings"], strict=True)}
 
     def update_vocabulary(self, embedder: Any) -> int:
