@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from rag.answer.question import Question, analyse, code_names, publisher_terms
+from rag.answer.question import Question, analyse, code_names, numbered_names, publisher_terms
 from rag.ingest.borrowing import borrow_dates
 from rag.records import Document, Span
 from rag.text import dates
@@ -216,6 +216,22 @@ def test_a_role_is_filled_only_by_a_name_beside_it() -> None:
 )
 def test_names_from_code_as_the_question_writes_them(text: str, names: tuple[str, ...]) -> None:
     assert code_names(text) == names
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("In what year was REVTeX 3 released?", (("REVTeX", "3"),)),
+        ("How do I generate a time-ordered version 7 UUID?", (("version", "7"),)),
+        ("What changed between Python 3.12 and Python 3?", (("Python", "3.12"), ("Python", "3"))),
+        ("What does figure 2 show?", (("figure", "2"),)),
+        ("Who spoke on May 5 at the 2018 meeting?", ()),  # a day and a year
+        ("Name 3 countries that joined.", ()),  # the first word, a count
+        ("How many of the 30 seats did they win?", ()),
+    ],
+)
+def test_numbered_names(text: str, names: tuple[tuple[str, str], ...]) -> None:
+    assert numbered_names(text) == names
 
 
 def test_turned_out_to_be_is_no_event_verb() -> None:

@@ -204,6 +204,25 @@ def test_names_from_code_the_docs_never_use_are_refused(api_docs: Assistant, que
 
 
 @pytest.mark.parametrize(
+    ("question", "refused"),
+    [
+        ("Which parameter was new in version 3.8?", False),
+        ("Which parameter was new in version 3.9?", True),  # the docs name no 3.9
+        ("Which parameter of copytree is new in Python 3.8?", False),  # "New in version 3.8"
+        ("What does copytree return in Python 3?", False),  # 3.8 is a Python 3 release
+        ("What does copytree return in Python 2?", True),
+    ],
+)
+def test_numbered_names_must_be_written(api_docs: Assistant, question: str, refused: bool) -> None:
+    """A name with a number ("REVTeX 3", "version 7") picks one of its kind: passages about another one, or about
+    the name alone, don't answer it."""
+    answer = api_docs.ask(question)
+    assert answer.refused is refused, answer.text
+    if not refused:
+        _exact(api_docs, answer)
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "When was the dirs_exist_ok parameter added?",

@@ -177,15 +177,20 @@ def _names_section(q: Question, title: str) -> float:
 
 
 def _unheld_code_names(q: Question, pool: list[Candidate], shortlist: list[int]) -> list[str]:
-    """Names from code in the question ("the strict parameter", "--without-scm-ignore-files", "QUOTE_STRINGS") that
-    no passage of the shortlisted sentences writes: the documents describe something next to what is asked."""
-    if not q.code_names:
+    """Names from code in the question ("the strict parameter", "--without-scm-ignore-files", "QUOTE_STRINGS") and
+    numbered names ("REVTeX 3", "version 7") that no passage of the shortlisted sentences writes: the documents
+    describe something next to what is asked (REVTeX 4.2, versions 1 to 5)."""
+    if not q.code_names and not q.numbered:
         return []
     texts = {id(p): f"{p.chunk.title}\n{p.chunk.text}" for p in (pool[i].passage for i in shortlist)}
+    patterns = {name: rf"(?<![\w-]){re.escape(name)}(?![\w-])" for name in q.code_names}
+    for name, number in q.numbered:  # "Python 3" is written in "Python 3.12"; "Python 3.12" in "version 3.12"
+        n = re.escape(number)
+        patterns[f"{name} {number}"] = rf"(?<![\w-]){re.escape(name)}\s*v?{n}(?![\d])|\bversion\s+{n}(?!\d)"
     return [
         name
-        for name in q.code_names
-        if not any(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", t, re.I) for t in texts.values())
+        for name, pattern in patterns.items()
+        if not any(re.search(pattern, t, re.I) for t in texts.values())
     ]
 
 

@@ -118,6 +118,12 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][\w.]*\w(?:\(\))?")
 _OPTION = re.compile(r"(?:^|(?<=[\s(/]))--?[A-Za-z][\w-]*\w")  # "--json-lines", "-vv"
 _KEYWORD = re.compile(r"\b([A-Za-z_]\w+)=")  # "unique=True"
 _NAMED_PARAMETER = re.compile(r"\bthe\s+([A-Za-z_]\w+)\s+(?:parameter|argument|keyword argument)\b")
+# "REVTeX 3", "Python 3.12", "version 7": a name and the number that tells one of its kind from the others (no
+# year: "the 2018 meeting" is dated by its article as often as written)
+_NUMBERED = re.compile(r"(?<![\w.-])([A-Za-z][\w+-]*)\s+v?(\d{1,3}(?:\.\d+)*)(?![\w.]*\d)")
+_NUMBERED_WORDS = frozenset(
+    "version release level chapter section figure table step type class phase article appendix part page volume".split()
+)
 _ALTERNATIVES = re.compile(r"\b(?:as |in |by |on )?(?:an? |the )?(?P<a>[\w-]+(?: [\w-]+)?) or (?:as |in |by |on )?(?:an? |the )?(?P<b>[\w-]+(?: [\w-]+)?)\s*\?$", re.I)
 _TURNED_OUT = re.compile(r"(?:turn|turns|turned|turning)\s+out\b", re.I)
 _LIGHT_VERBS = set(
@@ -160,6 +166,7 @@ class Question:
     verbs: tuple[str, ...] = ()  # the question's own verbs ("agreed" in "when was the centre agreed"), stemmed
     verb_lemmas: tuple[str, ...] = ()  # the same verbs' dictionary forms ("speak" for "spoken")
     code_names: tuple[str, ...] = ()  # names from code as the question writes them (see code_names())
+    numbered: tuple[tuple[str, str], ...] = ()  # numbered names ("REVTeX", "3"), see numbered_names()
 
     @property
     def place_class(self) -> str:
@@ -288,6 +295,22 @@ def code_names(question: str) -> tuple[str, ...]:
     found += [m.group(0) for m in _OPTION.finditer(question)]
     found += [m.group(1) for m in _KEYWORD.finditer(question)]
     found += [m.group(1) for m in _NAMED_PARAMETER.finditer(question)]
+    return tuple(dict.fromkeys(found))
+
+
+def numbered_names(question: str) -> tuple[tuple[str, str], ...]:
+    """The numbered names in ``question`` as (name, number): "REVTeX 3", "Python 3.12", "version 7", "figure 2".
+
+    The name is capitalised or a word that numbers things ("version", "chapter", "table"); not the question's
+    first word, not a month ("May 5"), and the number has at most three digits, so no year.
+    """
+    found = []
+    for m in _NUMBERED.finditer(question):
+        name, number = m.groups()
+        if m.start() == 0 or name.lower() in dates.MONTHS:
+            continue
+        if name[0].isupper() or name.lower() in _NUMBERED_WORDS:
+            found.append((name, number))
     return tuple(dict.fromkeys(found))
 
 
@@ -423,4 +446,5 @@ def analyse(text: str, analysis: Analysis) -> Question:
         verbs=tuple(t for w in verbs for t in lexical.terms(w.text)),
         verb_lemmas=tuple(w.lemma for w in verbs if w.lemma),
         code_names=code_names(stripped),
+        numbered=numbered_names(stripped),
     )
