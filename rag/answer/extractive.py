@@ -20,7 +20,15 @@ from rag.answer.candidates import Candidate, annotate_dates, candidates
 from rag.answer.matching import TermMatcher, WordVectorsFn
 from rag.answer.question import Question, analyse
 from rag.answer.support import IdfFn, coverage
-from rag.answer.typed import VERSION_NOTE, answer_fit, asks, asks_release, event_matched
+from rag.answer.typed import (
+    VERSION_NOTE,
+    answer_fit,
+    asks,
+    asks_default,
+    asks_release,
+    event_matched,
+    states_default,
+)
 from rag.index.embedders import Embedder
 from rag.records import Citation, Passage
 from rag.search.retrieval import Filters
@@ -43,6 +51,7 @@ SAME_FACT = 0.8  # similarity above which two sentences state the same fact
 UNTYPED_KINDS = frozenset({"other", "why", "yesno"})  # answers that are no entity: answer_fit reads no entities
 TAGGED = 12  # sentences examined closely (entities, near-synonyms) per question
 NOTES = 4  # ... and release notes besides, for a question of when or which version
+DEFAULT_UNSTATED = 0.5  # the fit, at most, of a sentence that states no default, for a question asking for one
 
 
 @dataclass
@@ -112,14 +121,19 @@ def rank(
         # "Where must the abstract be placed relative to \maketitle?": with no place named by any sentence that
         # matches, it asks for a position in a text or a system ("before the \maketitle command").
         q = replace(q, kind="other")
+    default = asks_default(q.text)
+    if default and q.kind == "number" and q.focus == ("valu",):
+        q = replace(q, kind="other")  # "what is the default value of ensure_ascii": True is a value, not a count
     for i in shortlist:
         c = pool[i]
         c.fit = answer_fit(q, c, analyses[i], matcher)
+        if default and not states_default(c.text):
+            c.fit = min(c.fit, DEFAULT_UNSTATED)  # ranks below a sentence that says what the default is
         if q.verbs:
             c.tells_event = bool(set(q.verb_lemmas) & {w.lemma for w in analyses[i].words})
             if not c.tells_event and event_matched(q, c, analyses[i], matcher):
                 c.tells_event = None  # a near-synonym or a verb of saying: perhaps the same event
-        c.fit_weight = 0.25 if q.kind in ("who", "where", "org", "name") else 0.2 if q.kind == "why" else 0.12
+        c.fit_weight = 0.25 if q.kind in ("who", "where", "org", "name") or default else 0.2 if q.kind == "why" else 0.12
     if q.kind == "when" and q.verbs and all(pool[i].tells_event is False for i in shortlist):
         # No sentence tells of the question's verb in any form: it is a paraphrase the matcher can't see ("kick
         # off" for "begin"), so the dates are judged by relevance alone.

@@ -196,6 +196,33 @@ def asks_release(q: Question) -> bool:
     return q.kind == "other" and bool(set(q.focus) & _RELEASE_FOCUS)
 
 
+# "What is the default width?", "which applies if I don't specify one?", "if I leave out VIRTUAL or STORED": the
+# question asks what holds when nothing is said
+_ASKS_DEFAULT = re.compile(
+    r"\bdefault\b|\bif (?:I|you|we|one|it|they) (?:don't|do not|doesn't|does not|never) (?:give|specify|set|pass|"
+    r"provide|say|choose|name|supply|include|add)\b|\b(?:leave|leaves|leaving) (?:\w+ )?out\b|\bomit|\bwithout (?:giving|"
+    r"specifying|setting|passing|providing|naming)\b|\bwith only\b",
+    re.I,
+)
+# "(default: 70)", "defaults to 1", "If omitted, ...", "if no distance is given", "maxsize=128" in a signature
+_STATES_DEFAULT = re.compile(
+    r"\bdefault(?:s|ed|ing)?\b|\b(?:if|when) (?:it is |they are |this is )?(?:omitted|left out|unspecified|not (?:given|"
+    r"specified|set|provided|supplied|present))\b|\bif no \w+(?: \w+)? (?:is|are) (?:given|specified|provided|supplied)\b",
+    re.I,
+)
+_SIGNATURE_DEFAULT = re.compile(r"^[@\w.]*\w\(.*\b[A-Za-z_]\w*=(?!=)[^\s,)]")  # "lru_cache(maxsize=128, ...)"
+
+
+def asks_default(question: str) -> bool:
+    """Whether the question asks for what holds when nothing is said: a default value, kind or action."""
+    return _ASKS_DEFAULT.search(question) is not None
+
+
+def states_default(sentence: str) -> bool:
+    """Whether the sentence says what holds when nothing is given ("defaults to 10", "If omitted", "width=70")."""
+    return _STATES_DEFAULT.search(sentence) is not None or _SIGNATURE_DEFAULT.match(sentence.lstrip()) is not None
+
+
 def _names_release(text: str, asked: set[str]) -> bool:
     """Whether ``text`` names a version, a release or a year other than those of the question ("REVTeX 4.2" in
     "Which version of AMS-LaTeX does REVTeX 4.2 require?" is not an answer)."""
