@@ -311,3 +311,47 @@ def test_the_number_of_things_then_a_number_counts_them(tmp_path: Path) -> None:
     answer = limits.ask("How many speakers can a gadget be paired with?")
     assert not answer.refused and "8" in answer.citations[0].quote
     _exact(limits, answer)
+
+
+GRINDER = """# Coffee grinder settings
+
+## Grind size
+
+The grinder has twenty grind sizes, from powder for espresso to coarse flakes for a cafetiere.
+Coarser sizes grind faster and heat the beans less, which keeps more of their aroma.
+Finer sizes suit short brews under pressure, such as espresso, and need a clean burr to stay even.
+If no grind size is chosen, the grinder uses size 12, which suits filter coffee.
+
+## Timer
+
+The timer stops the motor after a set number of seconds, between 5 and 60.
+"""
+
+
+def test_a_question_asking_for_a_default_is_answered_by_the_sentence_stating_it(tmp_path: Path) -> None:
+    """ "Which size does it use if I don't choose one?" asks for the default: the sentence that says what holds
+    when nothing is chosen answers it, not the ones that describe grind sizes better in words."""
+    grinder = _one_document(tmp_path, "grinder.md", GRINDER)
+    answer = grinder.ask("Which grind size does the grinder use if I don't choose a grind size?")
+    assert not answer.refused
+    _exact(grinder, answer)
+    assert answer.citations[0].quote.startswith("If no grind size is chosen"), answer.text
+    answer = grinder.ask("What is the default grind size?")
+    assert answer.citations and answer.citations[0].quote.startswith("If no grind size is chosen"), answer.text
+
+
+@pytest.mark.parametrize(
+    ("sentence", "states"),
+    [
+        ("(default: 70) The maximum length of wrapped lines.", True),
+        ("END defaults to 9223372036854775807.", True),
+        ("If omitted, the step is 1.", True),
+        ("@functools.lru_cache(maxsize=128, typed=False)", True),
+        (">>> print(textwrap.fill(doc, width=40))", False),  # an example's argument, not a default
+        ("The timer stops the motor after a set number of seconds.", False),
+    ],
+)
+def test_sentences_stating_a_default(sentence: str, states: bool) -> None:
+    from rag.answer.typed import states_default
+
+    assert states_default(sentence) is states

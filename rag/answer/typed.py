@@ -206,8 +206,9 @@ _ASKS_DEFAULT = re.compile(
 )
 # "(default: 70)", "defaults to 1", "If omitted, ...", "if no distance is given", "maxsize=128" in a signature
 _STATES_DEFAULT = re.compile(
-    r"\bdefault(?:s|ed|ing)?\b|\b(?:if|when) (?:it is |they are |this is )?(?:omitted|left out|unspecified|not (?:given|"
-    r"specified|set|provided|supplied|present))\b|\bif no \w+(?: \w+)? (?:is|are) (?:given|specified|provided|supplied)\b",
+    r"\bdefault(?:s|ed|ing)?\b|\b(?:if|when) (?:it is |they are |this is )?(?:omitted|left out|unspecified|not (?:"
+    r"given|specified|set|provided|supplied|present|chosen|selected|passed))\b|\bif no \w+(?: \w+)? (?:is|are) (?:"
+    r"given|specified|provided|supplied|chosen|selected|passed|set)\b",
     re.I,
 )
 _SIGNATURE_DEFAULT = re.compile(r"^[@\w.]*\w\(.*\b[A-Za-z_]\w*=(?!=)[^\s,)]")  # "lru_cache(maxsize=128, ...)"
