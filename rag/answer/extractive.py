@@ -122,8 +122,6 @@ def rank(
         # matches, it asks for a position in a text or a system ("before the \maketitle command").
         q = replace(q, kind="other")
     default = asks_default(q.text)
-    if default and q.kind == "number" and q.focus == ("valu",):
-        q = replace(q, kind="other")  # "what is the default value of ensure_ascii": True is a value, not a count
     for i in shortlist:
         c = pool[i]
         c.fit = answer_fit(q, c, analyses[i], matcher)
