@@ -49,9 +49,17 @@ def _split_lines(text: str, span: Span, limit: int) -> list[Span]:
     return [piece for s in out if (piece := trim(text, s.start, s.end))]
 
 
+INTRODUCED = 1.25  # a block may bring its introducing sentence into its chunk up to this share of max_tokens
+
+
 def document_sentences(doc: Document, limit: int) -> list[Span]:
     """All sentence spans of a document's content blocks, none longer than ``limit`` tokens. A block kept whole
     (code, a table, a list item) is one "sentence", cut only at line ends when it is too long."""
+    return [s for s, _block in _units(doc, limit)]
+
+
+def _units(doc: Document, limit: int) -> list[tuple[Span, bool]]:
+    """:func:`document_sentences`, each with whether it is (part of) a block kept whole."""
     whole = doc.whole or [False] * len(doc.blocks)
     spans: list[tuple[Span, bool]] = []
     for block, keep in zip(doc.blocks, whole, strict=True):
@@ -60,16 +68,16 @@ def document_sentences(doc: Document, limit: int) -> list[Span]:
         else:
             spans.extend((s, False) for s in sentences.split(doc.text, block.start, block.end))
     sizes = tokens.counts([doc.text[s.start : s.end] for s, _ in spans])
-    out: list[Span] = []
+    out: list[tuple[Span, bool]] = []
     for (s, keep), n in zip(spans, sizes, strict=True):
         if n <= limit:
-            out.append(s)
+            out.append((s, keep))
         elif keep and "\n" in doc.text[s.start : s.end]:
             for piece in _split_lines(doc.text, s, limit):
                 m = tokens.counts([doc.text[piece.start : piece.end]])[0]
-                out.extend(_split_long(doc.text, piece, m, limit) if m > limit else [piece])
+                out.extend((p, True) for p in (_split_long(doc.text, piece, m, limit) if m > limit else [piece]))
         else:
-            out.extend(_split_long(doc.text, s, n, limit))
+            out.extend((p, keep) for p in _split_long(doc.text, s, n, limit))
     return out
 
 
@@ -79,7 +87,8 @@ def chunk_document(doc: Document, max_tokens: int = 160, overlap: int = 1) -> li
     Consecutive chunks share ``overlap`` sentences so an answer split across a boundary is still found whole.
     In a structured document a chunk stays within one section, and its title is the section path.
     """
-    spans = document_sentences(doc, max_tokens)
+    units = _units(doc, max_tokens)
+    spans = [s for s, _block in units]
     sizes = tokens.counts([doc.text[s.start : s.end] for s in spans])
     sections = [section_at(doc.sections, s.start) for s in spans] if doc.sections else [""] * len(spans)
     groups: list[list[int]] = []
@@ -91,7 +100,10 @@ def chunk_document(doc: Document, max_tokens: int = 160, overlap: int = 1) -> li
             current, used = [], 0
         elif current and used + n > max_tokens:
             groups.append(current)
-            current = current[-overlap:] if overlap and sizes[current[-1]] + n <= max_tokens else []
+            # A table, list or code block keeps the sentence that introduces it ("... the valid substitutions:"),
+            # a little over the budget if need be: without it the block is found by no word of the question.
+            room = max_tokens * INTRODUCED if units[i][1] and _introduces(doc.text, spans[current[-1]]) else max_tokens
+            current = current[-overlap:] if overlap and sizes[current[-1]] + n <= room else []
             used = sum(sizes[j] for j in current)
         current.append(i)
         used += n
@@ -123,3 +135,8 @@ def _titled(title: str, section: str) -> str:
     if not section:
         return title
     return section if section.startswith(title) else f"{title}{SEPARATOR}{section}"
+
+
+def _introduces(text: str, span: Span) -> bool:
+    """Whether the sentence at ``span`` ends with a colon: it introduces what follows."""
+    return text[span.start : span.end].rstrip().endswith(":")

@@ -48,7 +48,8 @@ SENTENCES_KEY = "sentence_vectors"  # "complete" once every chunk has its senten
 # 2: PDFs reflowed; Markdown and documentation HTML read as blocks with section paths.
 # 3: PDF text from PDFium, which keeps the word spaces of tightly justified lines.
 # 4: HTML pages without a main element read from their body with headings, lists and code; hidden parts skipped.
-READER_VERSION = "4"
+# 5: a table, list or code block keeps the sentence that introduces it ("...:") in its chunk.
+READER_VERSION = "5"
 REREAD_SUFFIXES = frozenset({".pdf", ".html", ".htm", ".md", ".markdown"})
 
 
