@@ -75,6 +75,22 @@ def test_chunks_are_token_bounded_sentence_aligned_spans() -> None:
             assert c.start == c.sentences[0].start and c.end == c.sentences[-1].end
 
 
+def test_a_block_keeps_the_sentence_that_introduces_it(tmp_path: Path) -> None:
+    """ "The timer accepts these settings:" and the table after it land in one chunk, even where the two pass the
+    chunk's budget a little: the table alone is found by no word of a question about it."""
+    prose = " ".join(f"The grinder's burr number {i} is cleaned with the brush that comes in the box." for i in range(8))
+    rows = "\n".join(f"| T{i} | {5 * i} seconds | for a {['fine', 'medium', 'coarse'][i % 3]} grind |" for i in range(1, 12))
+    text = f"# Grinder\n\n## Timer\n\n{prose} The timer accepts these settings:\n\n| Code | Time | Use |\n|---|---|---|\n{rows}\n"
+    path = tmp_path / "grinder.md"
+    path.write_text(text, encoding="utf-8")
+    doc = load_file(path, path.name, 10**7)
+    limit = 160
+    table = next(c for c in chunk_document(doc, max_tokens=limit) if "| T11 |" in c.text)
+    assert "The timer accepts these settings:" in table.text
+    assert tokens.count(table.text) <= 1.25 * limit + 2 * len(table.sentences)
+    assert [doc.text[s.start : s.end] for s in table.sentences] == sentence_texts(table)
+
+
 def test_sentence_splitter_keeps_abbreviations() -> None:
     text = 'Critics have urged U.S. President Barack Obama to act. Mr. Smith said "no." Then it ended.'
     parts = [text[s.start : s.end] for s in split(text)]
