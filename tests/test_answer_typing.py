@@ -166,3 +166,18 @@ def test_spokesperson_spokeswoman_and_spokesman_are_one_role(port: Assistant) ->
     answer = port.ask("Who was the ferry company spokesperson on ticket refunds?")  # "spokeswoman Anna Lund"
     assert not answer.refused and "Anna Lund" in answer.text, answer.text
 
+
+
+@pytest.mark.parametrize(
+    ("sentence", "asked", "names"),
+    [
+        ("New in version 3.8: The dirs_exist_ok parameter.", {"python", "3"}, True),  # 3.8 is not "Python 3"
+        ("Changed in version 3.10: Added the key parameter.", {"3"}, True),
+        ("REVTeX 4.2 requires AMS-LaTeX.", {"revtex", "42"}, False),  # the question's own version
+        ("This works with release 2 and later.", {"2"}, False),
+    ],
+)
+def test_a_sentence_names_a_release_other_than_the_questions(sentence: str, asked: set[str], names: bool) -> None:
+    from rag.answer.typed import _names_release
+
+    assert _names_release(sentence, asked) is names

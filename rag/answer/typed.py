@@ -183,7 +183,7 @@ def _echoes(text: str, asked: set[str]) -> bool:
 
 
 _RELEASE_FOCUS = frozenset({"version", "releas"})
-_RELEASE = re.compile(r"\b\d+(?:\.\d+)+\b|\b(?:version|release|v)\s*(\d+)\b|\b(?:19|20)\d{2}\b", re.I)
+_RELEASE = re.compile(r"\b\d+(?:\.\d+)+\b|\b(?:version|release|v)\s*(\d+(?:\.\d+)*)\b|\b(?:19|20)\d{2}\b", re.I)
 
 
 def asks(sentence: str) -> bool:
