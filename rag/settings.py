@@ -52,7 +52,12 @@ class Settings(BaseSettings):
         "ingest time and 3-6 KB per chunk; off: sentences are embedded when asked. Never for embedder=hash, which "
         "is cheaper to run than to read.",
     )
-    chunk_tokens: int = Field(160, ge=32, le=2000, description="Maximum tokens (cl100k_base) per chunk (a block may bring its introducing sentence up to 1.25x).")
+    chunk_tokens: int = Field(
+        160,
+        ge=32,
+        le=2000,
+        description="Maximum tokens (cl100k_base) per chunk (a block may bring its introducing sentence up to 1.25x).",
+    )
     max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are skipped at ingest.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are rejected.")
 
