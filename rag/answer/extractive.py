@@ -188,7 +188,7 @@ def _names_section(q: Question, title: str) -> float:
     return 1.0 if any(f" {name} " in held for name in q.identifiers) else 0.0
 
 
-def _unheld_code_names(q: Question, pool: list[Candidate], shortlist: list[int]) -> list[str]:
+def _unheld_names(q: Question, pool: list[Candidate], shortlist: list[int]) -> list[str]:
     """Names from code in the question ("the strict parameter", "--without-scm-ignore-files", "QUOTE_STRINGS") and
     numbered names ("REVTeX 3", "version 7") that no passage of the shortlisted sentences writes: the documents
     describe something next to what is asked (REVTeX 4.2, versions 1 to 5)."""
@@ -215,7 +215,7 @@ def _refused(r: Ranking, known: Callable[[str], bool] | None) -> bool:
     """Whether the ranked sentences fail to answer the question: too weak a match, no answer of the kind asked,
     a name the documents never use, or an answer that belongs to another event."""
     q, pool, shortlist, order = r.question, r.pool, r.shortlist, r.order
-    if not order or (known is not None and _unknown_names(q, known)) or _unheld_code_names(q, pool, shortlist):
+    if not order or (known is not None and _unknown_names(q, known)) or _unheld_names(q, pool, shortlist):
         return True
     best = pool[order[0]]
     weak_match = best.similarity < MIN_SIMILARITY and best.context_essential < WEAK_MATCH

@@ -52,14 +52,10 @@ def _split_lines(text: str, span: Span, limit: int) -> list[Span]:
 INTRODUCED = 1.25  # a block may bring its introducing sentence into its chunk up to this share of max_tokens
 
 
-def document_sentences(doc: Document, limit: int) -> list[Span]:
-    """All sentence spans of a document's content blocks, none longer than ``limit`` tokens. A block kept whole
-    (code, a table, a list item) is one "sentence", cut only at line ends when it is too long."""
-    return [s for s, _block in _units(doc, limit)]
-
-
 def _units(doc: Document, limit: int) -> list[tuple[Span, bool]]:
-    """:func:`document_sentences`, each with whether it is (part of) a block kept whole."""
+    """All sentence spans of a document's content blocks, none longer than ``limit`` tokens, each with whether it
+    is (part of) a block kept whole. Such a block (code, a table, a list item) is one "sentence", cut only at line
+    ends when it is too long."""
     whole = doc.whole or [False] * len(doc.blocks)
     spans: list[tuple[Span, bool]] = []
     for block, keep in zip(doc.blocks, whole, strict=True):
