@@ -67,6 +67,19 @@ def test_truncated_database_is_one_line_with_its_fix(fresh: Assistant, docs: Pat
     assert not Assistant.open(index).ask(BAGHDAD).refused
 
 
+def test_vector_index_is_built_broad_and_older_ones_are_widened(fresh: Assistant) -> None:
+    """Chroma's default HNSW breadth (100) misses near chunks and differs between builds of one corpus."""
+    index = fresh.store.index_dir
+    config = fresh.store.collection.configuration["hnsw"]
+    assert (config["ef_construction"], config["ef_search"]) == (200, Settings().search_ef)
+    fresh.store.collection.modify(configuration={"hnsw": {"ef_search": 100}})  # as an index built before
+    assert fresh.store.collection.configuration["hnsw"]["ef_search"] == 100
+    reopened = Assistant.open(index)
+    assert not reopened.ask(BAGHDAD).refused
+    assert reopened.store.collection.configuration["hnsw"]["ef_search"] == Settings().search_ef
+    assert reopened.store.word_collection.configuration["hnsw"]["ef_search"] == Settings().search_ef
+
+
 def test_lost_vectors_are_rebuilt_from_the_records(fresh: Assistant, docs: Path) -> None:
     index = fresh.store.index_dir
     shutil.rmtree(index / "chroma")
