@@ -198,6 +198,9 @@ def test_scan_reports_unsupported_and_skips_hidden(tmp_path: Path) -> None:
         ('He said. "(Assad) is here." Next.', ["He said.", '"(Assad) is here."', "Next."]),
         ("told Agence F... US to leave", ["told Agence F...", "US to leave"]),  # a letter before "..." ends it
         ("about it?It wouldn't work.Really.", ["about it?", "It wouldn't work.", "Really."]),  # lost spaces
+        # an essay's footnote marks glued to the full stop end the sentence with it
+        ("It is their project.[2] In fact it grew.[3][4] Then.", ["It is their project.[2]", "In fact it grew.[3][4]",
+                                                                 "Then."]),
     ],
 )
 def test_sentence_splitter_edge_cases(text: str, expected: list[str]) -> None:

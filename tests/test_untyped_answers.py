@@ -132,6 +132,7 @@ def test_when_in_the_present_asks_for_a_condition(tmp_path: Path) -> None:
         ("[2]I asked the CEO.", ["I asked the CEO."]),
         ("by 63% [2]The reason is this.", ["by 63%", "The reason is this."]),
         ("It ends with a mark. [3]", ["It ends with a mark."]),
+        ("It ends with a glued mark.[3]", ["It ends with a glued mark."]),
         ("Use items[0]", ["Use items[0]"]),  # code, not a footnote
         ("A mark [12] inside stays.", ["A mark [12] inside stays."]),
     ],
@@ -150,6 +151,18 @@ def test_footnote_marks_are_not_citations(tmp_path: Path) -> None:
     _exact(assistant, answer)
     assert not any(re.search(r"\[\d+\]", c.quote) for c in answer.citations)
     assert any(c.quote.startswith("The founders who keep going") for c in answer.citations)
+
+
+def test_footnote_marks_glued_to_a_full_stop_are_not_citations(tmp_path: Path) -> None:
+    """ "... give up.[2] Determination ..." is two sentences, and the answer's markers are all its own citations."""
+    glued = ESSAY.replace("give up. [2] Determination", "give up.[2] Determination")
+    assistant = _one_document(tmp_path, "persistence.txt", glued)
+    answer = assistant.ask("What matters more than intelligence for founders?")
+    assert not answer.refused
+    _exact(assistant, answer)
+    assert {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)} == {c.n for c in answer.citations}
+    assert any(c.quote == "Determination matters more than intelligence here." for c in answer.citations)
+    assert not any("give up" in c.quote for c in answer.citations)
 
 
 API = """# shutil: file operations

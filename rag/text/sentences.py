@@ -10,10 +10,11 @@ from rag.records import Chunk, Span
 _ABBREV = frozenset(
     """u.s u.k u.n e.u mr mrs ms dr st jr sr gen col lt sgt capt maj rep sen gov prof rev vs etc e.g i.e inc ltd co corp jan feb aug sept sep oct nov dec fig approx dept est mt ft a.m p.m ph.d""".split()
 )
-# End punctuation then space and a capital; or, in text that lost its spaces ("about it?It wouldn't"), a word of
-# two or more lower-case letters, end punctuation and a capitalised word.
+# End punctuation (and any footnote marks glued to it: "project.[2] In fact") then space and a capital; or, in
+# text that lost its spaces ("about it?It wouldn't"), a word of two or more lower-case letters, end punctuation
+# and a capitalised word.
 _BOUNDARY = re.compile(
-    r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]{0,2}[A-Z0-9])"
+    r"[.!?…]+[\"'”’)\]]*(?:\[\d{1,3}\])*(?=\s+[\"'“‘(\[]{0,2}[A-Z0-9])"
     r"|(?<=[a-z]{2})[.!?]+[\"'”’)]*(?=(?:\[\d+\])?[\"“(\[]?[A-Z][a-z])"
 )
 
