@@ -3,6 +3,7 @@ are rebuilt from the records, a read-only index still answers, and a failed firs
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import shutil
@@ -67,17 +68,37 @@ def test_truncated_database_is_one_line_with_its_fix(fresh: Assistant, docs: Pat
     assert not Assistant.open(index).ask(BAGHDAD).refused
 
 
+def _hnsw(index: Path, search_ef: int | None = None) -> dict[str, dict[str, int]]:
+    """Each collection's HNSW configuration, read (after setting ``ef_search`` to ``search_ef``) in a new process,
+    as a later start would see it: Chroma reads a collection's configuration when it loads the index."""
+    code = (
+        "import json, sys, warnings; warnings.simplefilter('ignore'); import chromadb\n"
+        "client = chromadb.PersistentClient(sys.argv[1])\n"
+        "ef = int(sys.argv[2])\n"
+        "for c in client.list_collections():\n"
+        "    if ef: c.modify(configuration={'hnsw': {'ef_search': ef}})\n"
+        "print(json.dumps({c.name: c.configuration['hnsw'] for c in client.list_collections()}))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(index / "chroma"), str(search_ef or 0)],
+        capture_output=True, text=True, timeout=120, check=True,
+    )
+    return json.loads(run.stdout)
+
+
 def test_vector_index_is_built_broad_and_older_ones_are_widened(fresh: Assistant) -> None:
     """Chroma's default HNSW breadth (100) misses near chunks and differs between builds of one corpus."""
     index = fresh.store.index_dir
-    config = fresh.store.collection.configuration["hnsw"]
-    assert (config["ef_construction"], config["ef_search"]) == (200, Settings().search_ef)
-    fresh.store.collection.modify(configuration={"hnsw": {"ef_search": 100}})  # as an index built before
-    assert fresh.store.collection.configuration["hnsw"]["ef_search"] == 100
-    reopened = Assistant.open(index)
-    assert not reopened.ask(BAGHDAD).refused
-    assert reopened.store.collection.configuration["hnsw"]["ef_search"] == Settings().search_ef
-    assert reopened.store.word_collection.configuration["hnsw"]["ef_search"] == Settings().search_ef
+    wanted = Settings().search_ef
+    built = _hnsw(index)
+    assert {name: (c["ef_construction"], c["ef_search"]) for name, c in built.items()} == {
+        "documents": (200, wanted),
+        "documents-words": (200, wanted),
+    }
+    assert all(c["ef_search"] == 100 for c in _hnsw(index, 100).values())  # as an index built before
+    opened = _cli("ask", BAGHDAD, "--index", str(index))  # a later start opens it ...
+    assert opened.returncode == 0 and "[1]" in opened.stdout, opened.stderr
+    assert all(c["ef_search"] == wanted for c in _hnsw(index).values())  # ... and widens its search
 
 
 def test_lost_vectors_are_rebuilt_from_the_records(fresh: Assistant, docs: Path) -> None:

@@ -87,8 +87,8 @@ def _widen_search(collection: Any, search_ef: int) -> None:
             current = (collection.configuration or {}).get("hnsw", {}).get("ef_search")
         if current is not None and current < search_ef:
             collection.modify(configuration={"hnsw": {"ef_search": search_ef}})
-    except Exception:  # noqa: BLE001 - an optimisation only: a read-only or older Chroma keeps its breadth
-        return
+    except Exception as e:  # noqa: BLE001 - an optimisation only: a read-only or older Chroma keeps its breadth
+        log.info("Could not widen the HNSW search of %s: %s", getattr(collection, "name", "?"), e)
 
 
 class Store:
