@@ -35,7 +35,8 @@ class Settings(BaseSettings):
         le=10000,
         description="HNSW search breadth of the vector index. With Chroma's defaults two builds of one corpus "
         "disagree on the nearest chunks, and so on some answers; 500 finds 99.97% of the true nearest chunks, for "
-        "about 0.5 ms more a question. Applies to new indexes, and to older ones from their next start.",
+        "0.25 ms more a search on 5k chunks and 2.5 ms on 100k. Applies to new indexes, and to older ones from "
+        "their next start.",
     )
 
     embedder: Literal["onnx", "openai", "hash"] = Field(
