@@ -78,17 +78,17 @@ def open_chroma(settings: Settings, index_dir: Path) -> Any:
         raise RagError(f"Cannot open the vector store in {index_dir.name}/chroma: {e}") from None
 
 
-def _widen_search(collection: Any, search_ef: int) -> None:
-    """Raise an older collection's HNSW search breadth to ``search_ef`` (Chroma reads it when it next loads the
-    index, so from the next start). A collection it cannot change keeps working as it was."""
+def _apply_search_ef(collection: Any, search_ef: int) -> None:
+    """Give a collection built with another HNSW search breadth ``search_ef`` (Chroma reads it when it next loads
+    the index, so from the next start). A collection it cannot change keeps working as it was."""
     try:
         with warnings.catch_warnings():  # Chroma warns that a collection without an embedding function is legacy
             warnings.simplefilter("ignore", DeprecationWarning)
             current = (collection.configuration or {}).get("hnsw", {}).get("ef_search")
-        if current is not None and current < search_ef:
+        if current is not None and current != search_ef:
             collection.modify(configuration={"hnsw": {"ef_search": search_ef}})
     except Exception as e:  # noqa: BLE001 - an optimisation only: a read-only or older Chroma keeps its breadth
-        log.info("Could not widen the HNSW search of %s: %s", getattr(collection, "name", "?"), e)
+        log.info("Could not set the HNSW search breadth of %s: %s", getattr(collection, "name", "?"), e)
 
 
 class Store:
@@ -212,7 +212,7 @@ class Store:
             raise
         except Exception as e:  # noqa: BLE001 - Chroma raises many kinds; the user needs one line
             raise RagError(f"Cannot open the Chroma collection '{name}': {e}") from None
-        _widen_search(collection, self.settings.search_ef)
+        _apply_search_ef(collection, self.settings.search_ef)
         stored = (collection.metadata or {}).get("embedder")
         if stored and stored != self.embedder_name:
             raise RagError(
