@@ -77,16 +77,31 @@ def quote_valid(quote: str, source_text: str, start: int, end: int) -> bool:
 
 
 _CLOSED = re.compile(r"[.!?:;…\"”’)\]]$")
+_ENDED = re.compile(r"[.!?…][\"'”’)\]]*$")  # where the sentence splitter ends a sentence
 
 
-def quote_whole(quote: str) -> bool:
+def quote_whole(quote: str, source_text: str = "", start: int = -1) -> bool:
     """Whether a cited quote reads as a whole: a block (code, a table: several lines) or a sentence that starts
-    where a sentence starts (not in lower case mid-clause) and ends with closing punctuation. A printed line of a
-    PDF ("concept of gradient descent:" aside) or a cut-off clause fails."""
+    where a sentence starts and ends with closing punctuation. A printed line of a PDF ("concept of gradient
+    descent:" aside) or a cut-off clause fails.
+
+    Given the text it was quoted from and its offset, a quote may also start in lower case where a sentence does
+    start ("git switch refuses ..." after a full stop or at the head of a block), and a list item end without
+    punctuation where its block ends; a block starts and ends at a blank line.
+    """
     text = quote.strip()
     if "\n" in text:
         return True
-    return bool(text) and not text[:1].islower() and bool(_CLOSED.search(text))
+    if not text:
+        return False
+    if 0 <= start <= len(source_text) and source_text[start : start + len(quote)] == quote:
+        before = source_text[:start].rstrip(" \t")
+        after = source_text[start + len(quote) :].lstrip(" \t")
+        starts = not before or before.endswith("\n\n") or bool(_ENDED.search(before)) or not text[:1].islower()
+        item = text.startswith(("- ", "* ", "| "))  # a list item or a table row, quoted whole
+        ends = bool(_CLOSED.search(text)) or (item and (not after or after.startswith("\n\n") or after == "\n"))
+        return starts and ends
+    return not text[:1].islower() and bool(_CLOSED.search(text))
 
 
 def first_sentence(text: str) -> str:

@@ -74,7 +74,7 @@ def score(item: Item, answer: Answer, assistant: Assistant, supported: SupportFn
             "start": c.start,
             "end": c.end,
             "valid": metrics.quote_valid(c.quote, source_text(c.source), c.start, c.end),
-            "whole": metrics.quote_whole(c.quote),
+            "whole": metrics.quote_whole(c.quote, source_text(c.source), c.start),
         }
         for c in answer.citations
     ]

@@ -388,3 +388,14 @@ def test_whole_quotes() -> None:
     assert metrics.quote_whole("@cache\ndef factorial(n):\n    return n")  # a block
     assert not metrics.quote_whole("concept of gradient descent: with a learning rate")  # a printed line
     assert not metrics.quote_whole("partially supervised, and unsupervised")
+    page = "## OPTIONS\n\ngit switch refuses to run here. remove refuses an unclean tree.\n\n- .gitignore, .git/info/exclude\n\n"
+    page += "the new branch\nis created from the\ncurrent HEAD.\n"
+    for quote, whole in [
+        ("git switch refuses to run here.", True),  # a sentence may start with a command's name, at a block's head
+        ("remove refuses an unclean tree.", True),  # ... or after a full stop
+        ("- .gitignore, .git/info/exclude", True),  # a list item ends where its block ends
+        ("is created from the", False),  # a line of a wrapped paragraph, not a sentence
+        ("current HEAD.", False),  # it ends a sentence but starts mid-sentence (after a single line break)
+        ("the new branch", False),  # a block's head with no sentence end, not a list item
+    ]:
+        assert metrics.quote_whole(quote, page, page.index(quote)) is whole, quote

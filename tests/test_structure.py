@@ -114,6 +114,31 @@ def test_html_without_a_main_element_hides_nothing_it_shows(tmp_path: Path) -> N
 
 
 
+def test_xhtml_with_an_xml_declaration_is_read_with_its_structure(tmp_path: Path) -> None:
+    """AsciiDoc's pages (Git's manual) open with an XML declaration and hard-wrap their paragraphs: they are read
+    as structure, each paragraph one block whose sentences run across the source's line breaks, and the names of
+    one option (consecutive terms of a description list) make one heading."""
+    page = tmp_path / "tool-pull.html"
+    page.write_bytes(
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.1//EN" '
+        b'"http://www.w3.org/TR/xhtml11/DTD/xhtml11.dtd">\n<html xmlns="http://www.w3.org/1999/xhtml">\n'
+        b"<head><title>tool-pull(1)</title></head><body><div id=\"header\"><h1>tool-pull(1) Manual Page</h1></div>"
+        b"<div id=\"content\"><h2>DESCRIPTION</h2><div class=\"paragraph\"><p>Older scripts may depend on the\n"
+        b"historical behaviour of not allowing the\nuser to edit the log message. They will see an editor\n"
+        b"opened when they run <code>tool merge</code>.</p></div>"
+        b"<h2>OPTIONS</h2><div class=\"dlist\"><dl><dt class=\"hdlist1\">-q</dt><dt class=\"hdlist1\">--quiet"
+        b"</dt><dd><p>Operate quietly, reporting only errors, so that scripts\ncan read its output.</p></dd>"
+        b"</dl></div></div><p>Caf\xc3\xa9 \xe2\x80\x94 last updated 2024-05-31.</p></body></html>"
+    )
+    doc = load_file(page, "tool-pull.html", 10**6)
+    chunks = chunk_document(doc)
+    spans = {(c.title, doc.text[s.start : s.end]) for c in chunks for s in c.sentences}
+    wrapped = "Older scripts may depend on the historical behaviour of not allowing the user to edit the log message."
+    assert ("tool-pull(1) Manual Page › DESCRIPTION", wrapped) in spans
+    assert any(t.endswith("OPTIONS › -q, --quiet") and s.startswith("Operate quietly") for t, s in spans), spans
+    assert "Café —" in doc.text  # read as UTF-8, as declared
+
+
 def test_a_body_of_more_paragraphs_than_the_article_is_left_to_article_extraction() -> None:
     """Without a main element, the body is read only when its paragraphs are about those trafilatura found in the
     page: a body with many more (teasers, comments) is left to trafilatura."""

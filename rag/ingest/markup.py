@@ -137,7 +137,10 @@ def _blocks(el: Any, out: list[str]) -> None:
                 out.append("#" * _HEADINGS[tag] + " " + text)
         elif tag == "dt":  # a described term: an API signature, a glossary entry; its dd is its section
             text = _inline(child)
-            if text:
+            before = child.getprevious()
+            if text and before is not None and before.tag == "dt" and out and out[-1].startswith("###### "):
+                out[-1] += ", " + text  # "-q" then "--quiet": the names of one option, one heading
+            elif text:
                 out.append("###### " + text)
         elif tag == "pre":
             code = child.text_content().strip("\n")
@@ -174,8 +177,8 @@ def html_blocks(html: str) -> tuple[str, bool] | None:
     (no structure to keep)."""
     import lxml.html
 
-    try:
-        root = lxml.html.document_fromstring(html)
+    try:  # as bytes: lxml refuses a str that opens with an XML declaration (AsciiDoc's XHTML pages)
+        root = lxml.html.document_fromstring(html.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
     except (ValueError, TypeError, lxml.etree.ParserError):
         return None
     main = next(iter(root.xpath("//main | //*[@role='main'] | //article")), None)
