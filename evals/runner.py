@@ -44,13 +44,23 @@ def offline_support(assistant: Assistant) -> SupportFn:
             by_source.setdefault(c.source, []).append(c)
         for group in by_source.values():
             doc_date = date.fromisoformat(group[0].date) if group[0].date else None
-            text = " ".join(c.quote for c in group)
+            text = " ".join(_with_term(claim, c) for c in group)
             found = best_support(claim, [text], assistant.embedder, assistant.store.idf, doc_date)
             if found and found.ok:
                 return True
         return False
 
     return supported
+
+
+def _with_term(claim: str, c: Citation) -> str:
+    """The quote, led by the term its section describes when the claim names it the way the answerer does
+    ("--keep-going: This option makes ..."): the citation carries its section path, which the reader sees."""
+    from rag.ingest.structure import SEPARATOR
+
+    head = c.title.split(SEPARATOR)[-1] if SEPARATOR in c.title else ""
+    label = claim.split(": ", 1)[0].removesuffix("()") if ": " in claim else ""
+    return f"{head}: {c.quote}" if head and label and label in head else c.quote
 
 
 def score(item: Item, answer: Answer, assistant: Assistant, supported: SupportFn, latency_ms: float) -> dict[str, Any]:

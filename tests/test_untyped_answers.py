@@ -368,3 +368,75 @@ def test_sentences_stating_a_default(sentence: str, states: bool) -> None:
     from rag.answer.typed import states_default
 
     assert states_default(sentence) is states
+
+
+HOPPER = """# Grinder hopper
+
+## Capacity
+
+The hopper holds up to 500 grams of beans, and a sensor warns when fewer than 50 grams are left.
+Each grinder has one main profile and zero or more guest bean profiles.
+Profiles are stored on the grinder and survive a power cut.
+"""
+
+
+def test_a_question_asking_for_a_maximum_needs_a_stated_bound(tmp_path: Path) -> None:
+    """ "The maximum number of profiles" is not answered by "one main profile and zero or more guest profiles",
+    which gives no maximum; the maximum the hopper holds ("up to 500 grams") is."""
+    hopper = _one_document(tmp_path, "hopper.md", HOPPER)
+    assert hopper.ask("What is the maximum number of bean profiles the grinder can keep?").refused
+    answer = hopper.ask("What is the maximum weight of beans the hopper can hold?")
+    assert not answer.refused and "500 grams" in answer.text, answer.text
+    _exact(hopper, answer)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "bound", "states"),
+    [
+        ("The hopper holds up to 500 grams of beans.", "upper", True),
+        ("A repository has zero or more linked worktrees.", "upper", False),
+        ("A repository has zero or more linked worktrees.", "lower", True),
+        ("At least 4% of the people on death row are innocent.", "lower", True),
+        ("An octopus merge combines more than two branches.", "upper", False),
+    ],
+)
+def test_sentences_stating_a_bound(sentence: str, bound: str, states: bool) -> None:
+    from rag.answer.typed import asks_bound, states_bound
+
+    assert states_bound(sentence, bound) is states
+    assert asks_bound("How many keywords may a paper list at most?") == "upper"
+    assert asks_bound("What minimum version of hyperref is needed?") == "lower"
+    assert asks_bound("When should I use max() rather than sorted()? Is a max-heap faster?") == ""
+
+
+def test_an_options_description_is_led_by_the_option(tmp_path: Path) -> None:
+    """A manual page describes an option under its names ("-k, --keep-going"), in sentences that don't repeat them
+    ("This option makes ..."): the answer names the option before the quoted sentence, which stays exact."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "tool-build.html").write_text(
+        "<html><head><title>tool-build(1)</title></head><body><h1>tool-build(1) Manual Page</h1>"
+        "<h2>DESCRIPTION</h2><p>Builds every target of the project in dependency order and stops at the first "
+        "target that fails to build.</p><h2>OPTIONS</h2><dl><dt>-k</dt><dt>--keep-going</dt><dd><p>This option "
+        "makes the build continue with the other targets after a target fails.</p></dd><dt>-j &lt;n&gt;</dt><dd>"
+        "<p>Run up to n jobs at once.</p></dd></dl></body></html>",
+        encoding="utf-8",
+    )
+    tool = Assistant.build(tmp_path / "docs", tmp_path / "index", Settings())
+    answer = tool.ask("How do I make the build carry on with other targets after one fails?")
+    assert not answer.refused and answer.text.startswith("-k, --keep-going: This option makes"), answer.text
+    assert answer.citations[0].quote.startswith("This option makes")
+    _exact(tool, answer)
+
+
+def test_scene_setting_sentences_before_the_question_do_not_set_its_kind() -> None:
+    """ "We ran a formatter over the code. How can I see who wrote the lines?" asks how, not who."""
+    from rag.answer.question import analyse
+    from rag.text import entities
+
+    tagger = entities.tagger(Settings().spacy_model_path)
+    for text, kind in [
+        ("We ran a formatter over the code, and blame shows it. How can I see who really wrote the lines?", "other"),
+        ("I created an index on x+y, but my query WHERE y+x=2 does not use it. Why not?", "why"),
+        ("Will the rows of an INSERT ... RETURNING come back in order?", "yesno"),
+    ]:
+        assert analyse(text, tagger.analyse([text])[0]).kind == kind, text

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from rag.ingest.structure import SEPARATOR
 from rag.records import Passage
 from rag.text import dates
 from rag.text.dates import DateMention
@@ -92,6 +93,31 @@ def annotate_dates(c: Candidate) -> str:
     """The sentence with the dates it leaves relative spelled out ("on September 26 (26 September 2015)")."""
     c.dates()  # finds the anchor date
     return dates.spell_out(c.text, _doc_date(c.passage), not c.passage.chunk.date_inferred, c.anchor_date)
+
+
+# A section heading that names something from code: an option ("-q, --quiet"), a call ("cache(user_function)"), a
+# placeholder ("<branch>"), a setting ("clean.requireForce", "key=value"), a path.
+_CODE_TERM = re.compile(r"(?:^|[\s,])--?[A-Za-z]|[<>(){}\[\]=_/]|[A-Za-z]{2}\.[A-Za-z]")
+_TITLE_WORD = re.compile(r"(?:^|\s)[A-Z][a-z]+(?=\s|$)")
+TERM_WORDS = 8  # a described term is short: an option or a signature, not a heading that is a sentence
+SHORT_TERM, LONG_TERM = 40, 60  # characters of a term written whole; of the longest name written
+
+
+def described_term(c: Candidate) -> str:
+    """The term from code that the sentence's section describes, when the sentence doesn't name it: a reference
+    page's option or function ("--allow-unrelated-histories") whose description ("This option can be used to
+    override this safety ...") says "this option" or nothing at all of what it describes. "" otherwise."""
+    path = c.passage.chunk.title.split(SEPARATOR)
+    term = path[-1].strip() if len(path) > 1 else ""
+    if not term or len(term.split()) > TERM_WORDS or not _CODE_TERM.search(term):
+        return ""
+    if len(_TITLE_WORD.findall(term)) >= 2:
+        return ""  # a section's title ("Other <rev>^ Parent Shorthand Notations"), not a term
+    if term.lower() in c.text.lower():
+        return ""
+    if len(term) > SHORT_TERM:  # a long signature by its name, several names by the first
+        term = term[: term.index("(")].strip() + "()" if "(" in term else term.split(", ")[0]
+    return "" if len(term) > LONG_TERM or term.lower() in c.text.lower() else term
 
 
 def candidates(passages: list[Passage]) -> list[Candidate]:

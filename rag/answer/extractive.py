@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from rag.answer.base import Context, Draft, Finished, History, words
-from rag.answer.candidates import Candidate, annotate_dates, candidates
+from rag.answer.candidates import Candidate, annotate_dates, candidates, described_term
 from rag.answer.matching import TermMatcher, WordVectorsFn
 from rag.answer.question import Question, analyse
 from rag.answer.support import IdfFn, coverage
@@ -24,9 +24,11 @@ from rag.answer.typed import (
     VERSION_NOTE,
     answer_fit,
     asks,
+    asks_bound,
     asks_default,
     asks_release,
     event_matched,
+    states_bound,
     states_default,
 )
 from rag.index.embedders import Embedder
@@ -52,6 +54,7 @@ UNTYPED_KINDS = frozenset({"other", "why", "yesno"})  # answers that are no enti
 TAGGED = 12  # sentences examined closely (entities, near-synonyms) per question
 NOTES = 4  # ... and release notes besides, for a question of when or which version
 DEFAULT_UNSTATED = 0.5  # the fit, at most, of a sentence that states no default, for a question asking for one
+BOUND_UNSTATED = 0.25  # ... and of one that states no bound, for a question asking for a maximum or a minimum
 
 
 @dataclass
@@ -122,11 +125,14 @@ def rank(
         # matches, it asks for a position in a text or a system ("before the \maketitle command").
         q = replace(q, kind="other")
     default = asks_default(q.text)
+    bound = asks_bound(q.text) if q.kind not in ("why", "yesno") else ""
     for i in shortlist:
         c = pool[i]
         c.fit = answer_fit(q, c, analyses[i], matcher)
         if default and not states_default(c.text):
             c.fit = min(c.fit, DEFAULT_UNSTATED)  # ranks below a sentence that says what the default is
+        if bound and not states_bound(c.text, bound):
+            c.fit = min(c.fit, BOUND_UNSTATED)  # "zero or more" answers no "maximum number": a typed answer is refused
         if q.verbs:
             c.tells_event = bool(set(q.verb_lemmas) & {w.lemma for w in analyses[i].words})
             if not c.tells_event and event_matched(q, c, analyses[i], matcher):
@@ -461,6 +467,7 @@ def compose(
         chosen = [chosen[lead.index], *(i for k, i in enumerate(chosen) if k != lead.index)]
     citations: list[Citation] = []
     lines: list[tuple[str, list[int]]] = []
+    labelled = ""  # the described term the last line was led by
     for i in chosen:
         c = pool[i]
         n = len(citations) + 1
@@ -470,7 +477,10 @@ def compose(
                 marks.append(n)
                 break
         else:
-            lines.append((annotate_dates(c), [n]))
+            term = described_term(c)
+            text = annotate_dates(c)
+            lines.append((f"{term}: {text}" if term and term != labelled else text, [n]))
+            labelled = term
     text = " ".join(f"{t} {''.join(f'[{m}]' for m in marks)}" for t, marks in lines)
     if lead:
         lead_marks = "[1]"

@@ -89,6 +89,8 @@ _EXACT_DAY = re.compile(
     r"(?:exact|precise|specific) (?:calendar )?(?:date|day))\b(?!-)",
     re.I,
 )
+_COUNT_OF = re.compile(r"\s*(?:[\w-]+\s+){0,2}?(?:number|count|amount|quantity)\s+of\s+", re.I)
+_COUNT_NOUNS = frozenset(("number", "count", "amount", "quantity"))
 _WHAT_IS_THE = re.compile(r"\b(?:what|which) (?:is|was|are|were) the\b", re.I)
 # "Who was Iraq's oil minister?": the noun phrase a copular question asks to identify.
 _WHO_IS_NAME = re.compile(r"^\s*who(?:\s+(?:is|was|are|were)|['’]s)\s+(?P<name>[^?]+?)\s*\??\s*$", re.I)
@@ -216,6 +218,8 @@ def _noun_after(analysis: Analysis, offset: int) -> tuple[str | None, bool, int]
         hyphenated = w.tag == "HYPH" or (i > 0 and words[i - 1].tag == "HYPH")
         if w.pos in ("NOUN", "PROPN"):
             head = (w.text, w.tag in ("NNS", "NNPS"), i)
+        elif w.pos == "DET" and head[0] is not None:
+            break  # "keywords an MNRAS paper may list": a determiner after the head starts another phrase
         elif w.pos in ("ADJ", "NUM", "DET") or hyphenated or w.text.lower() in ("u.s.", "us"):
             continue
         elif head[0] is None and (w.pos == "ADV" or w.tag in ("VBG", "VBN")):
@@ -314,6 +318,19 @@ def numbered_names(question: str) -> tuple[tuple[str, str], ...]:
     return tuple(dict.fromkeys(found))
 
 
+def _question_start(text: str) -> int:
+    """Where the question proper starts in a text that first sets the scene in sentences of its own ("We ran a
+    formatter over the code. How can I see who wrote the lines?"): the first sentence that ends with "?"."""
+    from rag.text.sentences import split
+
+    spans = split(text)
+    asking = next((s for s in spans if text[s.start : s.end].rstrip().endswith("?")), None)
+    if asking is None or asking is spans[0]:
+        return 0
+    before = text[: asking.start].rstrip()
+    return asking.start if before.endswith((".", "!")) and not before.endswith("..") else 0  # not "INSERT ... RETURNING"
+
+
 def analyse(text: str, analysis: Analysis) -> Question:
     """Analyse ``text`` given its tagged words and entities (see :mod:`rag.text.entities`)."""
     stripped = text.strip()
@@ -322,8 +339,9 @@ def analyse(text: str, analysis: Analysis) -> Question:
     plural = False
     # "How do I skip files whose name ...?", "How can I avoid it when ...?": a later "whose" or "when" opens a
     # clause of a question that asks for a way, not for a person or a time.
-    lead = _LEADING_CLAUSE.match(stripped)
-    start = lead.end() if lead else 0
+    start = _question_start(stripped)
+    lead = _LEADING_CLAUSE.match(stripped, start)
+    start = lead.end() if lead else start
     m = None if _HOW_MANNER.match(stripped, start) else _WH.search(stripped, start)
     if _AUX.match(stripped, start) and (m is None or m.start() > start):
         kind = "yesno"
@@ -353,6 +371,11 @@ def analyse(text: str, analysis: Analysis) -> Question:
                     kind = "other"
                 if re.match(r"(?:which|what)\s+(?:two|three|four|five|several|\d+)\b", stripped[m.start() :], re.I):
                     plural = True
+            counted = _COUNT_OF.match(stripped, after.end() if after else m.end())
+            if kind == "number" and focus and focus.lower() in _COUNT_NOUNS and counted:
+                # "the maximum number of keywords": the number counts keywords, so it must stand by "keywords"
+                noun, plural, _ = _noun_after(analysis, counted.end())
+                focus = noun or focus
     if kind == "other" and (name_the := re.match(r"\s*(?:please\s+)?name\s+(?:the|a|an|one|two|three)\b", stripped, re.I)):
         focus, plural, _ = _noun_after(analysis, name_the.end())
         stem = lexical.terms(focus)[-1] if focus and lexical.terms(focus) else ""

@@ -214,6 +214,35 @@ _STATES_DEFAULT = re.compile(
 _SIGNATURE_DEFAULT = re.compile(r"^[@\w.]*\w\(.*\b[A-Za-z_]\w*=(?!=)[^\s,)]")  # "lru_cache(maxsize=128, ...)"
 
 
+_ASKS_BOUND = re.compile(  # "max" and "min" as words, not the names max() or max-heap
+    r"(?<![\w.-])(?:(?P<upper>maximum|max|at most|upper limit)|(?P<lower>minimum|min|at least|lower limit))(?![\w(/-])",
+    re.I,
+)
+_UPPER_BOUND = re.compile(
+    r"\b(?:maximum|max|at most|up to|no more than|not more than|(?:not|never) exceed\w*|limit\w*|or (?:fewer|less|"
+    r"lower|earlier)|cap(?:ped|s)?|upper bound|largest|highest)\b",
+    re.I,
+)
+_LOWER_BOUND = re.compile(
+    r"\b(?:minimum|min|at least|no (?:fewer|less) than|not (?:fewer|less) than|limit\w*|or (?:more|greater|higher|"
+    r"later|newer|above)|lower bound|smallest|lowest)\b",
+    re.I,
+)
+
+
+def asks_bound(question: str) -> str:
+    """"upper" when the question asks for a most ("the maximum number of keywords", "how many at most"), "lower"
+    for a least ("what minimum version"), "" otherwise."""
+    m = _ASKS_BOUND.search(question)
+    return "" if m is None else "upper" if m.group("upper") else "lower"
+
+
+def states_bound(sentence: str, bound: str) -> bool:
+    """Whether the sentence states a bound of that side ("up to 10", "at most six", "3.9 or later"): "zero or
+    more worktrees" gives no maximum."""
+    return (_UPPER_BOUND if bound == "upper" else _LOWER_BOUND).search(sentence) is not None
+
+
 def asks_default(question: str) -> bool:
     """Whether the question asks for what holds when nothing is said: a default value, kind or action."""
     return _ASKS_DEFAULT.search(question) is not None

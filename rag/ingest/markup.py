@@ -28,6 +28,7 @@ _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _PARAGRAPHS = frozenset("p dd caption figcaption summary address".split())
 _CONTAINERS = frozenset("div section article main body blockquote dl ul ol details figure span center".split())
 _SPACE = re.compile(r"\s+")
+_REOPEN = "\x00reopen "  # marks where a description list ended, to reopen the section that holds it
 _ITEM_BLOCKS = frozenset("p div ul ol pre table dl blockquote".split())  # blocks a list item may hold
 
 
@@ -165,9 +166,29 @@ def _blocks(el: Any, out: list[str]) -> None:
                 continue
             if child.text and child.text.strip():
                 out.append(_SPACE.sub(" ", child.text).strip())
+            # the section a description list sits in: the last heading that is not a term of an earlier list
+            enclosing = next((b for b in reversed(out) if b.startswith("#") and not b.startswith("###### ")), None)
+            enclosing = enclosing if tag == "dl" else None
+            terms = len(out)
             _blocks(child, out)
+            if enclosing and any(b.startswith("###### ") for b in out[terms:]):
+                out.append(_REOPEN + enclosing)  # what follows the list is the enclosing section's, not the last term's
         if child.tail and child.tail.strip():
             out.append(_SPACE.sub(" ", child.tail).strip())
+
+
+def _reopened(out: list[str]) -> list[str]:
+    """The blocks with each reopening mark left after a description list replaced by the heading it reopens, where
+    text follows before the next heading, and dropped elsewhere."""
+    kept: list[str] = []
+    for i, b in enumerate(out):
+        if b.startswith(_REOPEN):
+            after = next((x for x in out[i + 1 :] if x and not x.startswith(_REOPEN)), None)
+            if after is not None and not after.startswith("#"):
+                kept.append(b.removeprefix(_REOPEN))
+        else:
+            kept.append(b)
+    return kept
 
 
 def html_blocks(html: str) -> tuple[str, bool] | None:
@@ -190,6 +211,7 @@ def html_blocks(html: str) -> tuple[str, bool] | None:
         _prune_menus(main)
     out: list[str] = []
     _blocks(main, out)
+    out = _reopened(out)
     text = "\n\n".join(b for b in out if b)
     if len(text) < MIN_TEXT or (whole_body and not any(b.startswith("#") for b in out)):
         return None
