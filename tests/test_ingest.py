@@ -244,21 +244,24 @@ def test_document_frequencies_follow_adds_edits_and_deletes(fresh: Assistant, do
 
 
 def test_index_from_an_older_reader_reads_structured_files_again(tmp_path: Path) -> None:
-    """PDF, HTML and Markdown files are read again once after the reader changes, whatever their bytes."""
+    """PDF, HTML and Markdown files are read again once after the reader changes, whatever their bytes, and
+    plain-text files the new reader reads differently (hard-wrapped ones)."""
     from rag.ingest.pipeline import READER_KEY, READER_VERSION
 
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "guide.md").write_text("# Guide\n\n## Setup\n\nRun the installer once. It asks for a folder.\n")
     (docs / "note.txt").write_text("The depot opened in March 2019 after two years of building work.\n")
+    wrapped = "The depot keeps its trams in four sheds that open onto one yard, and each shed\n" * 9
+    (docs / "wrapped.txt").write_text(wrapped + "holds six trams.\n")  # hard-wrapped: read by paragraphs since 6
     assistant = Assistant.build(docs, tmp_path / "index", Settings())
     assert assistant.store.db.get_meta(READER_KEY) == READER_VERSION
     with assistant.store.db.transaction() as conn:
         assistant.store.db.set_meta(conn, READER_KEY, "1")  # as an index built by the previous release
     report = assistant.ingest(docs)
-    assert (report.updated, report.unchanged) == (1, 1)  # the Markdown file again, the text file not
+    assert (report.updated, report.unchanged) == (2, 1)  # the Markdown and the wrapped file again, the note not
     assert assistant.store.db.get_meta(READER_KEY) == READER_VERSION
     again = assistant.ingest(docs)
-    assert (again.updated, again.unchanged) == (0, 2)
+    assert (again.updated, again.unchanged) == (0, 3)
     answer = assistant.ask("What does the installer ask for?")
     assert not answer.refused and answer.citations[0].source == "guide.md"

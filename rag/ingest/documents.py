@@ -17,6 +17,7 @@ from rag.files import decode_text, sha256_bytes
 from rag.ingest.markup import html_blocks
 from rag.ingest.pdf import page_texts, reflow
 from rag.ingest.structure import parse as parse_structure
+from rag.ingest.wrapped import paragraphs
 from rag.records import Document, Span
 from rag.text.dates import infer_date, parse_timestamp_line
 
@@ -67,12 +68,14 @@ def _lines(text: str) -> Iterator[Span]:
         pos += len(line) + 1
 
 
-def clean(text: str) -> tuple[str, list[Span], str | None, bool]:
-    """Split ``text`` into article blocks, dropping boilerplate.
+def clean(text: str, rewrap: bool = True) -> tuple[str, list[Span], str | None, bool]:
+    """Split ``text`` into article blocks, dropping boilerplate. A hard-wrapped text's blocks are its paragraphs
+    (unless ``rewrap`` is false); otherwise each line is one.
 
     Returns (title, content blocks as spans of ``text``, ISO date or None, whether the date is inferred).
     """
-    lines = list(_lines(text))
+    wrapped = paragraphs(text) if rewrap else None
+    lines = wrapped if wrapped is not None else list(_lines(text))
     words = {ln: text[ln.start : ln.end] for ln in lines}
     counts = Counter(w for w in words.values() if len(w) > 20)
     title = ""
@@ -98,8 +101,8 @@ def clean(text: str) -> tuple[str, list[Span], str | None, bool]:
             title = bare.lstrip("#").strip()
             if len(bare.split()) < 8 or not re.search(r"[.!?][\"”’)]?$", bare):
                 continue  # a headline, not a sentence of the article
-        if counts[s] > 1 or _BULLET.match(s):
-            continue
+        if counts[s] > 1 or (_BULLET.match(s) and (wrapped is None or len(bare.split()) < 8)):
+            continue  # a repeated line, or a bullet: in an article, sharing links and the like
         if len(bare.split()) < 8 and not _TERMINAL.search(bare):
             continue
         if s.startswith("#"):

@@ -30,6 +30,7 @@ from rag.index.store import Store
 from rag.ingest import borrowing
 from rag.ingest.chunking import chunk_document, document_key
 from rag.ingest.documents import Found, clean, load_file, scan_entries
+from rag.ingest.wrapped import wrap_width
 from rag.records import Chunk, Document, IngestReport
 from rag.text.lexical import index_text
 from rag.text.sentences import vector_texts
@@ -49,7 +50,10 @@ SENTENCES_KEY = "sentence_vectors"  # "complete" once every chunk has its senten
 # 3: PDF text from PDFium, which keeps the word spaces of tightly justified lines.
 # 4: HTML pages without a main element read from their body with headings, lists and code; hidden parts skipped.
 # 5: a table, list or code block keeps the sentence that introduces it ("...:") in its chunk.
-READER_VERSION = "5"
+# 6: XHTML pages with an XML declaration read as structure; an option's names one heading; text after a
+#    description list back in its section; hard-wrapped plain text read by paragraphs (only such .txt files are
+#    read again).
+READER_VERSION = "6"
 REREAD_SUFFIXES = frozenset({".pdf", ".html", ".htm", ".md", ".markdown"})
 
 
@@ -197,6 +201,14 @@ def _stream_waves(
                 pending.cancel()
 
 
+def _wrapped(path: str | Path) -> bool:
+    """Whether a plain-text file is hard-wrapped, so that a reader before version 6 read it line by line."""
+    try:
+        return wrap_width(Path(path).read_bytes().decode("utf-8", errors="replace")) is not None
+    except OSError:
+        return False
+
+
 def _changed_files(
     files: dict[str, Found],
     known: dict[str, tuple[int, int]],
@@ -212,7 +224,8 @@ def _changed_files(
     touched: list[tuple[int, int, str]] = []
     for source, found in files.items():
         stored = known.get(source)
-        if stored is not None and reread and os.path.splitext(source)[1].lower() in REREAD_SUFFIXES:
+        suffix = os.path.splitext(source)[1].lower()
+        if stored is not None and reread and (suffix in REREAD_SUFFIXES or (suffix == ".txt" and _wrapped(found.path))):
             changed.append((source, Path(found.path), store.db.file(source)))
             continue
         if stored is not None and stored == (found.size, found.mtime_ns):

@@ -1,0 +1,102 @@
+"""Hard-wrapped plain text (READMEs, FAQs, RFCs, mail, a page's text that kept its source's line breaks): the
+lines a paragraph was wrapped into, joined back into one block.
+
+A file is read as wrapped when most of its lines run close to one width of at most ``MAX_WIDTH`` characters.
+Two lines of one paragraph are joined when the first is full: the next line's first word would not have fitted
+on it. A short line (a heading, the end of a paragraph, a list item that fits on one line), a line of rule
+characters, a new list item or a change of indentation starts a new block, so lists, headings and indented
+code keep their lines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from rag.records import Span
+
+MAX_WIDTH = 100  # lines longer than this are paragraphs of their own (news, essays), not wrapped text
+MIN_LINES = 8  # too few lines to tell a wrap width
+FULL_SHARE = 0.4  # at least this share of the lines is close to the width ...
+FULL = 0.75  # ... this close
+SLACK = 2  # a line counts as full when the next word would overrun the width less this
+RAGGED = 0.7  # ... or when it reaches this share of the width and does not end a sentence
+
+_ITEM = re.compile(r"\s*(?:[-*+•·▪]|\d{1,3}[.)]|[a-z][.)]|\[\d{1,3}\])\s+")
+_RULE = re.compile(r"\s*([-=_*~#+.])\1{2,}\s*$")
+_ENDED = re.compile(r"[.!?:;][\"'”’)\]]*$")
+
+
+def _raw_lines(text: str) -> Iterator[tuple[int, str]]:
+    pos = 0
+    for line in text.split("\n"):
+        yield pos, line.rstrip()
+        pos += len(line) + 1
+
+
+def _width(line: str) -> int:
+    return len(line.expandtabs())
+
+
+def _indent(line: str) -> int:
+    expanded = line.expandtabs()
+    return len(expanded) - len(expanded.lstrip())
+
+
+def wrap_width(text: str) -> int | None:
+    """The width the text is wrapped at, or None when it is not hard-wrapped."""
+    lengths = sorted(_width(line) for _, line in _raw_lines(text) if line.strip())
+    if len(lengths) < MIN_LINES:
+        return None
+    width = lengths[int(0.95 * (len(lengths) - 1))]
+    if width > MAX_WIDTH:
+        return None
+    full = sum(1 for n in lengths if n >= FULL * width)
+    return width if full >= FULL_SHARE * len(lengths) else None
+
+
+def _continues(previous: str, line: str, width: int, hanging: set[int]) -> bool:
+    """Whether ``line`` carries on the paragraph whose last line so far is ``previous``; ``hanging`` holds the
+    other indents its lines may have (a list item's text after its marker, the body under an indented first
+    line)."""
+    if not line.strip() or _RULE.match(line) or _RULE.match(previous) or _ITEM.match(line):
+        return False
+    if "\t" in previous.strip() or "\t" in line.strip():
+        return False  # a tab inside a line separates columns: a table's rows
+    if _indent(line) != _indent(previous) and _indent(line) not in hanging:
+        return False  # a block quote, indented code, or the body under a heading
+    used = _width(previous)
+    if used + 1 + len(line.split()[0]) > width - SLACK:
+        return True  # the next word would not have fitted: the line was wrapped
+    # A long line that ends mid-sentence was wrapped early (ragged text); one that ends a sentence may end its
+    # paragraph, and a short one (a list without markers, a table's row) was broken on purpose.
+    return used >= RAGGED * width and not _ENDED.search(previous)
+
+
+def paragraphs(text: str) -> list[Span] | None:
+    """The blocks of a hard-wrapped ``text`` as spans (each paragraph's lines joined, stripped), or None when the
+    text is not hard-wrapped."""
+    width = wrap_width(text)
+    if width is None:
+        return None
+    spans: list[Span] = []
+    start = end = -1
+    previous = ""
+    hanging: set[int] = set()
+    for pos, line in _raw_lines(text):
+        if start >= 0 and _continues(previous, line, width, hanging):
+            end = pos + len(line)
+            hanging.add(_indent(line))  # after an indented first line, the body's indent holds
+        else:
+            if start >= 0:
+                spans.append(Span(start, end))
+            if line.strip():
+                start, end = pos + len(line) - len(line.lstrip()), pos + len(line)
+                item = _ITEM.match(line)
+                hanging = {len(line[: item.end()].expandtabs())} if item else {i for i in range(_indent(line))}
+            else:
+                start = end = -1
+        previous = line
+    if start >= 0:
+        spans.append(Span(start, end))
+    return spans

@@ -1,0 +1,84 @@
+"""Hard-wrapped plain text: paragraphs joined back, lists, tables and headings kept apart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rag import Assistant, Settings
+from rag.ingest.chunking import chunk_document
+from rag.ingest.documents import load_file
+from rag.ingest.wrapped import paragraphs, wrap_width
+
+FAQ = """Frequently Asked Questions
+--------------------------
+
+Why does the pump start on its own at night?
+=============================================
+
+The pump starts whenever the pressure in the tank falls below the cut-in
+level, which is 1.4 bar unless you have changed it.  A slow leak in a tap or
+a cistern lets the pressure fall overnight, so the pump tops the tank up for
+a few seconds at a time.  Check each tap and cistern before you call for a
+service visit.
+
+    The cut-in level is set on the pressure switch under the grey cover, and
+changing it needs a flat screwdriver and about five minutes of your time.
+
+Which parts wear out first?
+===========================
+
+  *  The membrane of the expansion vessel, which loses its pre-charge after
+     about five years and then makes the pump cycle every few seconds.
+
+  *  The shaft seal, which drips when it is worn.
+
+Part numbers:
+
+seal-kit\tShaft seal and O-rings for every model
+membrane-24\tMembrane for the 24 litre vessel
+"""
+
+
+def _text(tmp_path: Path, text: str, name: str = "pump-faq.txt") -> tuple[Path, str]:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path, text
+
+
+def test_wrapped_paragraphs_are_joined_and_lists_and_tables_kept_apart(tmp_path: Path) -> None:
+    path, text = _text(tmp_path, FAQ)
+    assert wrap_width(text) == 76
+    blocks = [text[s.start : s.end] for s in paragraphs(text) or []]
+    leak = next(b for b in blocks if b.startswith("The pump starts"))
+    assert leak.endswith("service visit.") and leak.count("\n") == 4  # one paragraph of five lines
+    assert any(b.startswith("The cut-in level is set") and b.endswith("of your time.") for b in blocks)  # indented first line
+    assert any(b.startswith("*  The membrane") and b.endswith("every few seconds.") for b in blocks)  # hanging indent
+    assert "*  The shaft seal, which drips when it is worn." in blocks  # the next item is its own block
+    assert "seal-kit\tShaft seal and O-rings for every model" in blocks  # a table's rows stay apart
+    assert "membrane-24\tMembrane for the 24 litre vessel" in blocks
+    doc = load_file(path, path.name, 10**6)
+    sentences = [doc.text[s.start : s.end] for c in chunk_document(doc) for s in c.sentences]
+    wrapped = "A slow leak in a tap or\na cistern lets the pressure fall overnight, so the pump tops the tank up for\na few seconds at a time."
+    assert wrapped in sentences
+
+
+def test_text_whose_lines_are_paragraphs_is_read_line_by_line(tmp_path: Path) -> None:
+    """A news article or an essay puts each paragraph on one long line: nothing is joined."""
+    line = "The council said on Monday that the bridge would reopen after two years of repairs to its arches. "
+    text = "Bridge reopens\n\n" + "\n".join(line * 2 + f"Paragraph {n}." for n in range(10)) + "\n"
+    assert wrap_width(text) is None and paragraphs(text) is None
+    path, _ = _text(tmp_path, text, "bridge.txt")
+    doc = load_file(path, path.name, 10**6)
+    assert all("\n" not in doc.text[b.start : b.end] for b in doc.blocks)
+
+
+def test_an_answer_from_wrapped_text_quotes_whole_sentences(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "pump-faq.txt").write_text(FAQ, encoding="utf-8")
+    pump = Assistant.build(tmp_path / "docs", tmp_path / "index", Settings())
+    answer = pump.ask("Why does the pump start by itself during the night?")
+    assert not answer.refused, answer.text
+    for c in answer.citations:
+        assert pump.source_text(c.source)[c.start : c.end] == c.quote
+        assert c.quote[:1].isupper() and c.quote.rstrip().endswith("."), c.quote  # no line of a paragraph
+    assert any("\n" in c.quote for c in answer.citations)  # a sentence that runs across the file's line breaks
