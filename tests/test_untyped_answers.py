@@ -440,3 +440,23 @@ def test_scene_setting_sentences_before_the_question_do_not_set_its_kind() -> No
         ("Will the rows of an INSERT ... RETURNING come back in order?", "yesno"),
     ]:
         assert analyse(text, tagger.analyse([text])[0]).kind == kind, text
+
+
+@pytest.mark.parametrize(
+    ("title", "sentence", "term"),
+    [
+        ("git-merge(1) › OPTIONS › --allow-unrelated-histories", "This option can be used to override it.", "--allow-unrelated-histories"),
+        ("git-worktree(1) › OPTIONS › -f, --force", "remove refuses an unclean worktree unless --force is used.", ""),
+        ("git-clean(1) › OPTIONS › -n, --dry-run", "Don't actually remove anything, just show what would be done.", "-n, --dry-run"),
+        ("Python › urllib.parse › urllib.parse.parse_qs(qs, keep_blank_values=False, strict_parsing=False)", "Parse a query string.", "urllib.parse.parse_qs()"),
+        ("gitrevisions(7) › Other <rev>^ Parent Shorthand Notations", "For example you can say HEAD^2^@.", ""),  # a title
+        ("Gadget Guide › Resetting", "Hold the button for ten seconds.", ""),  # no term from code
+        ("Iraq and Russia agree to share intelligence", "The pact was agreed in September.", ""),  # no section
+    ],
+)
+def test_the_term_a_sentence_describes(title: str, sentence: str, term: str) -> None:
+    from rag.answer.candidates import Candidate, described_term
+    from rag.records import Chunk, Passage, Span
+
+    chunk = Chunk("c1", "page.html", sentence, 0, len(sentence), [Span(0, len(sentence))], title=title)
+    assert described_term(Candidate(Passage(chunk, 1.0), 0, 0, len(sentence), sentence)) == term

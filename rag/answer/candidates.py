@@ -113,11 +113,17 @@ def described_term(c: Candidate) -> str:
         return ""
     if len(_TITLE_WORD.findall(term)) >= 2:
         return ""  # a section's title ("Other <rev>^ Parent Shorthand Notations"), not a term
-    if term.lower() in c.text.lower():
-        return ""
+    if any(_names(name, c.text) for name in [term, *term.split(", ")]):
+        return ""  # the sentence names what it describes ("remove refuses ... unless --force is used")
     if len(term) > SHORT_TERM:  # a long signature by its name, several names by the first
         term = term[: term.index("(")].strip() + "()" if "(" in term else term.split(", ")[0]
-    return "" if len(term) > LONG_TERM or term.lower() in c.text.lower() else term
+    return "" if len(term) > LONG_TERM or _names(term, c.text) else term
+
+
+def _names(name: str, text: str) -> bool:
+    """Whether ``text`` writes ``name`` as a name of its own (not "-f" inside "-foo")."""
+    name = name.strip()
+    return bool(name) and re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.I) is not None
 
 
 def candidates(passages: list[Passage]) -> list[Candidate]:
