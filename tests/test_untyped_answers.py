@@ -449,6 +449,7 @@ def test_scene_setting_sentences_before_the_question_do_not_set_its_kind() -> No
         ("git-worktree(1) › OPTIONS › -f, --force", "remove refuses an unclean worktree unless --force is used.", ""),
         ("git-clean(1) › OPTIONS › -n, --dry-run", "Don't actually remove anything, just show what would be done.", "-n, --dry-run"),
         ("Python › urllib.parse › urllib.parse.parse_qs(qs, keep_blank_values=False, strict_parsing=False)", "Parse a query string.", "urllib.parse.parse_qs()"),
+        ("Python › textwrap › textwrap.shorten(text, width, placeholder=' [...]')", "The words fit within width.", "textwrap.shorten()"),
         ("gitrevisions(7) › Other <rev>^ Parent Shorthand Notations", "For example you can say HEAD^2^@.", ""),  # a title
         ("Gadget Guide › Resetting", "Hold the button for ten seconds.", ""),  # no term from code
         ("Iraq and Russia agree to share intelligence", "The pact was agreed in September.", ""),  # no section

@@ -113,7 +113,8 @@ def described_term(c: Candidate) -> str:
         return ""
     if len(_TITLE_WORD.findall(term)) >= 2:
         return ""  # a section's title ("Other <rev>^ Parent Shorthand Notations"), not a term
-    if any(_names(name, c.text) for name in [term, *term.split(", ")]):
+    names = [term] if "(" in term else [term, *term.split(", ")]  # an option's names, not a call's arguments
+    if any(_names(name, c.text) for name in names):
         return ""  # the sentence names what it describes ("remove refuses ... unless --force is used")
     if len(term) > SHORT_TERM:  # a long signature by its name, several names by the first
         term = term[: term.index("(")].strip() + "()" if "(" in term else term.split(", ")[0]
