@@ -107,18 +107,23 @@ def described_term(c: Candidate) -> str:
     """The term from code that the sentence's section describes, when the sentence doesn't name it: a reference
     page's option or function ("--allow-unrelated-histories") whose description ("This option can be used to
     override this safety ...") says "this option" or nothing at all of what it describes. "" otherwise."""
-    path = c.passage.chunk.title.split(SEPARATOR)
+    return term_described(c.passage.chunk.title, c.text)
+
+
+def term_described(title: str, text: str) -> str:
+    """:func:`described_term` of a sentence ``text`` in the section whose path is ``title``."""
+    path = title.split(SEPARATOR)
     term = path[-1].strip() if len(path) > 1 else ""
     if not term or len(term.split()) > TERM_WORDS or not _CODE_TERM.search(term):
         return ""
     if len(_TITLE_WORD.findall(term)) >= 2:
         return ""  # a section's title ("Other <rev>^ Parent Shorthand Notations"), not a term
     names = [term] if "(" in term else [term, *term.split(", ")]  # an option's names, not a call's arguments
-    if any(_names(name, c.text) for name in names):
+    if any(_names(name, text) for name in names):
         return ""  # the sentence names what it describes ("remove refuses ... unless --force is used")
     if len(term) > SHORT_TERM:  # a long signature by its name, several names by the first
         term = term[: term.index("(")].strip() + "()" if "(" in term else term.split(", ")[0]
-    return "" if len(term) > LONG_TERM or _names(term, c.text) else term
+    return "" if len(term) > LONG_TERM or _names(term, text) else term
 
 
 def _names(name: str, text: str) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from rag.answer.base import Context, Draft, Finished, History, words
-from rag.answer.candidates import Candidate, annotate_dates, candidates, described_term
+from rag.answer.candidates import Candidate, annotate_dates, candidates, described_term, term_described
 from rag.answer.matching import TermMatcher, WordVectorsFn
 from rag.answer.question import Question, analyse
 from rag.answer.support import IdfFn, coverage
@@ -260,8 +260,10 @@ def answer(
     tagger: Tagger,
     known: Callable[[str], bool] | None = None,
     word_vectors: WordVectorsFn | None = None,
+    labelled: str = "",
 ) -> tuple[str, list[Citation], bool]:
-    """(answer text with [n] markers, citations, refused) for ``question`` from ``passages``.
+    """(answer text with [n] markers, citations, refused) for ``question`` from ``passages`` (``labelled``: see
+    :func:`compose`).
 
     ``known`` tells whether the documents use a term at all; a question naming someone they never mention is
     refused.
@@ -299,6 +301,7 @@ def answer(
         asked=set(q.essential),
         lead_with_answer=q.kind in ("who", "where", "org", "name", "number"),
         plural=q.plural and q.kind != "number",
+        labelled=labelled,
     )
 
 
@@ -456,8 +459,10 @@ def compose(
     asked: set[str] | None = None,
     lead_with_answer: bool = False,
     plural: bool = False,
+    labelled: str = "",
 ) -> tuple[str, list[Citation], bool]:
     """Join the chosen sentences; sentences stating the same fact share one line with several markers.
+    ``labelled``: the term the text before this answer (an earlier part's) last named.
 
     The answer opens with the short answer itself when there is a clear one, cited to the sentence that states
     it: the date for "when" questions, the name or number for "who", "where", "which" and "how many".
@@ -467,7 +472,6 @@ def compose(
         chosen = [chosen[lead.index], *(i for k, i in enumerate(chosen) if k != lead.index)]
     citations: list[Citation] = []
     lines: list[tuple[str, list[int]]] = []
-    labelled = ""  # the described term the last line was led by
     for i in chosen:
         c = pool[i]
         n = len(citations) + 1
@@ -595,6 +599,7 @@ def _answer_parts(
     texts: list[str] = []
     citations: list[Citation] = []
     numbers: dict[tuple[str, int, int], int] = {}  # a span cited by several parts keeps one number
+    labelled = ""  # the term the last part's last line named
     passages = whole[0]
     for k, part in enumerate(parts):
         if k == 1 and len(parts) == 2:
@@ -602,10 +607,11 @@ def _answer_parts(
         else:
             found, vector = ctx.search(part if k == 0 else f"{parts[0]} {part}", filters)
         text, cites, refused = answer(
-            part, vector, found or passages, ctx.embedder, ctx.idf, tagger, ctx.knows, word_vectors
+            part, vector, found or passages, ctx.embedder, ctx.idf, tagger, ctx.knows, word_vectors, labelled
         )
         if refused:
             continue
+        labelled = term_described(cites[-1].title, cites[-1].quote) if cites else ""  # no "-m:" twice in a row
         text, cites = _without_repeats(text, cites, numbers)
         if not cites:
             continue  # every sentence of this part's answer is already in an earlier part's
