@@ -182,8 +182,10 @@ def test_scan_reports_unsupported_and_skips_hidden(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("x", encoding="utf-8")
     (tmp_path / "b.docx").write_bytes(b"PK")
     (tmp_path / ".hidden.txt").write_text("x", encoding="utf-8")
+    (tmp_path / ".env").write_text("OPENAI_API_KEY=sk-secret", encoding="utf-8")
+    (tmp_path / "README").write_text("x", encoding="utf-8")  # no extension: found, read if it is text
     found, skipped = scan_folder(tmp_path)
-    assert list(found) == ["a.txt"]
+    assert list(found) == ["README", "a.txt"]
     assert [s.source for s in skipped] == ["b.docx"]
     with pytest.raises(RagError, match="not found"):
         scan_folder(tmp_path / "missing")
@@ -201,6 +203,9 @@ def test_scan_reports_unsupported_and_skips_hidden(tmp_path: Path) -> None:
         # an essay's footnote marks glued to the full stop end the sentence with it
         ("It is their project.[2] In fact it grew.[3][4] Then.", ["It is their project.[2]", "In fact it grew.[3][4]",
                                                                  "Then."]),
+        # a heading's number is no sentence of its own
+        ("8.4. How can I find the package? Use apt-file.", ["8.4. How can I find the package?", "Use apt-file."]),
+        ("IX.2. Video environment. It rose 5. Then it fell.", ["IX.2. Video environment.", "It rose 5.", "Then it fell."]),
     ],
 )
 def test_sentence_splitter_edge_cases(text: str, expected: list[str]) -> None:

@@ -76,11 +76,22 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], A
 
 
 @pytest.mark.parametrize(
-    "name", ["pydocs", "pydocs_blind", "sqlite_blind", "git_blind", "paper", "paper2_blind", "essays", "essays_blind"]
+    "name",
+    [
+        "pydocs",
+        "pydocs_blind",
+        "sqlite_blind",
+        "git_blind",
+        "plaintext_blind",
+        "paper",
+        "paper2_blind",
+        "essays",
+        "essays_blind",
+    ],
 )
 def test_other_kinds_of_documents_meet_thresholds(name: str, corpus_index: Callable[[Path], Any]) -> None:
-    """The sets over product docs (three HTML sites), two two-column PDFs and essays, all written blind: gated like
-    the news sets."""
+    """The sets over product docs (three HTML sites), plain-text documents, two two-column PDFs and essays, all
+    written blind: gated like the news sets."""
     from evals.runner import run_eval
 
     path = GOLD.with_name(f"{name}.jsonl")

@@ -163,9 +163,11 @@ def test_bad_files_are_skipped_and_reported(fresh: Assistant, docs: Path) -> Non
     (docs / "blob.txt").write_bytes(b"\x00\x01\x02\x03" * 100)
     (docs / "latin.txt").write_bytes("Un caf\xe9 tr\xe8s fort, with a long enough sentence.".encode("latin-1"))
     (docs / "image.png").write_bytes(b"\x89PNG\r\n")
+    (docs / "tool").write_bytes(b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 64)  # no extension, not text
     report = fresh.ingest(docs)
     reasons = dict(report.skipped)
     assert "binary" in reasons["blob.txt"] and "UTF-8" in reasons["latin.txt"] and "unsupported" in reasons["image.png"]
+    assert "binary" in reasons["tool"]
     assert report.unchanged == 5 and len(fresh.documents()) == 5
 
 

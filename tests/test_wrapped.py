@@ -73,8 +73,9 @@ def test_text_whose_lines_are_paragraphs_is_read_line_by_line(tmp_path: Path) ->
 
 
 def test_an_answer_from_wrapped_text_quotes_whole_sentences(tmp_path: Path) -> None:
+    """Also from a file named as such files often are, with no extension ("FAQ", "README")."""
     (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "pump-faq.txt").write_text(FAQ, encoding="utf-8")
+    (tmp_path / "docs" / "FAQ").write_text(FAQ, encoding="utf-8")
     pump = Assistant.build(tmp_path / "docs", tmp_path / "index", Settings())
     answer = pump.ask("Why does the pump start by itself during the night?")
     assert not answer.refused, answer.text
@@ -82,3 +83,4 @@ def test_an_answer_from_wrapped_text_quotes_whole_sentences(tmp_path: Path) -> N
         assert pump.source_text(c.source)[c.start : c.end] == c.quote
         assert c.quote[:1].isupper() and c.quote.rstrip().endswith("."), c.quote  # no line of a paragraph
     assert any("\n" in c.quote for c in answer.citations)  # a sentence that runs across the file's line breaks
+    assert {c.source for c in answer.citations} == {"FAQ"}

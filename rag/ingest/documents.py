@@ -169,7 +169,7 @@ def load_file(path: Path, source: str, max_bytes: int) -> Document:
     suffix = path.suffix.lower()
     structured = None
     stamp = None  # the date a page's metadata gives
-    if suffix in TEXT_SUFFIXES:
+    if suffix in TEXT_SUFFIXES or not suffix:  # a name with no extension (README, FAQ) is read if it is text
         text = decode_text(data)
         if suffix in MARKDOWN_SUFFIXES:
             structured = parse_structure(text)
@@ -242,7 +242,8 @@ def scan_entries(folder: Path) -> tuple[dict[str, Found], list[Skipped]]:
     """Supported files under ``folder`` keyed by POSIX path relative to it, and the files skipped, with why.
     One ``stat`` per file, no path objects: a no-op ingest of 166k files is mostly this scan.
 
-    Hidden files and folders (a name starting with ``.``) are ignored. Symbolic links are never followed out of
+    Hidden files and folders (a name starting with ``.``) are ignored. A file with no extension ("README",
+    "FAQ") is found like a ``.txt`` file; loading it skips it if it is not UTF-8 text. Symbolic links are never followed out of
     the folder: a link whose target lies outside it is skipped ("symlink leaves the folder"). A link to a file
     inside the folder is read like that file; a link to a folder is not descended into (its files, being inside,
     are scanned at their own path), so link cycles cannot loop. A name that is not valid UTF-8, a broken link,
@@ -302,7 +303,7 @@ def scan_entries(folder: Path) -> tuple[dict[str, Found], list[Skipped]]:
                 subdirs.append(rel)
             elif not stat.S_ISREG(mode):
                 skip(rel, "not a regular file")
-            elif (suffix := os.path.splitext(entry.name)[1]).lower() in SUPPORTED:
+            elif (suffix := os.path.splitext(entry.name)[1]).lower() in SUPPORTED or not suffix:
                 found[rel] = Found(os.path.join(root, rel), st.st_size, st.st_mtime_ns)
             else:
                 skip(rel, f"unsupported type '{display_name(suffix) or 'no extension'}'")

@@ -225,7 +225,7 @@ def _changed_files(
     for source, found in files.items():
         stored = known.get(source)
         suffix = os.path.splitext(source)[1].lower()
-        if stored is not None and reread and (suffix in REREAD_SUFFIXES or (suffix == ".txt" and _wrapped(found.path))):
+        if stored is not None and reread and (suffix in REREAD_SUFFIXES or (suffix in (".txt", "") and _wrapped(found.path))):
             changed.append((source, Path(found.path), store.db.file(source)))
             continue
         if stored is not None and stored == (found.size, found.mtime_ns):
@@ -290,7 +290,7 @@ def _stored_document(store: Store, source: str) -> Document | None:
 
 def _sidecar(doc: Document) -> str | None:
     """Where the extracted text of a non-text file is kept (its citations index into it)."""
-    if doc.source.lower().endswith(TEXT_SUFFIXES):
+    if doc.source.lower().endswith(TEXT_SUFFIXES) or not os.path.splitext(doc.source)[1]:
         return None
     return f"texts/{document_key(doc.source, doc.sha256)}.txt"
 
