@@ -84,3 +84,38 @@ def test_an_answer_from_wrapped_text_quotes_whole_sentences(tmp_path: Path) -> N
         assert c.quote[:1].isupper() and c.quote.rstrip().endswith("."), c.quote  # no line of a paragraph
     assert any("\n" in c.quote for c in answer.citations)  # a sentence that runs across the file's line breaks
     assert {c.source for c in answer.citations} == {"FAQ"}
+
+
+LISTS = """                  Introduction to the mailing lists
+                  =================================
+
+  The project is developed by people all
+  around the world, so email is the preferred way to discuss
+  various items.  Much of the conversation between developers
+  and users is managed through several mailing lists.
+
+  Anyone is able to subscribe or unsubscribe on their own to any
+  list, presuming the subscription policy for that list is open; the
+  requests go to a control address that is slightly different from
+  the list address.
+
+""" + "".join(
+    f"""  tools-{n}@lists.example.org
+
+      Description : Talk about tool number {n}.
+      Moderated   : no
+      Subscription: open
+
+"""
+    for n in range(8)
+)
+
+
+def test_ragged_prose_among_records_is_joined(tmp_path: Path) -> None:
+    """A file that is mostly short records, with prose wrapped raggedly at no one width: the prose's sentences
+    still run across its lines, and the records keep theirs."""
+    assert wrap_width(LISTS) is not None
+    blocks = [LISTS[s.start : s.end] for s in paragraphs(LISTS) or []]
+    prose = next(b for b in blocks if b.startswith("The project"))
+    assert prose.endswith("several mailing lists.")
+    assert "Moderated   : no" in blocks and "Description : Talk about tool number 3." in blocks

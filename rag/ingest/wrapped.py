@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import pairwise
 
 from rag.records import Span
 
@@ -21,6 +22,7 @@ FULL_SHARE = 0.4  # at least this share of the lines is close to the width ...
 FULL = 0.75  # ... this close
 SLACK = 2  # a line counts as full when the next word would overrun the width less this
 RAGGED = 0.7  # ... or when it reaches this share of the width and does not end a sentence
+CARRIED_SHARE = 0.1  # a text is also wrapped when this share of its lines carries a sentence on into the next
 
 _ITEM = re.compile(r"\s*(?:[-*+•·▪]|\d{1,3}[.)]|[a-z][.)]|\[\d{1,3}\])\s+")
 _RULE = re.compile(r"\s*([-=_*~#+.])\1{2,}\s*$")
@@ -52,7 +54,23 @@ def wrap_width(text: str) -> int | None:
     if width > MAX_WIDTH:
         return None
     full = sum(1 for n in lengths if n >= FULL * width)
-    return width if full >= FULL_SHARE * len(lengths) else None
+    if full >= FULL_SHARE * len(lengths):
+        return width
+    # Ragged text, or prose mixed with records and lists: wrapped if enough lines carry a sentence on into a
+    # next line that starts in lower case.
+    lines = [line for _, line in _raw_lines(text)]
+    carried = sum(1 for a, b in pairwise(lines) if _carries_on(a, b))
+    return width if carried >= CARRIED_SHARE * len(lengths) else None
+
+
+def _carries_on(previous: str, line: str) -> bool:
+    """Whether ``previous`` stops mid-sentence and ``line``, at the same indent, goes on in lower case."""
+    return (
+        bool(previous.strip())
+        and line.strip()[:1].islower()
+        and _indent(previous) == _indent(line)
+        and not _ENDED.search(previous)
+    )
 
 
 def _continues(previous: str, line: str, width: int, hanging: set[int]) -> bool:
@@ -68,9 +86,10 @@ def _continues(previous: str, line: str, width: int, hanging: set[int]) -> bool:
     used = _width(previous)
     if used + 1 + len(line.split()[0]) > width - SLACK:
         return True  # the next word would not have fitted: the line was wrapped
-    # A long line that ends mid-sentence was wrapped early (ragged text); one that ends a sentence may end its
-    # paragraph, and a short one (a list without markers, a table's row) was broken on purpose.
-    return used >= RAGGED * width and not _ENDED.search(previous)
+    # A long line that ends mid-sentence was wrapped early (ragged text), as was one whose sentence goes on in
+    # lower case; one that ends a sentence may end its paragraph, and a short one (a list without markers, a
+    # table's row) was broken on purpose.
+    return not _ENDED.search(previous) and (used >= RAGGED * width or _carries_on(previous, line))
 
 
 def paragraphs(text: str) -> list[Span] | None:
