@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from rag.text import dates, entities, lexical
 from rag.text.entities import Analysis
+from rag.text.sentences import split
 
 # Nouns that name the class of the answer in "which X" / "the name of the X" questions (stemmed).
 _PERSON_CLASS = set(
@@ -321,8 +322,6 @@ def numbered_names(question: str) -> tuple[tuple[str, str], ...]:
 def _question_start(text: str) -> int:
     """Where the question proper starts in a text that first sets the scene in sentences of its own ("We ran a
     formatter over the code. How can I see who wrote the lines?"): the first sentence that ends with "?"."""
-    from rag.text.sentences import split
-
     spans = split(text)
     asking = next((s for s in spans if text[s.start : s.end].rstrip().endswith("?")), None)
     if asking is None or asking is spans[0]:

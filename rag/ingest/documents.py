@@ -243,8 +243,8 @@ def scan_entries(folder: Path) -> tuple[dict[str, Found], list[Skipped]]:
     One ``stat`` per file, no path objects: a no-op ingest of 166k files is mostly this scan.
 
     Hidden files and folders (a name starting with ``.``) are ignored. A file with no extension ("README",
-    "FAQ") is found like a ``.txt`` file; loading it skips it if it is not UTF-8 text. Symbolic links are never followed out of
-    the folder: a link whose target lies outside it is skipped ("symlink leaves the folder"). A link to a file
+    "FAQ") is found like a ``.txt`` file; loading it skips it if it is not UTF-8 text. Symbolic links are never
+    followed out of the folder: a link whose target lies outside it is skipped ("symlink leaves the folder"). A link to a file
     inside the folder is read like that file; a link to a folder is not descended into (its files, being inside,
     are scanned at their own path), so link cycles cannot loop. A name that is not valid UTF-8, a broken link,
     and anything that is not a regular file (a FIFO, a socket, a device) are skipped with the reason.

@@ -167,8 +167,11 @@ def _blocks(el: Any, out: list[str]) -> None:
             if child.text and child.text.strip():
                 out.append(_SPACE.sub(" ", child.text).strip())
             # the section a description list sits in: the last heading that is not a term of an earlier list
-            enclosing = next((b for b in reversed(out) if b.startswith("#") and not b.startswith("###### ")), None)
-            enclosing = enclosing if tag == "dl" else None
+            enclosing = (
+                next((b for b in reversed(out) if b.startswith("#") and not b.startswith("###### ")), None)
+                if tag == "dl"
+                else None
+            )
             terms = len(out)
             _blocks(child, out)
             if enclosing and any(b.startswith("###### ") for b in out[terms:]):

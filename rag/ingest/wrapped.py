@@ -112,7 +112,7 @@ def paragraphs(text: str) -> list[Span] | None:
             if line.strip():
                 start, end = pos + len(line) - len(line.lstrip()), pos + len(line)
                 item = _ITEM.match(line)
-                hanging = {len(line[: item.end()].expandtabs())} if item else {i for i in range(_indent(line))}
+                hanging = {len(line[: item.end()].expandtabs())} if item else set(range(_indent(line)))
             else:
                 start = end = -1
         previous = line

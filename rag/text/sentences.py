@@ -19,6 +19,7 @@ _BOUNDARY = re.compile(
 )
 
 
+SECTION_NUMBER_CHARS = 24  # "  (19)." or "VIII.12.3." with the space before it: longer is a sentence
 _SECTION_NUMBER = re.compile(r"(?:\(?\d{1,3}\)?|[IVXLC]{1,6})(?:\.\d{1,3})*\.$")
 # After a period with no space: a CamelCase name or one followed by a call, attribute or underscore.
 _NAME_AFTER_DOT = re.compile(r"[A-Z][a-z0-9]+[A-Z]|[A-Z]\w*(?:[(_/]|\.\w)")
@@ -33,7 +34,7 @@ def split(text: str, start: int = 0, end: int | None = None) -> list[Span]:
     for m in _BOUNDARY.finditer(segment):
         if m.end() < len(segment) and not segment[m.end()].isspace() and _NAME_AFTER_DOT.match(segment, m.end()):
             continue  # a dotted name or address, not two sentences run together: "argparse.ArgumentParser"
-        if _SECTION_NUMBER.match(segment[cursor : m.end()].strip()):
+        if m.end() - cursor <= SECTION_NUMBER_CHARS and _SECTION_NUMBER.match(segment[cursor : m.end()].strip()):
             continue  # "8.4. How can I ...", "IX.2. video environment": a heading's number, not a sentence
         if m.group(0)[0] == ".":
             word = re.search(r"([\w.'’]+)$", segment[cursor : m.start()])
