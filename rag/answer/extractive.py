@@ -196,8 +196,9 @@ def _names_section(q: Question, title: str) -> float:
 
 def _unheld_names(q: Question, pool: list[Candidate], shortlist: list[int]) -> list[str]:
     """Names from code in the question ("the strict parameter", "--without-scm-ignore-files", "QUOTE_STRINGS") and
-    numbered names ("REVTeX 3", "version 7") that no passage of the shortlisted sentences writes: the documents
-    describe something next to what is asked (REVTeX 4.2, versions 1 to 5)."""
+    numbered names ("REVTeX 3", "version 7") that no passage of the shortlisted sentences writes, and parameters
+    that no such passage writes beside the function they are asked of: the documents describe something next to
+    what is asked (REVTeX 4.2, versions 1 to 5, another function's parameter)."""
     if not q.code_names and not q.numbered:
         return []
     texts = {id(p): f"{p.chunk.title}\n{p.chunk.text}" for p in (pool[i].passage for i in shortlist)}
@@ -205,11 +206,15 @@ def _unheld_names(q: Question, pool: list[Candidate], shortlist: list[int]) -> l
     for name, number in q.numbered:  # "Python 3" is written in "Python 3.12"; "Python 3.12" in "version 3.12"
         n = re.escape(number)
         patterns[f"{name} {number}"] = rf"(?<![\w-]){re.escape(name)}\s*v?{n}(?![\d])|\bversion\s+{n}(?!\d)"
-    return [
-        name
-        for name, pattern in patterns.items()
-        if not any(re.search(pattern, t, re.I) for t in texts.values())
-    ]
+    unheld = [name for name, pattern in patterns.items() if not any(re.search(pattern, t, re.I) for t in texts.values())]
+    if q.callables:
+        # A parameter belongs to the function it is asked of: "the strict parameter of os.path.commonpath()" is not
+        # held by the section of os.path.realpath(), nor "unique=True" by a page that says "unique" in passing.
+        owners = [t for t in texts.values() if any(re.search(patterns[n], t, re.I) for n in q.callables)]
+        unheld += [
+            p for p in q.parameters if p not in unheld and not any(re.search(patterns[p], t, re.I) for t in owners)
+        ]
+    return unheld
 
 
 def _unknown_names(q: Question, known: Callable[[str], bool]) -> list[str]:

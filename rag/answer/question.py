@@ -120,7 +120,9 @@ _ATTRIBUTION = re.compile(
 _IDENTIFIER = re.compile(r"[A-Za-z_][\w.]*\w(?:\(\))?")
 _OPTION = re.compile(r"(?:^|(?<=[\s(/]))--?[A-Za-z][\w-]*\w")  # "--json-lines", "-vv"
 _KEYWORD = re.compile(r"\b([A-Za-z_]\w+)=")  # "unique=True"
-_NAMED_PARAMETER = re.compile(r"\bthe\s+([A-Za-z_]\w+)\s+(?:parameter|argument|keyword argument)\b")
+_NAMED_PARAMETER = re.compile(
+    r"(?:\bthe|['’]s)\s+([A-Za-z_]\w+)\s+(?:parameter|argument|keyword argument)\b"
+)  # "the strict parameter", "shutil.rmtree's onexc parameter"
 # "REVTeX 3", "Python 3.12", "version 7": a name and the number that tells one of its kind from the others (no
 # year: "the 2018 meeting" is dated by its article as often as written)
 _NUMBERED = re.compile(r"(?<![\w.-])([A-Za-z][\w+-]*)\s+v?(\d{1,3}(?:\.\d+)*)(?![\w.]*\d)")
@@ -169,6 +171,9 @@ class Question:
     verbs: tuple[str, ...] = ()  # the question's own verbs ("agreed" in "when was the centre agreed"), stemmed
     verb_lemmas: tuple[str, ...] = ()  # the same verbs' dictionary forms ("speak" for "spoken")
     code_names: tuple[str, ...] = ()  # names from code as the question writes them (see code_names())
+    parameters: tuple[str, ...] = ()  # the parameters among them ("unique" of "unique=True"), see parameter_names()
+    callables: tuple[str, ...] = ()  # ... and what they are parameters of ("insort" of "bisect.insort()")
+    versioned: tuple[str, ...] = ()  # what a version is asked of ("hyperref" of "which version of hyperref")
     numbered: tuple[tuple[str, str], ...] = ()  # numbered names ("REVTeX", "3"), see numbered_names()
 
     @property
@@ -298,8 +303,34 @@ def code_names(question: str) -> tuple[str, ...]:
         if ("_" in word or len(parts) > 1 or word.endswith("()")) and min(map(len, parts)) > 1:
             found.append(parts[-1])
     found += [m.group(0) for m in _OPTION.finditer(question)]
-    found += [m.group(1) for m in _KEYWORD.finditer(question)]
+    found += parameter_names(question)
+    return tuple(dict.fromkeys(found))
+
+
+def parameter_names(question: str) -> tuple[str, ...]:
+    """The parameters ``question`` names: "unique" of "unique=True", "strict" of "the strict parameter"."""
+    found = [m.group(1) for m in _KEYWORD.finditer(question)]
     found += [m.group(1) for m in _NAMED_PARAMETER.finditer(question)]
+    return tuple(dict.fromkeys(found))
+
+
+def callable_names(question: str) -> tuple[str, ...]:
+    """The last part of each dotted or called name of ``question`` ("commonpath" of "os.path.commonpath()")."""
+    found = []
+    for m in _IDENTIFIER.finditer(question):
+        word = m.group(0)
+        parts = word.removesuffix("()").rstrip(".").split(".")
+        if (len(parts) > 1 or word.endswith("()")) and min(map(len, parts)) > 1:
+            found.append(parts[-1])
+    return tuple(dict.fromkeys(found))
+
+
+_VERSION_OF = re.compile(r"\b(?:version|release)\s+of\s+(?:the\s+)?([A-Za-z][\w.+-]*\w)", re.I)
+
+
+def versioned_names(question: str) -> tuple[str, ...]:
+    """What ``question`` asks the version of: the name after "version of" ("hyperref", "Python")."""
+    found = [m.group(1) for m in _VERSION_OF.finditer(question) if lexical.terms(m.group(1))]
     return tuple(dict.fromkeys(found))
 
 
@@ -468,5 +499,8 @@ def analyse(text: str, analysis: Analysis) -> Question:
         verbs=tuple(t for w in verbs for t in lexical.terms(w.text)),
         verb_lemmas=tuple(w.lemma for w in verbs if w.lemma),
         code_names=code_names(stripped),
+        parameters=parameter_names(stripped),
+        callables=callable_names(stripped),
+        versioned=versioned_names(stripped),
         numbered=numbered_names(stripped),
     )

@@ -259,6 +259,53 @@ def _names_release(text: str, asked: set[str]) -> bool:
     return any(not set(lexical.terms(m.group(1) or m.group(0))) <= asked for m in _RELEASE.finditer(text))
 
 
+# "natbib (version 8.31a or higher)", "SQLite 3.35.0", "Python v3.12": a version and the name it is of
+_OWNED_VERSION = re.compile(r"([A-Za-z][\w+-]*)\s*\(?\s*(?:version\s+|v)?\d+(?:\.\d+)+[a-z]?\b", re.I)
+
+
+def _of_subject(q: Question, c: Candidate) -> bool:
+    """Whether the sentence can date what the question asks about: a function asked of ("iif()") is written in it,
+    its section's title or the sentence before, and a sentence that gives another name's version ("natbib (version
+    8.31a)") writes the name whose version is asked ("which version of hyperref")."""
+    held = f"{c.passage.chunk.title}\n{c.previous}\n{c.text}"
+    if q.callables and not any(_written(n, held) for n in q.callables):
+        return False
+    asked = set(q.terms)
+    for name in q.versioned:
+        owners = [m.group(1) for m in _OWNED_VERSION.finditer(c.text)]
+        if not _written(name, held) and any(not set(lexical.terms(o)) <= asked for o in owners if lexical.terms(o)):
+            return False
+    return True
+
+
+_ABOUT_SOMEONE = frozenset({"number", "where", "org", "name"})  # typed kinds whose answer is no person
+_YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
+
+
+def _other_year(q: Question, c: Candidate) -> bool:
+    """Whether the question names a year and the sentence names only others, with the asked one nowhere in its
+    section's title or the sentence before: it tells of another time."""
+    asked = {t for t in q.terms if _YEAR.fullmatch(t)}
+    told = set(_YEAR.findall(c.text))
+    return bool(asked and told) and not asked & set(_YEAR.findall(f"{c.passage.chunk.title}\n{c.previous}\n{c.text}"))
+
+
+def _other_person(q: Question, c: Candidate, analysis: Analysis) -> bool:
+    """Whether the question names someone ("Cameron Willingham") whom neither the sentence, its section's title nor
+    the sentence before names, while the sentence tells of another person: it is about someone else."""
+    if not q.strict_names:
+        return False
+    held = set(lexical.terms(f"{c.passage.chunk.title}\n{c.previous}\n{c.text}"))
+    if held & set(q.strict_names):
+        return False
+    return any(e.label == "PERSON" and _novel(e.text, q) for e in analysis.entities)
+
+
+def _written(name: str, text: str) -> bool:
+    """Whether ``name`` is written in ``text`` as a whole word (any case)."""
+    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.I) is not None
+
+
 def answer_fit(
     q: Question, c: Candidate, analysis: Analysis, matcher: TermMatcher, require_event: bool = True
 ) -> float:
@@ -274,10 +321,14 @@ def answer_fit(
         for owner2, head2 in possessives(analysis):
             if head2 == head and owner2 != owner and owner2 not in q.terms:
                 return 0.0  # "Sadr's bloc" does not answer a question about "Abadi's bloc"
+    if q.kind in _ABOUT_SOMEONE and (_other_year(q, c) or _other_person(q, c, analysis)):
+        return 0.0  # "12 years" of Alfred Brown is no answer about Willingham, nor 87% in 1960 one about 1968
     if asks(c.text):
         return 0.0  # a question the text asks ("How to explain the time he spent on alchemy?") answers nothing
     asked = set(q.terms)
     kind = q.kind
+    if (kind == "when" or "version" in q.focus) and not _of_subject(q, c):
+        return 0.0  # "natbib (version 8.31a)" tells no version of hyperref, nor the foreign keys' release that of iif()
     if kind == "when" or "version" in q.focus:
         notes = VERSION_NOTE.findall(c.text)
         if notes:  # "New in version 3.9.": software documents date a change by its release
