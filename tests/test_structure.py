@@ -158,3 +158,69 @@ def test_a_body_of_more_paragraphs_than_the_article_is_left_to_article_extractio
     assert _holds_article(body(html.format("")), article)
     assert not _holds_article(body(html.format(teasers)), article)
     assert not _holds_article(body(html.format("")), "A different article altogether, about a ferry.")
+
+
+DOCS_SITE = """# Snippets
+
+## Options
+
+Option        | Type   | Default | Description
+------------- | ------ | ------- | -----------
+`check_paths` | bool   | `False` | Fail on a missing file. A missing file is removed otherwise.
+`base_path`   | list   | `['.']` | Where to look.
+
+!!! warning "Careful"
+    Enabling downloads makes the renderer fetch URLs. Only do it for trusted input.
+
+    A second paragraph of the warning.
+
+=== "Output"
+    The tab shows the rendered page. It is prose too.
+
+/// tip | Indented content
+Indented content should be separated from the header. It is read as prose.
+///
+
+```text
+-8<- "file.md"
+```
+
+/// html | div.result
+A. This is a list.
+///
+
+See [MkDocs][mkdocs] for more.
+
+[mkdocs]: https://www.mkdocs.org
+*[HTML]: Hyper Text Markup Language
+--8<-- "links.md"
+"""
+
+
+def test_docs_site_markdown_keeps_tables_admonitions_and_blocks_apart() -> None:
+    """A table without outer pipes stays one whole block; an admonition's indented body is prose, not code; the
+    marker lines of a generic block and link definitions are no text; a rendered ``/// html`` example stays whole."""
+    layout = parse(DOCS_SITE)
+    blocks = [(DOCS_SITE[b.start : b.end], whole) for b, whole in zip(layout.blocks, layout.whole, strict=True)]
+    tables = [t for t, whole in blocks if t.startswith("Option")]
+    assert len(tables) == 1 and tables[0].rstrip().endswith("Where to look.")
+    assert next(whole for t, whole in blocks if t.startswith("Option"))
+    prose = [t for t, whole in blocks if not whole]
+    assert "Enabling downloads makes the renderer fetch URLs. Only do it for trusted input." in prose
+    assert "A second paragraph of the warning." in prose
+    assert "The tab shows the rendered page. It is prose too." in prose
+    assert "Indented content should be separated from the header. It is read as prose." in prose
+    assert "See [MkDocs][mkdocs] for more." in prose
+    assert ("A. This is a list.", True) in blocks
+    texts = [t for t, _ in blocks]
+    assert not any(t.startswith(("!!!", "///", "===", "[mkdocs]:", "*[HTML]", "--8<--")) for t in texts), texts
+    assert '-8<- "file.md"' in texts  # inside a code fence it is code, kept
+
+
+def test_a_paragraph_with_a_pipe_is_no_table() -> None:
+    """Only a header row followed by a rule of dashes starts a table without outer pipes."""
+    text = "Pass `a | b` to combine them. It works.\nThe next line goes on.\n"
+    layout = parse(text)
+    assert [(text[b.start : b.end], w) for b, w in zip(layout.blocks, layout.whole, strict=True)] == [
+        (text.strip(), False)
+    ]

@@ -461,3 +461,62 @@ def test_the_term_a_sentence_describes(title: str, sentence: str, term: str) -> 
 
     chunk = Chunk("c1", "page.html", sentence, 0, len(sentence), [Span(0, len(sentence))], title=title)
     assert described_term(Candidate(Passage(chunk, 1.0), 0, 0, len(sentence), sentence)) == term
+
+
+@pytest.mark.parametrize(
+    ("question", "refused"),
+    [
+        ("Which version added the dirs_exist_ok parameter to shutil.copytree()?", False),
+        ("Which version added the dirs_exist_ok parameter to shutil.rmtree()?", True),  # another function's
+        ("What does the ignore_errors parameter of shutil.rmtree() do?", False),
+        ("What does shutil.copytree's ignore_errors parameter do?", True),  # written, but beside rmtree only
+    ],
+)
+def test_a_parameter_belongs_to_the_function_it_is_asked_of(api_docs: Assistant, question: str, refused: bool) -> None:
+    """A near-miss asks of one function a parameter that the documents give another: the parameter is written,
+    but not in any passage about the function asked of."""
+    answer = api_docs.ask(question)
+    assert answer.refused is refused, answer.text
+    if not refused:
+        _exact(api_docs, answer)
+
+
+REQUIREMENTS = """# Installing the class
+
+A proper installation requires having natbib (version 8.31a or higher) installed. The hyperref package is
+supported, and links in the bibliography are made active when it is loaded.
+
+Alfred Brown spent 12 years in prison on a murder conviction, including 10 years on death row. Cameron Willingham
+was executed by Texas in 2004.
+
+In 1960, only 87% of households had a television set.
+
+Images are embedded as base64 data. The embedder reads the file once and caches it.
+"""
+
+
+@pytest.fixture(scope="module")
+def requirements(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    return _one_document(tmp_path_factory.mktemp("requirements"), "install.md", REQUIREMENTS)
+
+
+@pytest.mark.parametrize(
+    ("question", "refused"),
+    [
+        ("What minimum version of natbib is required?", False),
+        ("What minimum version of hyperref is required?", True),  # natbib's version is not hyperref's
+        ("How many years did Alfred Brown spend on death row?", False),
+        ("How many years did Cameron Willingham spend on death row?", True),  # Brown's years are not his
+        ("What share of households had a television in 1960?", False),
+        ("What share of households had a television in 1968?", True),  # 1960's share is not 1968's
+        ("Is there a maximum image size that the embedder accepts, and what is it?", True),  # no maximum stated
+    ],
+)
+def test_a_detail_next_to_the_asked_one_is_no_answer(requirements: Assistant, question: str, refused: bool) -> None:
+    """Near-misses name something next to what the documents state: another package's version, another person's
+    years, another year's figure, a limit nobody states. A compound question's "what is it?" goes with its first
+    part."""
+    answer = requirements.ask(question)
+    assert answer.refused is refused, answer.text
+    if not refused:
+        _exact(requirements, answer)

@@ -222,11 +222,25 @@ def _unknown_names(q: Question, known: Callable[[str], bool]) -> list[str]:
     return [t for t in (*q.strict_names, *q.identifiers) if not known(t)]
 
 
+def _absent(r: Ranking, known: Callable[[str], bool] | None) -> bool:
+    """Whether what the question asks about is plainly not in the documents: a name they never use, a name from
+    code no passage that matches writes (or not beside the function asked of), or a maximum or minimum that the
+    document answering best states of nothing."""
+    q, pool, shortlist, order = r.question, r.pool, r.shortlist, r.order
+    if (known is not None and _unknown_names(q, known)) or _unheld_names(q, pool, shortlist):
+        return True
+    bound = asks_bound(q.text) if q.kind != "why" and order else ""
+    if bound:  # "Is there a maximum file size?"
+        source = pool[order[0]].passage.chunk.source
+        return not any(states_bound(pool[i].text, bound) for i in shortlist if pool[i].passage.chunk.source == source)
+    return False
+
+
 def _refused(r: Ranking, known: Callable[[str], bool] | None) -> bool:
     """Whether the ranked sentences fail to answer the question: too weak a match, no answer of the kind asked,
     a name the documents never use, or an answer that belongs to another event."""
     q, pool, shortlist, order = r.question, r.pool, r.shortlist, r.order
-    if not order or (known is not None and _unknown_names(q, known)) or _unheld_names(q, pool, shortlist):
+    if not order or _absent(r, known):
         return True
     best = pool[order[0]]
     weak_match = best.similarity < MIN_SIMILARITY and best.context_essential < WEAK_MATCH
@@ -266,14 +280,15 @@ def answer(
     known: Callable[[str], bool] | None = None,
     word_vectors: WordVectorsFn | None = None,
     labelled: str = "",
+    ranking: Ranking | None = None,
 ) -> tuple[str, list[Citation], bool]:
     """(answer text with [n] markers, citations, refused) for ``question`` from ``passages`` (``labelled``: see
-    :func:`compose`).
+    :func:`compose`; ``ranking``: the passages already ranked for the question).
 
     ``known`` tells whether the documents use a term at all; a question naming someone they never mention is
     refused.
     """
-    r = rank(question, query_vector, passages, embedder, idf, tagger, word_vectors)
+    r = ranking or rank(question, query_vector, passages, embedder, idf, tagger, word_vectors)
     if _refused(r, known):
         return REFUSAL, [], True
     q, pool, order, vectors = r.question, r.pool, r.order, r.vectors
@@ -588,6 +603,9 @@ def _remembering(read: WordVectorsFn | None) -> WordVectorsFn | None:
     return remembered
 
 
+_REFERS_BACK = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those)\b", re.I)
+
+
 def _answer_parts(
     parts: list[str],
     whole: tuple[list[Passage], np.ndarray],
@@ -606,14 +624,20 @@ def _answer_parts(
     numbers: dict[tuple[str, int, int], int] = {}  # a span cited by several parts keeps one number
     labelled = ""  # the term the last part's last line named
     passages = whole[0]
+    first_absent = False
     for k, part in enumerate(parts):
         if k == 1 and len(parts) == 2:
             found, vector = whole
         else:
             found, vector = ctx.search(part if k == 0 else f"{parts[0]} {part}", filters)
+        if k and first_absent and _REFERS_BACK.search(part):
+            continue  # "copy.replace() ..., and which method supports it?": the first part's subject isn't there
+        ranked = rank(part, vector, found or passages, ctx.embedder, ctx.idf, tagger, word_vectors)
         text, cites, refused = answer(
-            part, vector, found or passages, ctx.embedder, ctx.idf, tagger, ctx.knows, word_vectors, labelled
+            part, vector, found or passages, ctx.embedder, ctx.idf, tagger, ctx.knows, word_vectors, labelled, ranked
         )
+        if k == 0:
+            first_absent = refused and _absent(ranked, ctx.knows)
         if refused:
             continue
         labelled = term_described(cites[-1].title, cites[-1].quote) if cites else ""  # no "-m:" twice in a row

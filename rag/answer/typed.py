@@ -265,10 +265,11 @@ _OWNED_VERSION = re.compile(r"([A-Za-z][\w+-]*)\s*\(?\s*(?:version\s+|v)?\d+(?:\
 
 def _of_subject(q: Question, c: Candidate) -> bool:
     """Whether the sentence can date what the question asks about: a function asked of ("iif()") is written in it,
-    its section's title or the sentence before, and a sentence that gives another name's version ("natbib (version
+    its section's title or the sentences before it in its passage, and a sentence that gives another name's version ("natbib (version
     8.31a)") writes the name whose version is asked ("which version of hyperref")."""
     held = f"{c.passage.chunk.title}\n{c.previous}\n{c.text}"
-    if q.callables and not any(_written(n, held) for n in q.callables):
+    section = "\n".join([c.passage.chunk.title, *(t for _, _, t in c.earlier), c.text])
+    if q.callables and not any(_written(n, section) for n in q.callables):
         return False
     asked = set(q.terms)
     for name in q.versioned:
@@ -278,6 +279,8 @@ def _of_subject(q: Question, c: Candidate) -> bool:
     return True
 
 
+# only links or images, in a list item or not: "- [How to style the tabs?](../tabbed.md#styling)", "![Preview](a.png)"
+_LINKS_ONLY = re.compile(r"^\s*(?:[-*+]\s+|\d{1,3}[.)]\s+)?(?:!?\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])[\s,;.]*)+$")
 _ABOUT_SOMEONE = frozenset({"number", "where", "org", "name"})  # typed kinds whose answer is no person
 _YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
 
@@ -323,6 +326,8 @@ def answer_fit(
                 return 0.0  # "Sadr's bloc" does not answer a question about "Abadi's bloc"
     if q.kind in _ABOUT_SOMEONE and (_other_year(q, c) or _other_person(q, c, analysis)):
         return 0.0  # "12 years" of Alfred Brown is no answer about Willingham, nor 87% in 1960 one about 1968
+    if _LINKS_ONLY.match(c.text):
+        return 0.0  # a table of contents' "- [What is the alternate style?](tabbed.md#alternate-style)" says nothing
     if asks(c.text):
         return 0.0  # a question the text asks ("How to explain the time he spent on alchemy?") answers nothing
     asked = set(q.terms)

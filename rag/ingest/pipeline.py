@@ -53,7 +53,9 @@ SENTENCES_KEY = "sentence_vectors"  # "complete" once every chunk has its senten
 # 6: XHTML pages with an XML declaration read as structure; an option's names one heading; text after a
 #    description list back in its section; hard-wrapped plain text read by paragraphs (only such .txt files are
 #    read again).
-READER_VERSION = "6"
+# 7: Markdown of docs sites: tables without outer pipes whole, admonition bodies prose, "/// tip" block markers and
+#    link definitions no text, "/// html" examples whole.
+READER_VERSION = "7"
 REREAD_SUFFIXES = frozenset({".pdf", ".html", ".htm", ".md", ".markdown"})
 
 
