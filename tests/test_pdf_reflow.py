@@ -54,3 +54,14 @@ def test_tightly_justified_pdf_keeps_its_word_spaces() -> None:
     found = sum(" ".join(c.split()) in flat for c in contexts)
     assert found >= 0.9 * len(contexts), f"{found}/{len(contexts)} reference sentences intact"
     assert "If a paper is accepted, it is professionally typeset" in flat
+
+
+def test_a_pdfs_bulleted_list_items_are_content() -> None:
+    """A web article's bulleted lines are sharing links; a paper's are content. The REVTeX guide lists the macros
+    for new commands as bullets ("• \\newcommand{command}..."): they must be in the document's blocks, and so in
+    its chunks, where a question about them finds them."""
+    pdf = next(PAPER.glob("*.pdf"))
+    doc = load_file(pdf, pdf.name, 10**8)
+    blocks = [doc.text[b.start : b.end] for b in doc.blocks]
+    assert any(b.startswith("• \\newcommand") for b in blocks)
+    assert any("Physical Review X" in b and b.startswith("•") for b in blocks)

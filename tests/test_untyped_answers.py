@@ -520,3 +520,28 @@ def test_a_detail_next_to_the_asked_one_is_no_answer(requirements: Assistant, qu
     assert answer.refused is refused, answer.text
     if not refused:
         _exact(requirements, answer)
+
+
+MDDOCS = Path(__file__).resolve().parent.parent / "evals" / "corpora" / "mddocs" / "extensions"
+
+
+@pytest.mark.parametrize(
+    ("question", "opening"),
+    [
+        ("What is the Critic extension?", "Critic is an extension that"),
+        ("What is PathConverter for?", "PathConverter is an extension that"),
+    ],
+)
+def test_what_is_x_is_answered_by_the_sentence_that_says_what_x_is(
+    tmp_path: Path, question: str, opening: str
+) -> None:
+    """ "What is X?" prefers "X is an extension that ..." to a sentence about X that matches the words as well
+    ("This extension runs before all other extensions", "PathConverter takes an absolute base path")."""
+    (tmp_path / "docs").mkdir()
+    for name in ("critic.md", "pathconverter.md", "b64.md"):
+        (tmp_path / "docs" / name).write_bytes((MDDOCS / name).read_bytes())
+    assistant = Assistant.build(tmp_path / "docs", tmp_path / "index", Settings())
+    answer = assistant.ask(question)
+    assert not answer.refused
+    _exact(assistant, answer)
+    assert answer.citations[0].quote.startswith(opening), answer.text

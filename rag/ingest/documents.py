@@ -44,6 +44,7 @@ _END = re.compile(
     re.I,
 )
 _BULLET = re.compile(r"^[•·▪■►|*\-–—]\s*")
+_ITEMS = ("•", "·", "▪", "■", "►")  # the bullets that mark a list item in a PDF (not "-", "|" or "*", which start text too)
 _TERMINAL = re.compile(r"[.!?:;\"”’)]$")
 _WORD = re.compile(r"\w+")
 BODY_RATIO = 1.5  # the paragraphs of a page read from its body may be this much longer than trafilatura's article
@@ -68,9 +69,10 @@ def _lines(text: str) -> Iterator[Span]:
         pos += len(line) + 1
 
 
-def clean(text: str, rewrap: bool = True) -> tuple[str, list[Span], str | None, bool]:
+def clean(text: str, rewrap: bool = True, lists: bool = False) -> tuple[str, list[Span], str | None, bool]:
     """Split ``text`` into article blocks, dropping boilerplate. A hard-wrapped text's blocks are its paragraphs
-    (unless ``rewrap`` is false); otherwise each line is one.
+    (unless ``rewrap`` is false); otherwise each line is one. A bulleted line is boilerplate in a web article
+    (sharing links) but content in a paper or a manual (``lists``: "• \\newcommand{command}[narg]{def}").
 
     Returns (title, content blocks as spans of ``text``, ISO date or None, whether the date is inferred).
     """
@@ -101,9 +103,10 @@ def clean(text: str, rewrap: bool = True) -> tuple[str, list[Span], str | None, 
             title = bare.lstrip("#").strip()
             if len(bare.split()) < 8 or not re.search(r"[.!?][\"”’)]?$", bare):
                 continue  # a headline, not a sentence of the article
-        if counts[s] > 1 or (_BULLET.match(s) and (wrapped is None or len(bare.split()) < 8)):
+        item = lists and s.startswith(_ITEMS) and bool(bare)
+        if counts[s] > 1 or (_BULLET.match(s) and not item and (wrapped is None or len(bare.split()) < 8)):
             continue  # a repeated line, or a bullet: in an article, sharing links and the like
-        if len(bare.split()) < 8 and not _TERMINAL.search(bare):
+        if len(bare.split()) < 8 and not _TERMINAL.search(bare) and not item:
             continue
         if s.startswith("#"):
             continue
@@ -193,7 +196,7 @@ def load_file(path: Path, source: str, max_bytes: int) -> Document:
         if stamp:
             iso, inferred = stamp, False
     else:
-        title, blocks, iso, inferred = clean(text)
+        title, blocks, iso, inferred = clean(text, lists=suffix == ".pdf")
     if not blocks:
         raise RagError("no article text after removing boilerplate")
     return Document(
