@@ -217,6 +217,16 @@ def test_docs_site_markdown_keeps_tables_admonitions_and_blocks_apart() -> None:
     assert '-8<- "file.md"' in texts  # inside a code fence it is code, kept
 
 
+def test_a_code_fence_over_a_rule_is_code_not_a_heading() -> None:
+    """ "```yaml" followed by "---" (an example that starts with front matter) opens a code block; it is no
+    setext heading, which would leave the example's lines to be read as prose and its closing fence to open one."""
+    text = "## Example\n\n```yaml\n---\ntitle: x\n---\nbody: y\n```\n\nThe example sets a title. It is read.\n"
+    layout = parse(text)
+    blocks = [(text[b.start : b.end], w) for b, w in zip(layout.blocks, layout.whole, strict=True)]
+    assert blocks == [("---\ntitle: x\n---\nbody: y", True), ("The example sets a title. It is read.", False)]
+    assert [name for _, name in layout.sections] == ["Example"]
+
+
 def test_a_paragraph_with_a_pipe_is_no_table() -> None:
     """Only a header row followed by a rule of dashes starts a table without outer pipes."""
     text = "Pass `a | b` to combine them. It works.\nThe next line goes on.\n"

@@ -139,7 +139,13 @@ def parse(text: str) -> Layout:
             heading(len(m.group(1)), m.group(2), start)
             i += 1
             continue
-        if i + 1 < len(lines) and _SETEXT.match(view(i + 1)) and not _LIST.match(line) and "|" not in line:
+        if (
+            i + 1 < len(lines)
+            and _SETEXT.match(view(i + 1))
+            and not _LIST.match(line)
+            and "|" not in line
+            and not _FENCE.match(line.lstrip())  # "```yaml" over a "---" opens code that starts with front matter
+        ):
             heading(1 if view(i + 1).lstrip()[:1] == "=" else 2, line, start)
             i += 2
             continue
