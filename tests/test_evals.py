@@ -84,6 +84,7 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], A
         "git_blind",
         "plaintext_blind",
         "md_blind",
+        "manual_blind",
         "paper",
         "paper2_blind",
         "essays",
@@ -91,7 +92,8 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], A
     ],
 )
 def test_other_kinds_of_documents_meet_thresholds(name: str, corpus_index: Callable[[Path], Any]) -> None:
-    """The sets over product docs (three HTML sites and a Markdown one), plain-text documents, two two-column PDFs and essays, all
+    """The sets over product docs (three HTML sites and a Markdown one), plain-text documents, two two-column PDFs,
+    a PDF manual and essays, all
     written blind: gated like the news sets."""
     from evals.runner import run_eval
 

@@ -1,5 +1,5 @@
 """PDF text as a reader sees it: wrapped lines joined into paragraphs, end-of-line hyphenation undone, running
-headers, footers and page numbers dropped.
+headers, footers, page numbers and the dotted lines of a table of contents dropped.
 
 Text comes from PDFium (pypdf reads tightly justified lines as one word, "Ifapaperisaccepted,": measured in
 ``benchmarks/bench_pdf.py``); pypdf first checks the file, so a password, a broken file or a decompression bomb
@@ -25,6 +25,8 @@ REPEATED = 0.3  # a header/footer line recurs (digits aside) on at least this sh
 MIN_PAGES = 3  # ... and on at least this many
 
 _PAGE_NUMBER = re.compile(r"^(?:page\s*)?[-–—(\[]?\s*(?:\d{1,4}|[ivxlc]{1,6})\s*[-–—)\]]?(?:\s*(?:/|of)\s*\d{1,4})?$", re.I)
+_FOLIO = re.compile(r"^\d{1,4}\s+\S|\S\s+\d{1,4}$")  # a page number that opens or ends a running head
+_LEADERS = re.compile(r"(?:\.\s?){4,}\s*[\divxlc]{1,5}(?:,\s*[\divxlc]{1,5})*$", re.I)  # "5.3 Index matrices . . . . . . 21": contents, index
 _HYPHEN_END = re.compile(r"(\w+)[-\u00ad]$")
 _WORD_START = re.compile(r"^([a-z]\w*)")
 _SENTENCE_END = re.compile(r"[.!?:][\"”’)\]]*$")
@@ -55,7 +57,14 @@ def running_lines(pages: Sequence[list[str]]) -> set[str]:
         edge = {_shape(ln) for ln in body[:EDGE_LINES] + body[-EDGE_LINES:]}
         seen.update(edge)
     need = max(MIN_PAGES, int(REPEATED * len(pages) + 0.999))
-    return {shape for shape, n in seen.items() if n >= need and shape}
+    running = {shape for shape, n in seen.items() if n >= need and shape}
+    # A book's running head changes with its chapter ("Chapter 5: Arrays and matrices 26"): the first or last
+    # line of two pages or more, the same but for the page number that opens or ends it.
+    numbered: Counter[str] = Counter()
+    for lines in pages:
+        body = [ln for ln in lines if ln.strip()]
+        numbered.update({_shape(ln) for ln in body[:1] + body[-1:] if _FOLIO.search(ln) and len(ln.split()) > 1})
+    return running | {shape for shape, n in numbered.items() if n >= 2}
 
 
 def _vocabulary(pages: Sequence[list[str]]) -> tuple[set[str], set[str]]:
@@ -102,8 +111,8 @@ def reflow(pages: Sequence[str]) -> str:
         body = [ln for ln in lines if ln]
         edges = set(body[:EDGE_LINES] + body[-EDGE_LINES:])
         for ln in lines:
-            if not ln or (ln in edges and _shape(ln) in running) or _PAGE_NUMBER.match(ln):
-                continue
+            if not ln or (ln in edges and _shape(ln) in running) or _PAGE_NUMBER.match(ln) or _LEADERS.search(ln):
+                continue  # a running line, a page number, a table of contents' or an index's entry
             opens = _LIST_ITEM.match(ln) or _CAPTION.match(ln) or (_HEADING.match(ln) and _SENTENCE_END.search(prev))
             if current and (opens or _closes(prev, ln, full)):
                 paragraphs.append(current)
