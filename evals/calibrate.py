@@ -88,7 +88,7 @@ def _assistant(docs: Path, workdir: Path) -> Any:
 
 def collect(name: str, workdir: Path) -> list[dict[str, Any]]:
     """Features and labels for every question of one gold set."""
-    from rag.answer import extractive
+    from rag.answer import extractive, subjects
     from rag.text import entities
 
     dataset = load(GOLD / f"{name}.jsonl")
@@ -109,7 +109,7 @@ def collect(name: str, workdir: Path) -> list[dict[str, Any]]:
                 "x": features(r, assistant.store.knows),
                 "answerable": item.answerable,
                 "y": int(item.answerable and best_source in item.sources),
-                "unknown": bool(extractive._unknown_names(r.question, assistant.store.knows)),
+                "unknown": bool(subjects.unknown_names(r.question, assistant.store.knows)),
             }
         )
     return rows

@@ -19,6 +19,7 @@ from rag.answer.base import Context, Draft, Finished, History, words
 from rag.answer.candidates import Candidate, annotate_dates, candidates, described_term, term_described
 from rag.answer.matching import TermMatcher, WordVectorsFn
 from rag.answer.question import Question, analyse
+from rag.answer.subjects import names_section, unheld_names, unknown_names
 from rag.answer.support import IdfFn, coverage
 from rag.answer.typed import (
     VERSION_NOTE,
@@ -98,7 +99,7 @@ def rank(
     passage_cov = {
         id(p): coverage(q_terms, set(lexical.terms(f"{p.chunk.title} {p.chunk.text}")), idf) for p in passages
     }
-    named = {id(p): _names_section(q, p.chunk.title) for p in passages}
+    named = {id(p): names_section(q, p.chunk.title) for p in passages}
     matcher.prefetch([t for c in pool for t in (c.text, c.context)])
     for c, s in zip(pool, sims, strict=True):
         own = matcher.credits(content_words(c.text))
@@ -185,49 +186,12 @@ def stored_or_embedded(texts: list[str], stored: list[Any], embedder: Embedder) 
     return vectors
 
 
-def _names_section(q: Question, title: str) -> float:
-    """1.0 when the section path ``title`` holds one of the question's names from code as a run of terms
-    ("functools.cache" in "functools › @functools.cache(user_function)", not in "@functools.lru_cache")."""
-    if not q.identifiers:
-        return 0.0
-    held = f" {' '.join(lexical.terms(title))} "
-    return 1.0 if any(f" {name} " in held for name in q.identifiers) else 0.0
-
-
-def _unheld_names(q: Question, pool: list[Candidate], shortlist: list[int]) -> list[str]:
-    """Names from code in the question ("the strict parameter", "--without-scm-ignore-files", "QUOTE_STRINGS") and
-    numbered names ("REVTeX 3", "version 7") that no passage of the shortlisted sentences writes, and parameters
-    that no such passage writes beside the function they are asked of: the documents describe something next to
-    what is asked (REVTeX 4.2, versions 1 to 5, another function's parameter)."""
-    if not q.code_names and not q.numbered:
-        return []
-    texts = {id(p): f"{p.chunk.title}\n{p.chunk.text}" for p in (pool[i].passage for i in shortlist)}
-    patterns = {name: rf"(?<![\w-]){re.escape(name)}(?![\w-])" for name in q.code_names}
-    for name, number in q.numbered:  # "Python 3" is written in "Python 3.12"; "Python 3.12" in "version 3.12"
-        n = re.escape(number)
-        patterns[f"{name} {number}"] = rf"(?<![\w-]){re.escape(name)}\s*v?{n}(?![\d])|\bversion\s+{n}(?!\d)"
-    unheld = [name for name, pattern in patterns.items() if not any(re.search(pattern, t, re.I) for t in texts.values())]
-    if q.callables:
-        # A parameter belongs to the function it is asked of: "the strict parameter of os.path.commonpath()" is not
-        # held by the section of os.path.realpath(), nor "unique=True" by a page that says "unique" in passing.
-        owners = [t for t in texts.values() if any(re.search(patterns[n], t, re.I) for n in q.callables)]
-        unheld += [
-            p for p in q.parameters if p not in unheld and not any(re.search(patterns[p], t, re.I) for t in owners)
-        ]
-    return unheld
-
-
-def _unknown_names(q: Question, known: Callable[[str], bool]) -> list[str]:
-    """Names in the question (people, organisations, places, names from code) that the documents never use."""
-    return [t for t in (*q.strict_names, *q.identifiers) if not known(t)]
-
-
 def _absent(r: Ranking, known: Callable[[str], bool] | None) -> bool:
     """Whether what the question asks about is plainly not in the documents: a name they never use, a name from
     code no passage that matches writes (or not beside the function asked of), or a maximum or minimum that the
     document answering best states of nothing."""
     q, pool, shortlist, order = r.question, r.pool, r.shortlist, r.order
-    if (known is not None and _unknown_names(q, known)) or _unheld_names(q, pool, shortlist):
+    if (known is not None and unknown_names(q, known)) or unheld_names(q, pool, shortlist):
         return True
     bound = asks_bound(q.text) if q.kind != "why" and order else ""
     if bound:  # "Is there a maximum file size?"

@@ -8,6 +8,7 @@ import re
 from rag.answer.candidates import Candidate
 from rag.answer.matching import TermMatcher
 from rag.answer.question import Question, possessives
+from rag.answer.subjects import DEFINITION_UNSTATED, about_another, defined_terms, defines, novel, of_subject
 from rag.text import entities, lexical
 from rag.text.entities import Analysis, Word
 from rag.text.words import content_words
@@ -68,13 +69,6 @@ _ROLE = frozenset(
         secretary chief chiefs head king cleric diplomat officer deputy commanders officials forces coalition""".split()
     )
 )
-
-
-def _novel(text: str, question: Question) -> bool:
-    """Whether an entity says something the question doesn't: "Brantor Dredging Company" for "which company"."""
-    asked = set(question.terms) - set(question.focus)
-    own = [t for t in lexical.terms(text) if len(t) > 2 or t.isdigit()]
-    return bool(own) and not set(own) & asked
 
 
 def _near(
@@ -259,77 +253,8 @@ def _names_release(text: str, asked: set[str]) -> bool:
     return any(not set(lexical.terms(m.group(1) or m.group(0))) <= asked for m in _RELEASE.finditer(text))
 
 
-# "natbib (version 8.31a or higher)", "SQLite 3.35.0", "Python v3.12": a version and the name it is of
-_OWNED_VERSION = re.compile(r"([A-Za-z][\w+-]*)\s*\(?\s*(?:version\s+|v)?\d+(?:\.\d+)+[a-z]?\b", re.I)
-
-
-def _of_subject(q: Question, c: Candidate) -> bool:
-    """Whether the sentence can date what the question asks about: a function asked of ("iif()") is written in it,
-    its section's title or the sentences before it in its passage, and a sentence that gives another name's version ("natbib (version
-    8.31a)") writes the name whose version is asked ("which version of hyperref")."""
-    held = f"{c.passage.chunk.title}\n{c.previous}\n{c.text}"
-    section = "\n".join([c.passage.chunk.title, *(t for _, _, t in c.earlier), c.text])
-    if q.callables and not any(_written(n, section) for n in q.callables):
-        return False
-    asked = set(q.terms)
-    for name in q.versioned:
-        owners = [m.group(1) for m in _OWNED_VERSION.finditer(c.text)]
-        if not _written(name, held) and any(not set(lexical.terms(o)) <= asked for o in owners if lexical.terms(o)):
-            return False
-    return True
-
-
 # only links or images, in a list item or not: "- [How to style the tabs?](../tabbed.md#styling)", "![Preview](a.png)"
 _LINKS_ONLY = re.compile(r"^\s*(?:[-*+]\s+|\d{1,3}[.)]\s+)?(?:!?\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])[\s,;.]*)+$")
-_ABOUT_SOMEONE = frozenset({"number", "where", "org", "name"})  # typed kinds whose answer is no person
-_YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
-
-
-def _other_year(q: Question, c: Candidate) -> bool:
-    """Whether the question names a year and the sentence names only others, with the asked one nowhere in its
-    section's title or the sentence before: it tells of another time."""
-    asked = {t for t in q.terms if _YEAR.fullmatch(t)}
-    told = set(_YEAR.findall(c.text))
-    return bool(asked and told) and not asked & set(_YEAR.findall(f"{c.passage.chunk.title}\n{c.previous}\n{c.text}"))
-
-
-def _other_person(q: Question, c: Candidate, analysis: Analysis) -> bool:
-    """Whether the question names someone ("Cameron Willingham") whom neither the sentence, its section's title nor
-    the sentence before names, while the sentence tells of another person: it is about someone else."""
-    if not q.strict_names:
-        return False
-    held = set(lexical.terms(f"{c.passage.chunk.title}\n{c.previous}\n{c.text}"))
-    if held & set(q.strict_names):
-        return False
-    return any(e.label == "PERSON" and _novel(e.text, q) for e in analysis.entities)
-
-
-# "What is the Critic extension?", "What are dunder methods?", "What is PathConverter for?", "What does EscapeAll do?"
-_ASKS_DEFINITION = re.compile(
-    r"^\s*(?:what\s+(?:is|are)\s+(?:an?\s+|the\s+)?(?P<a>[^?,;]{1,60}?)(?:\s+(?:for|used for)|\s+in\s+[^?,;]+)?"
-    r"|what\s+(?:does|do)\s+(?:an?\s+|the\s+)?(?P<b>[^?,;]{1,60}?)\s+do)\s*\?\s*$",
-    re.I,
-)
-# "Critic is an extension that ...", "PathConverter (the path converter) is a ...": the sentence says what it is
-_DEFINES = re.compile(r"^\s*(?:the\s+)?(?P<head>[^,;:.()]{1,60}?)(?:\s*\([^)]*\))?\s+(?:is|are)\s+(?:an?|the|one)\b", re.I)
-DEFINITION_UNSTATED = 0.8  # the fit of a sentence that doesn't say what the asked thing is, for "what is X?"
-
-
-def defined_terms(question: str) -> set[str]:
-    """The terms of what ``question`` asks to be defined ("critic", "extens" of "What is the Critic extension?")."""
-    m = _ASKS_DEFINITION.match(question)
-    return set(lexical.terms(m.group("a") or m.group("b"))) if m else set()
-
-
-def _defines(sentence: str, defined: set[str]) -> bool:
-    """Whether ``sentence`` opens by saying what a thing the question names is ("Critic is an extension that")."""
-    m = _DEFINES.match(sentence)
-    return m is not None and bool(set(lexical.terms(m.group("head"))) & defined)
-
-
-def _written(name: str, text: str) -> bool:
-    """Whether ``name`` is written in ``text`` as a whole word (any case)."""
-    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.I) is not None
 
 
 def answer_fit(
@@ -347,7 +272,7 @@ def answer_fit(
         for owner2, head2 in possessives(analysis):
             if head2 == head and owner2 != owner and owner2 not in q.terms:
                 return 0.0  # "Sadr's bloc" does not answer a question about "Abadi's bloc"
-    if q.kind in _ABOUT_SOMEONE and (_other_year(q, c) or _other_person(q, c, analysis)):
+    if about_another(q, c, analysis):
         return 0.0  # "12 years" of Alfred Brown is no answer about Willingham, nor 87% in 1960 one about 1968
     if _LINKS_ONLY.match(c.text):
         return 0.0  # a table of contents' "- [What is the alternate style?](tabbed.md#alternate-style)" says nothing
@@ -355,7 +280,7 @@ def answer_fit(
         return 0.0  # a question the text asks ("How to explain the time he spent on alchemy?") answers nothing
     asked = set(q.terms)
     kind = q.kind
-    if (kind == "when" or "version" in q.focus) and not _of_subject(q, c):
+    if (kind == "when" or "version" in q.focus) and not of_subject(q, c):
         return 0.0  # "natbib (version 8.31a)" tells no version of hyperref, nor the foreign keys' release that of iif()
     if kind == "when" or "version" in q.focus:
         notes = VERSION_NOTE.findall(c.text)
@@ -397,7 +322,7 @@ def answer_fit(
         if _echoes(c.text, asked):
             return 0.3
         defined = defined_terms(q.text)
-        return 1.0 if not defined or _defines(c.text, defined) else DEFINITION_UNSTATED
+        return 1.0 if not defined or defines(c.text, defined) else DEFINITION_UNSTATED
     best = 0.0
     leads: list[str] = []
     if _asks_speaker(q):  # "who put out the account": whoever the sentence has saying it ("..., the Kremlin said")
@@ -407,7 +332,7 @@ def answer_fit(
                 leads.append(speaker)
                 best = 1.5
     for e in analysis.entities:
-        if not _novel(e.text, q):
+        if not novel(e.text, q):
             continue
         titled = kind == "who" and _titled(analysis, e)  # "Harbour master Ilse Varnholt", whatever its label
         if e.label in q.wants or titled:
@@ -443,7 +368,7 @@ def _role_unfilled(q: Question, c: Candidate, analysis: Analysis, matcher: TermM
     doesn't already name."""
     roles = set(q.essential) & _ROLE & set(lexical.terms(c.text))
     return bool(roles) and not any(
-        e.label == "PERSON" and _novel(e.text, q) and _beside(analysis, e, roles, matcher, apposed=True)
+        e.label == "PERSON" and novel(e.text, q) and _beside(analysis, e, roles, matcher, apposed=True)
         for e in analysis.entities
     )
 
@@ -508,7 +433,7 @@ def _unlabelled_name_fit(q: Question, c: Candidate, analysis: Analysis) -> float
     for run in proper_runs(analysis):
         # Left to the tagger: a run inside an entity it labelled (wanted or not: "the Defense Ministry" is no
         # person); only runs it missed, or labelled in part ("Orrin" of "Orrin Vale"), fall back on context.
-        if not _novel(run.text, q) or any(e.start <= run.start and run.end <= e.end for e in analysis.entities):
+        if not novel(run.text, q) or any(e.start <= run.start and run.end <= e.end for e in analysis.entities):
             continue
         before = c.text[max(0, run.start - 40) : run.start]
         if q.kind == "where":

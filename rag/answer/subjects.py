@@ -1,0 +1,135 @@
+"""What a sentence is about, beside what the question asks: the function a parameter or a release belongs to,
+the person or the year it tells of, the thing it says what it is; and the names from code a question writes that
+the documents must hold."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from rag.answer.candidates import Candidate
+from rag.answer.question import Question
+from rag.text import lexical
+from rag.text.entities import Analysis
+
+
+def novel(text: str, question: Question) -> bool:
+    """Whether an entity says something the question doesn't: "Brantor Dredging Company" for "which company"."""
+    asked = set(question.terms) - set(question.focus)
+    own = [t for t in lexical.terms(text) if len(t) > 2 or t.isdigit()]
+    return bool(own) and not set(own) & asked
+
+
+# "natbib (version 8.31a or higher)", "SQLite 3.35.0", "Python v3.12": a version and the name it is of
+_OWNED_VERSION = re.compile(r"([A-Za-z][\w+-]*)\s*\(?\s*(?:version\s+|v)?\d+(?:\.\d+)+[a-z]?\b", re.I)
+
+
+def of_subject(q: Question, c: Candidate) -> bool:
+    """Whether the sentence can date what the question asks about: a function asked of ("iif()") is written in it,
+    its section's title or the sentences before it in its passage, and a sentence that gives another name's
+    version ("natbib (version 8.31a)") writes the name whose version is asked ("which version of hyperref")."""
+    held = f"{c.passage.chunk.title}\n{c.previous}\n{c.text}"
+    section = "\n".join([c.passage.chunk.title, *(t for _, _, t in c.earlier), c.text])
+    if q.callables and not any(written(n, section) for n in q.callables):
+        return False
+    asked = set(q.terms)
+    for name in q.versioned:
+        owners = [m.group(1) for m in _OWNED_VERSION.finditer(c.text)]
+        if not written(name, held) and any(not set(lexical.terms(o)) <= asked for o in owners if lexical.terms(o)):
+            return False
+    return True
+
+
+_ABOUT_SOMEONE = frozenset({"number", "where", "org", "name"})  # typed kinds whose answer is no person
+_YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
+
+
+def about_another(q: Question, c: Candidate, analysis: Analysis) -> bool:
+    """Whether a typed answer that is no person (a number, a place, an organisation) would come from a sentence
+    about another person or another year than the question names ("12 years" of Alfred Brown for Cameron
+    Willingham, 87% in 1960 for 1968)."""
+    return q.kind in _ABOUT_SOMEONE and (_other_year(q, c) or _other_person(q, c, analysis))
+
+
+def _other_year(q: Question, c: Candidate) -> bool:
+    """Whether the question names a year and the sentence names only others, with the asked one nowhere in its
+    section's title or the sentence before: it tells of another time."""
+    asked = {t for t in q.terms if _YEAR.fullmatch(t)}
+    told = set(_YEAR.findall(c.text))
+    return bool(asked and told) and not asked & set(_YEAR.findall(f"{c.passage.chunk.title}\n{c.previous}\n{c.text}"))
+
+
+def _other_person(q: Question, c: Candidate, analysis: Analysis) -> bool:
+    """Whether the question names someone ("Cameron Willingham") whom neither the sentence, its section's title nor
+    the sentence before names, while the sentence tells of another person: it is about someone else."""
+    if not q.strict_names:
+        return False
+    held = set(lexical.terms(f"{c.passage.chunk.title}\n{c.previous}\n{c.text}"))
+    if held & set(q.strict_names):
+        return False
+    return any(e.label == "PERSON" and novel(e.text, q) for e in analysis.entities)
+
+
+# "What is the Critic extension?", "What are dunder methods?", "What is PathConverter for?", "What does EscapeAll do?"
+_ASKS_DEFINITION = re.compile(
+    r"^\s*(?:what\s+(?:is|are)\s+(?:an?\s+|the\s+)?(?P<a>[^?,;]{1,60}?)(?:\s+(?:for|used for)|\s+in\s+[^?,;]+)?"
+    r"|what\s+(?:does|do)\s+(?:an?\s+|the\s+)?(?P<b>[^?,;]{1,60}?)\s+do)\s*\?\s*$",
+    re.I,
+)
+# "Critic is an extension that ...", "PathConverter (the path converter) is a ...": the sentence says what it is
+_DEFINES = re.compile(r"^\s*(?:the\s+)?(?P<head>[^,;:.()]{1,60}?)(?:\s*\([^)]*\))?\s+(?:is|are)\s+(?:an?|the|one)\b", re.I)
+DEFINITION_UNSTATED = 0.8  # the fit of a sentence that doesn't say what the asked thing is, for "what is X?"
+
+
+def defined_terms(question: str) -> set[str]:
+    """The terms of what ``question`` asks to be defined ("critic", "extens" of "What is the Critic extension?")."""
+    m = _ASKS_DEFINITION.match(question)
+    return set(lexical.terms(m.group("a") or m.group("b"))) if m else set()
+
+
+def defines(sentence: str, defined: set[str]) -> bool:
+    """Whether ``sentence`` opens by saying what a thing the question names is ("Critic is an extension that")."""
+    m = _DEFINES.match(sentence)
+    return m is not None and bool(set(lexical.terms(m.group("head"))) & defined)
+
+
+def written(name: str, text: str) -> bool:
+    """Whether ``name`` is written in ``text`` as a whole word (any case)."""
+    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.I) is not None
+
+
+def names_section(q: Question, title: str) -> float:
+    """1.0 when the section path ``title`` holds one of the question's names from code as a run of terms
+    ("functools.cache" in "functools › @functools.cache(user_function)", not in "@functools.lru_cache")."""
+    if not q.identifiers:
+        return 0.0
+    held = f" {' '.join(lexical.terms(title))} "
+    return 1.0 if any(f" {name} " in held for name in q.identifiers) else 0.0
+
+
+def unheld_names(q: Question, pool: list[Candidate], shortlist: list[int]) -> list[str]:
+    """Names from code in the question ("the strict parameter", "--without-scm-ignore-files", "QUOTE_STRINGS") and
+    numbered names ("REVTeX 3", "version 7") that no passage of the shortlisted sentences writes, and parameters
+    that no such passage writes beside the function they are asked of: the documents describe something next to
+    what is asked (REVTeX 4.2, versions 1 to 5, another function's parameter)."""
+    if not q.code_names and not q.numbered:
+        return []
+    texts = {id(p): f"{p.chunk.title}\n{p.chunk.text}" for p in (pool[i].passage for i in shortlist)}
+    patterns = {name: rf"(?<![\w-]){re.escape(name)}(?![\w-])" for name in q.code_names}
+    for name, number in q.numbered:  # "Python 3" is written in "Python 3.12"; "Python 3.12" in "version 3.12"
+        n = re.escape(number)
+        patterns[f"{name} {number}"] = rf"(?<![\w-]){re.escape(name)}\s*v?{n}(?![\d])|\bversion\s+{n}(?!\d)"
+    unheld = [name for name, pattern in patterns.items() if not any(re.search(pattern, t, re.I) for t in texts.values())]
+    if q.callables:
+        # A parameter belongs to the function it is asked of: "the strict parameter of os.path.commonpath()" is not
+        # held by the section of os.path.realpath(), nor "unique=True" by a page that says "unique" in passing.
+        owners = [t for t in texts.values() if any(re.search(patterns[n], t, re.I) for n in q.callables)]
+        unheld += [
+            p for p in q.parameters if p not in unheld and not any(re.search(patterns[p], t, re.I) for t in owners)
+        ]
+    return unheld
+
+
+def unknown_names(q: Question, known: Callable[[str], bool]) -> list[str]:
+    """Names in the question (people, organisations, places, names from code) that the documents never use."""
+    return [t for t in (*q.strict_names, *q.identifiers) if not known(t)]
