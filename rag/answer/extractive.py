@@ -590,12 +590,12 @@ def _answer_parts(
     passages = whole[0]
     first_absent = False
     for k, part in enumerate(parts):
+        if k and first_absent and _REFERS_BACK.search(part):
+            continue  # "copy.replace() ..., and which method supports it?": the first part's subject isn't there
         if k == 1 and len(parts) == 2:
             found, vector = whole
         else:
             found, vector = ctx.search(part if k == 0 else f"{parts[0]} {part}", filters)
-        if k and first_absent and _REFERS_BACK.search(part):
-            continue  # "copy.replace() ..., and which method supports it?": the first part's subject isn't there
         ranked = rank(part, vector, found or passages, ctx.embedder, ctx.idf, tagger, word_vectors)
         text, cites, refused = answer(
             part, vector, found or passages, ctx.embedder, ctx.idf, tagger, ctx.knows, word_vectors, labelled, ranked

@@ -174,6 +174,7 @@ class Question:
     parameters: tuple[str, ...] = ()  # the parameters among them ("unique" of "unique=True"), see parameter_names()
     callables: tuple[str, ...] = ()  # ... and what they are parameters of ("insort" of "bisect.insort()")
     versioned: tuple[str, ...] = ()  # what a version is asked of ("hyperref" of "which version of hyperref")
+    defined: tuple[str, ...] = ()  # what "What is X?" asks to define ("critic", "extens"), see defined_terms()
     numbered: tuple[tuple[str, str], ...] = ()  # numbered names ("REVTeX", "3"), see numbered_names()
 
     @property
@@ -332,6 +333,20 @@ def versioned_names(question: str) -> tuple[str, ...]:
     """What ``question`` asks the version of: the name after "version of" ("hyperref", "Python")."""
     found = [m.group(1) for m in _VERSION_OF.finditer(question) if lexical.terms(m.group(1))]
     return tuple(dict.fromkeys(found))
+
+
+# "What is the Critic extension?", "What are dunder methods?", "What is PathConverter for?", "What does EscapeAll do?"
+_ASKS_DEFINITION = re.compile(
+    r"^\s*(?:what\s+(?:is|are)\s+(?:an?\s+|the\s+)?(?P<a>[^?,;]{1,60}?)(?:\s+(?:for|used for)|\s+in\s+[^?,;]+)?"
+    r"|what\s+(?:does|do)\s+(?:an?\s+|the\s+)?(?P<b>[^?,;]{1,60}?)\s+do)\s*\?\s*$",
+    re.I,
+)
+
+
+def defined_terms(question: str) -> tuple[str, ...]:
+    """The terms of what ``question`` asks to be defined ("critic", "extens" of "What is the Critic extension?")."""
+    m = _ASKS_DEFINITION.match(question)
+    return tuple(dict.fromkeys(lexical.terms(m.group("a") or m.group("b")))) if m else ()
 
 
 def numbered_names(question: str) -> tuple[tuple[str, str], ...]:
@@ -502,5 +517,6 @@ def analyse(text: str, analysis: Analysis) -> Question:
         parameters=parameter_names(stripped),
         callables=callable_names(stripped),
         versioned=versioned_names(stripped),
+        defined=defined_terms(stripped),
         numbered=numbered_names(stripped),
     )

@@ -70,27 +70,15 @@ def _other_person(q: Question, c: Candidate, analysis: Analysis) -> bool:
     return any(e.label == "PERSON" and novel(e.text, q) for e in analysis.entities)
 
 
-# "What is the Critic extension?", "What are dunder methods?", "What is PathConverter for?", "What does EscapeAll do?"
-_ASKS_DEFINITION = re.compile(
-    r"^\s*(?:what\s+(?:is|are)\s+(?:an?\s+|the\s+)?(?P<a>[^?,;]{1,60}?)(?:\s+(?:for|used for)|\s+in\s+[^?,;]+)?"
-    r"|what\s+(?:does|do)\s+(?:an?\s+|the\s+)?(?P<b>[^?,;]{1,60}?)\s+do)\s*\?\s*$",
-    re.I,
-)
 # "Critic is an extension that ...", "PathConverter (the path converter) is a ...": the sentence says what it is
 _DEFINES = re.compile(r"^\s*(?:the\s+)?(?P<head>[^,;:.()]{1,60}?)(?:\s*\([^)]*\))?\s+(?:is|are)\s+(?:an?|the|one)\b", re.I)
 DEFINITION_UNSTATED = 0.8  # the fit of a sentence that doesn't say what the asked thing is, for "what is X?"
 
 
-def defined_terms(question: str) -> set[str]:
-    """The terms of what ``question`` asks to be defined ("critic", "extens" of "What is the Critic extension?")."""
-    m = _ASKS_DEFINITION.match(question)
-    return set(lexical.terms(m.group("a") or m.group("b"))) if m else set()
-
-
-def defines(sentence: str, defined: set[str]) -> bool:
+def defines(sentence: str, defined: tuple[str, ...]) -> bool:
     """Whether ``sentence`` opens by saying what a thing the question names is ("Critic is an extension that")."""
     m = _DEFINES.match(sentence)
-    return m is not None and bool(set(lexical.terms(m.group("head"))) & defined)
+    return m is not None and bool(set(lexical.terms(m.group("head"))) & set(defined))
 
 
 def written(name: str, text: str) -> bool:

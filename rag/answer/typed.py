@@ -8,7 +8,7 @@ import re
 from rag.answer.candidates import Candidate
 from rag.answer.matching import TermMatcher
 from rag.answer.question import Question, possessives
-from rag.answer.subjects import DEFINITION_UNSTATED, about_another, defined_terms, defines, novel, of_subject
+from rag.answer.subjects import DEFINITION_UNSTATED, about_another, defines, novel, of_subject
 from rag.text import entities, lexical
 from rag.text.entities import Analysis, Word
 from rag.text.words import content_words
@@ -280,9 +280,9 @@ def answer_fit(
         return 0.0  # a question the text asks ("How to explain the time he spent on alchemy?") answers nothing
     asked = set(q.terms)
     kind = q.kind
-    if (kind == "when" or "version" in q.focus) and not of_subject(q, c):
-        return 0.0  # "natbib (version 8.31a)" tells no version of hyperref, nor the foreign keys' release that of iif()
     if kind == "when" or "version" in q.focus:
+        if not of_subject(q, c):
+            return 0.0  # "natbib (version 8.31a)" is no version of hyperref, nor the foreign keys' release of iif()
         notes = VERSION_NOTE.findall(c.text)
         if notes:  # "New in version 3.9.": software documents date a change by its release
             wanted = set(q.verb_lemmas) | asked
@@ -321,8 +321,7 @@ def answer_fit(
     if kind == "other":
         if _echoes(c.text, asked):
             return 0.3
-        defined = defined_terms(q.text)
-        return 1.0 if not defined or defines(c.text, defined) else DEFINITION_UNSTATED
+        return 1.0 if not q.defined or defines(c.text, q.defined) else DEFINITION_UNSTATED
     best = 0.0
     leads: list[str] = []
     if _asks_speaker(q):  # "who put out the account": whoever the sentence has saying it ("..., the Kremlin said")

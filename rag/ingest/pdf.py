@@ -50,21 +50,17 @@ def _shape(line: str) -> str:
 
 
 def running_lines(pages: Sequence[list[str]]) -> set[str]:
-    """Shapes of the lines that recur at the top or bottom of many pages: running headers and footers."""
+    """Shapes of the lines that recur at the top or bottom of many pages: running headers and footers. A book's
+    running head changes with its chapter ("Chapter 5: Arrays and matrices 26"), so the first or last line of two
+    pages or more, the same but for the page number that opens or ends it, is one too."""
     seen: Counter[str] = Counter()
-    for lines in pages:
-        body = [ln for ln in lines if ln.strip()]
-        edge = {_shape(ln) for ln in body[:EDGE_LINES] + body[-EDGE_LINES:]}
-        seen.update(edge)
-    need = max(MIN_PAGES, int(REPEATED * len(pages) + 0.999))
-    running = {shape for shape, n in seen.items() if n >= need and shape}
-    # A book's running head changes with its chapter ("Chapter 5: Arrays and matrices 26"): the first or last
-    # line of two pages or more, the same but for the page number that opens or ends it.
     numbered: Counter[str] = Counter()
     for lines in pages:
         body = [ln for ln in lines if ln.strip()]
+        seen.update({_shape(ln) for ln in body[:EDGE_LINES] + body[-EDGE_LINES:]})
         numbered.update({_shape(ln) for ln in body[:1] + body[-1:] if _FOLIO.search(ln) and len(ln.split()) > 1})
-    return running | {shape for shape, n in numbered.items() if n >= 2}
+    need = max(MIN_PAGES, int(REPEATED * len(pages) + 0.999))
+    return {shape for shape, n in seen.items() if n >= need and shape} | {s for s, n in numbered.items() if n >= 2}
 
 
 def _vocabulary(pages: Sequence[list[str]]) -> tuple[set[str], set[str]]:
