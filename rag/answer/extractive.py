@@ -19,6 +19,7 @@ from rag.answer.base import Context, Draft, Finished, History, words
 from rag.answer.candidates import Candidate, annotate_dates, candidates, described_term, term_described
 from rag.answer.matching import TermMatcher, WordVectorsFn
 from rag.answer.question import Question, analyse
+from rag.answer.slots import fills
 from rag.answer.subjects import names_section, unheld_names, unknown_names
 from rag.answer.support import IdfFn, coverage
 from rag.answer.typed import (
@@ -130,6 +131,9 @@ def rank(
     for i in shortlist:
         c = pool[i]
         c.fit = answer_fit(q, c, analyses[i], matcher)
+        if q.slot:  # "which parameter ...?": only a sentence naming one answers, however much it restates
+            names = fills(q.slot, f"{described_term(c)} {c.text}", q.text, q_terms, analyses[i].words)
+            c.fit = (1.0 if q.kind == "other" and c.fit > 0 else c.fit) if names else 0.0
         if default and not states_default(c.text):
             c.fit = min(c.fit, DEFAULT_UNSTATED)  # ranks below a sentence that says what the default is
         if bound and not states_bound(c.text, bound):
@@ -214,7 +218,7 @@ def _refused(r: Ranking, known: Callable[[str], bool] | None) -> bool:
         weak_match = best.context_essential < NOTE_MATCH
     if best.score < MIN_SCORE or weak_match or best.context_essential < MIN_ESSENTIAL:
         return True
-    if best.fit < 0.5 and q.kind not in ("other", "yesno", "why"):
+    if best.fit < 0.5 and (q.kind not in ("other", "yesno", "why") or q.slot):
         return True  # only a weak stand-in for the asked-for answer (a number of something else)
     # The most relevant sentence that could answer: a question the documents ask (an FAQ's) only says the topic is
     # there, not that the answer is missing.
@@ -223,7 +227,7 @@ def _refused(r: Ranking, known: Callable[[str], bool] | None) -> bool:
         return True  # the most relevant sentence says it is not known
     # "Which version ...?" is typed too, but a release note ("Changed in version 3.10: Added the key parameter.")
     # says little in words, so its low relevance is no sign of a miss.
-    typed = q.kind not in ("when", "other") or (asks_release(q) and not VERSION_NOTE.search(best.text))
+    typed = q.kind not in ("when", "other") or bool(q.slot) or (asks_release(q) and not VERSION_NOTE.search(best.text))
     if typed and top.fit < 0.5 and best.relevance < TYPE_MISS * top.relevance:
         # The sentence that matches the question best lacks the kind of answer asked for (a number, a name,
         # a reason), and the sentences that have one are far less relevant: the fact isn't stated. Not for

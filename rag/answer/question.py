@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.answer.slots import asked_slot
 from rag.text import dates, entities, lexical
 from rag.text.entities import Analysis
 from rag.text.sentences import split
@@ -176,6 +177,7 @@ class Question:
     versioned: tuple[str, ...] = ()  # what a version is asked of ("hyperref" of "which version of hyperref")
     defined: tuple[str, ...] = ()  # what "What is X?" asks to define ("critic", "extens"), see defined_terms()
     numbered: tuple[tuple[str, str], ...] = ()  # numbered names ("REVTeX", "3"), see numbered_names()
+    slot: str = ""  # the kind of name a "which <thing>" question asks for ("code", "phone"), see slots.asked_slot()
 
     @property
     def place_class(self) -> str:
@@ -519,4 +521,5 @@ def analyse(text: str, analysis: Analysis) -> Question:
         versioned=versioned_names(stripped),
         defined=defined_terms(stripped),
         numbered=numbered_names(stripped),
+        slot=asked_slot(stripped) if kind in ("other", "number", "name") else "",
     )
