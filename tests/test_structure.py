@@ -234,3 +234,44 @@ def test_a_paragraph_with_a_pipe_is_no_table() -> None:
     assert [(text[b.start : b.end], w) for b, w in zip(layout.blocks, layout.whole, strict=True)] == [
         (text.strip(), False)
     ]
+
+
+DOCBOOK_PAGE = """<?xml version="1.0" encoding="UTF-8" standalone="no"?>
+<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">
+<html xmlns="http://www.w3.org/1999/xhtml"><head><title>9.5. syslog System Events</title></head><body>
+<div id="banner"><a href="index.html">Download the ebook</a></div><p id="title">The Handbook</p>
+<ul class="docnav top"><li class="previous"><a href="a.html"><strong>Prev</strong></a></li>
+<li class="next"><a href="b.html"><strong>Next</strong></a></li></ul>
+<div class="section"><div class="titlepage"><div><div><h2 class="title">9.5. <code class="command">syslog</code>
+System Events</h2></div></div></div><div class="para">
+  The <code class="command">rsyslogd</code> daemon is responsible for collecting service messages, then
+  dispatching them into log files (usually stored in the <code class="filename">/var/log/</code> directory).
+</div><div class="itemizedlist"><ul class="itemizedlist"><li class="listitem"><div class="para">
+  <code class="literal">auth</code> and <code class="literal">authpriv</code>: for authentication;
+</div></li><li class="listitem"><div class="para"><code class="literal">cron</code>: comes from task
+scheduling services;</div></li></ul></div>
+<div class="sidebar"><div class="titlepage"><div><div><p class="title"><strong><span class="emphasis"><em>TIP</em>
+</span> Forwarding logs</strong></p></div></div></div><div class="para">
+  It is a good idea to record the most important logs on a separate machine.</div></div>
+</div><ul class="docnav"><li class="previous"><a href="a.html"><strong>Prev</strong></a></li></ul></body></html>
+"""
+
+
+def test_a_docbook_page_is_read_from_its_division(tmp_path: Path) -> None:
+    """DocBook's HTML (Publican, docbook-xsl) has no main element: its content is the outermost division
+    (``<div class="section">``), its paragraphs are ``<div class="para">`` with inline code that stays in the
+    sentence, and its sidebars ("TIP ...") are content. The banner and the Prev/Next links are not."""
+    page = tmp_path / "sect.syslog.html"
+    page.write_text(DOCBOOK_PAGE, encoding="utf-8")
+    doc = load_file(page, page.name, 10**6)
+    assert (
+        "The rsyslogd daemon is responsible for collecting service messages, then dispatching them into log files "
+        "(usually stored in the /var/log/ directory)." in doc.text
+    )
+    assert "- auth and authpriv: for authentication;" in doc.text
+    assert "- cron: comes from task scheduling services;" in doc.text
+    assert "It is a good idea to record the most important logs on a separate machine." in doc.text
+    assert "Download the ebook" not in doc.text and "Prev" not in doc.text
+    chunks = chunk_document(doc)
+    titles = {c.title for c in chunks}
+    assert any(t.endswith("9.5. syslog System Events") for t in titles), titles

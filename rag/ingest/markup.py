@@ -18,7 +18,7 @@ _SKIP_TAGS = frozenset(
     "script style nav header footer aside form button noscript svg iframe template select input textarea".split()
 )
 _SKIP_CLASS = re.compile(
-    r"(?:^|[\s_-])(?:sidebar|sphinxsidebar|related|footer|headerlink|breadcrumb|navigation|navbar|nav|menu|"
+    r"(?:^|[\s_-])(?:sphinxsidebar|related|footer|headerlink|breadcrumb|navigation|navbar|nav|menu|"
     r"mainmenu|submenu|searchmenu|toc|skip)(?:$|[\s_\d-])",
     re.I,
 )
@@ -30,6 +30,13 @@ _CONTAINERS = frozenset("div section article main body blockquote dl ul ol detai
 _SPACE = re.compile(r"\s+")
 _REOPEN = "\x00reopen "  # marks where a description list ended, to reopen the section that holds it
 _ITEM_BLOCKS = frozenset("p div ul ol pre table dl blockquote".split())  # blocks a list item may hold
+_BLOCK_TAGS = (
+    frozenset(_HEADINGS) | _PARAGRAPHS | (_CONTAINERS - {"span"}) | frozenset("pre table li dt hr tr td th".split())
+)
+_INLINE_TAGS = frozenset(
+    """a abbr acronym b bdi bdo big br cite code data del dfn em font i img ins kbd label mark q s samp small span
+    strike strong sub sup time tt u var wbr""".split()
+)
 
 
 def _skipped(el: Any) -> bool:
@@ -110,7 +117,8 @@ def _list_item(li: Any, out: list[str]) -> None:
         if not isinstance(c.tag, str) or _skipped(c):
             pending.append(c.tail or "")
         elif c.tag in _ITEM_BLOCKS:
-            if c.tag == "p" and first and not opened:  # the item's first paragraph is the item's own text
+            if c.tag in ("p", "div") and first and not opened and not _has_blocks(c):
+                # the item's first paragraph is the item's own text (DocBook's "<li><div class="para">")
                 pending.append(" " + _inline(c) + " ")
                 opened = True
             else:
@@ -125,13 +133,37 @@ def _list_item(li: Any, out: list[str]) -> None:
     flush()
 
 
-def _blocks(el: Any, out: list[str]) -> None:
+def _has_blocks(el: Any) -> bool:
+    """Whether the element holds a block (a paragraph, a list, a heading, code, a table) anywhere inside."""
+    return any(isinstance(d.tag, str) and d.tag in _BLOCK_TAGS for d in el.iterdescendants())
+
+
+def _inline_element(el: Any) -> bool:
+    """Whether the element is part of a line of text ("<code>apt</code>", "<acronym>APT</acronym>"), not a block."""
+    return (el.tag in _INLINE_TAGS or el.tag not in _BLOCK_TAGS) and not _has_blocks(el)
+
+
+def _blocks(el: Any, out: list[str], lead: str = "") -> None:
+    """The blocks of ``el``'s children, in order (``lead``: ``el``'s own text before them). Loose text and inline
+    elements between blocks join into one paragraph; a container holding no block is a paragraph (DocBook's
+    ``<div class="para">``)."""
+    run: list[str] = [lead]
+
+    def flush() -> None:
+        text = _SPACE.sub(" ", "".join(run)).replace("¶", "").strip()
+        run.clear()
+        if text:
+            out.append(text)
+
     for child in el:
         if not isinstance(child.tag, str) or _skipped(child):
-            if child.tail and child.tail.strip():
-                out.append(_SPACE.sub(" ", child.tail).strip())
+            run.append(child.tail or "")
             continue
         tag = child.tag
+        if _inline_element(child):
+            run.append((" " if tag == "br" else "") + _inline_raw(child) + (child.tail or ""))
+            continue
+        flush()
         if tag in _HEADINGS:
             text = _inline(child)
             if text:
@@ -153,19 +185,14 @@ def _blocks(el: Any, out: list[str]) -> None:
                 out.append(table)
         elif tag == "li":
             _list_item(child, out)
-        elif tag in _PARAGRAPHS:
-            if any(isinstance(c.tag, str) and c.tag in ("pre", "table", "ul", "ol", "dl", "div") for c in child):
-                _blocks(child, out)
+        elif tag in _PARAGRAPHS or not _has_blocks(child):
+            if _has_blocks(child):
+                _blocks(child, out, child.text or "")
             else:
                 text = _inline(child)
                 if text:
                     out.append(text)
-        else:  # containers and unknown tags: their own loose text, then their children
-            if child.text and child.text.strip() and tag not in _CONTAINERS:
-                out.append(_inline(child))
-                continue
-            if child.text and child.text.strip():
-                out.append(_SPACE.sub(" ", child.text).strip())
+        else:  # containers: their own loose text and inline parts, then their blocks
             # the section a description list sits in: the last heading that is not a term of an earlier list
             enclosing = (
                 next((b for b in reversed(out) if b.startswith("#") and not b.startswith("###### ")), None)
@@ -173,11 +200,11 @@ def _blocks(el: Any, out: list[str]) -> None:
                 else None
             )
             terms = len(out)
-            _blocks(child, out)
+            _blocks(child, out, child.text or "")
             if enclosing and any(b.startswith("###### ") for b in out[terms:]):
                 out.append(_REOPEN + enclosing)  # what follows the list is the enclosing section's, not the last term's
-        if child.tail and child.tail.strip():
-            out.append(_SPACE.sub(" ", child.tail).strip())
+        run.append(child.tail or "")
+    flush()
 
 
 def _reopened(out: list[str]) -> list[str]:
@@ -194,6 +221,23 @@ def _reopened(out: list[str]) -> list[str]:
     return kept
 
 
+# The divisions DocBook's HTML (Publican, docbook-xsl: many manuals and handbooks) puts a page's content in.
+_DIVISIONS = "book part chapter appendix preface article section refentry reference glossary".split()
+_DIVISION = " or ".join(f"contains(concat(' ', normalize-space(@class), ' '), ' {d} ')" for d in _DIVISIONS)
+
+
+def _docbook_division(root: Any) -> Any | None:
+    """The element holding a DocBook page's content: its outermost division ("<div class="section">"), or the
+    parent of several that share one; None for pages of other generators."""
+    found = root.xpath(f"//div[{_DIVISION}][not(ancestor::div[{_DIVISION}])]")
+    if not found:
+        return None
+    parent = found[0].getparent()
+    if len(found) == 1:
+        return found[0]
+    return parent if parent is not None and all(d.getparent() is parent for d in found) else None
+
+
 def html_blocks(html: str) -> tuple[str, bool] | None:
     """The page's main content as blank-line separated blocks (``#`` headings, fenced code, ``|`` tables,
     ``-`` list items), led by its title, and whether it was read from ``<body>`` because the page has no main
@@ -206,6 +250,8 @@ def html_blocks(html: str) -> tuple[str, bool] | None:
     except (ValueError, TypeError, lxml.etree.ParserError):
         return None
     main = next(iter(root.xpath("//main | //*[@role='main'] | //article")), None)
+    if main is None:
+        main = _docbook_division(root)
     whole_body = main is None
     if whole_body:
         main = root.find("body")
