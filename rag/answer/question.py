@@ -408,6 +408,8 @@ def analyse(text: str, analysis: Analysis) -> Question:
                     noun2, plural2, _ = _noun_after(analysis, name_of.end())
                     focus, plural = (noun2, plural2) if noun2 else (noun, plural)
                 found = _class_of(lexical.terms(focus)[-1]) if focus and lexical.terms(focus) else None
+                if asked_slot(stripped) in ("code", "exception"):
+                    found = None  # "which command" asks for a name from software, not a "commander"
                 if found == "org":
                     kind = "org"
                 elif found:
