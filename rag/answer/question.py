@@ -387,6 +387,7 @@ def analyse(text: str, analysis: Analysis) -> Question:
     # "How do I skip files whose name ...?", "How can I avoid it when ...?": a later "whose" or "when" opens a
     # clause of a question that asks for a way, not for a person or a time.
     start = _question_start(stripped)
+    slot = asked_slot(stripped)  # the kind of name "which <thing>" asks for, read once
     lead = _LEADING_CLAUSE.match(stripped, start)
     start = lead.end() if lead else start
     m = None if _HOW_MANNER.match(stripped, start) else _WH.search(stripped, start)
@@ -408,7 +409,7 @@ def analyse(text: str, analysis: Analysis) -> Question:
                     noun2, plural2, _ = _noun_after(analysis, name_of.end())
                     focus, plural = (noun2, plural2) if noun2 else (noun, plural)
                 found = _class_of(lexical.terms(focus)[-1]) if focus and lexical.terms(focus) else None
-                if asked_slot(stripped) in ("code", "exception"):
+                if slot in ("code", "exception"):
                     found = None  # "which command" asks for a name from software, not a "commander"
                 if found == "org":
                     kind = "org"
@@ -523,5 +524,5 @@ def analyse(text: str, analysis: Analysis) -> Question:
         versioned=versioned_names(stripped),
         defined=defined_terms(stripped),
         numbered=numbered_names(stripped),
-        slot=asked_slot(stripped) if kind in ("other", "number", "name") else "",
+        slot=slot if kind in ("other", "number", "name") else "",
     )

@@ -17,9 +17,9 @@ from rag.text.entities import Word
 _NAMED_THING = (
     r"parameters?|arguments?|options?|flags?|switch(?:es)?|settings?|keywords?|keys?|key combinations?|"
     r"keystrokes?|shortcuts?|functions?|methods?|commands?|subcommands?|macros?|modules?|packages?|attributes?|"
-    r"variables?|fields?|propert(?:y|ies)|directives?|plugins?|files?|programs?|tools?|utilit(?:y|ies)|"
-    r"exceptions?|exception class(?:es)?|entry types?"
+    r"variables?|fields?|propert(?:y|ies)|directives?|plugins?|files?|programs?|tools?|utilit(?:y|ies)|entry types?"
 )
+_EXCEPTION_THING = r"exceptions?|exception class(?:es)?"
 _PHONE_THING = r"(?:tele)?phone numbers?|fax numbers?"
 _MAIL_THING = r"e-?mail address(?:es)?"
 _URL_THING = r"urls?|web addresse?s?"
@@ -27,7 +27,7 @@ _THINGS = (
     ("phone", re.compile(rf"(?:{_PHONE_THING})", re.I)),
     ("mail", re.compile(rf"(?:{_MAIL_THING})", re.I)),
     ("url", re.compile(rf"(?:{_URL_THING})", re.I)),
-    ("exception", re.compile(r"exceptions?|exception class(?:es)?", re.I)),
+    ("exception", re.compile(rf"(?:{_EXCEPTION_THING})", re.I)),
     ("code", re.compile(rf"(?:{_NAMED_THING})", re.I)),
 )
 _WHICH = re.compile(r"\b(?:which|what)\s+", re.I)
@@ -70,12 +70,12 @@ def asked_slot(question: str) -> str:
             break  # past the phrase: a verb's helper, a pronoun, or punctuation between the words
         words.append(w.group(0))
         m = w
-    found = ""
+    found = ""  # the last thing named wins: "which link function" asks for a function
     for k in range(len(words)):
         for n in (2, 1):  # "telephone number", "exception class" before "number", "class"
             phrase = " ".join(words[k : k + n])
             kind = next((kind for kind, pattern in _THINGS if pattern.fullmatch(phrase)), "")
-            if kind and k + n <= len(words):
+            if kind:
                 found = kind
                 break
     return found

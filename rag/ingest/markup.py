@@ -138,11 +138,6 @@ def _has_blocks(el: Any) -> bool:
     return any(isinstance(d.tag, str) and d.tag in _BLOCK_TAGS for d in el.iterdescendants())
 
 
-def _inline_element(el: Any) -> bool:
-    """Whether the element is part of a line of text ("<code>apt</code>", "<acronym>APT</acronym>"), not a block."""
-    return (el.tag in _INLINE_TAGS or el.tag not in _BLOCK_TAGS) and not _has_blocks(el)
-
-
 def _blocks(el: Any, out: list[str], lead: str = "") -> None:
     """The blocks of ``el``'s children, in order (``lead``: ``el``'s own text before them). Loose text and inline
     elements between blocks join into one paragraph; a container holding no block is a paragraph (DocBook's
@@ -160,7 +155,8 @@ def _blocks(el: Any, out: list[str], lead: str = "") -> None:
             run.append(child.tail or "")
             continue
         tag = child.tag
-        if _inline_element(child):
+        blocks = _has_blocks(child)  # one look inside per child: it decides inline, paragraph or container
+        if not blocks and (tag in _INLINE_TAGS or tag not in _BLOCK_TAGS):  # "<code>apt</code>" in a line of text
             run.append((" " if tag == "br" else "") + _inline_raw(child) + (child.tail or ""))
             continue
         flush()
@@ -185,8 +181,8 @@ def _blocks(el: Any, out: list[str], lead: str = "") -> None:
                 out.append(table)
         elif tag == "li":
             _list_item(child, out)
-        elif tag in _PARAGRAPHS or not _has_blocks(child):
-            if _has_blocks(child):
+        elif tag in _PARAGRAPHS or not blocks:
+            if blocks:
                 _blocks(child, out, child.text or "")
             else:
                 text = _inline(child)

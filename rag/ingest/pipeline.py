@@ -56,6 +56,8 @@ SENTENCES_KEY = "sentence_vectors"  # "complete" once every chunk has its senten
 # 7: Markdown of docs sites: tables without outer pipes whole, admonition bodies prose, "/// tip" block markers and
 #    link definitions no text, "/// html" examples whole, a code fence over "---" code; a PDF's bulleted list items
 #    kept, a book's chapter heads ("Chapter 5: Arrays and matrices 26") and contents lines dropped.
+# 8: HTML: DocBook pages read from their outermost division, inline runs joined into paragraphs with their tails
+#    kept, a container holding no block a paragraph, "sidebar" content.
 READER_VERSION = "8"
 REREAD_SUFFIXES = frozenset({".pdf", ".html", ".htm", ".md", ".markdown"})
 
