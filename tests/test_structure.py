@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rag.errors import RagError
 from rag.ingest.chunking import chunk_document
 from rag.ingest.documents import _holds_article, load_file
 from rag.ingest.markup import html_blocks
@@ -275,3 +276,105 @@ def test_a_docbook_page_is_read_from_its_division(tmp_path: Path) -> None:
     chunks = chunk_document(doc)
     titles = {c.title for c in chunks}
     assert any(t.endswith("9.5. syslog System Events") for t in titles), titles
+
+
+RST_PAGE = """.. module:: widgets
+
+.. _widget-guide:
+
+Widget Guide
+============
+
+Widgets are configured with :func:`~widgets.config.load` and the
+:class:`Widget` class. See :ref:`installing` and :ref:`the options <opts>`.
+
+.. include:: ../CHANGES.rst
+
+.. literalinclude:: ../../secret.txt
+
+.. raw:: html
+
+   <script>alert(1)</script>
+
+.. _installing:
+
+Installing
+----------
+
+Run the installer:
+
+.. code-block:: bash
+   :caption: in a terminal
+
+   pip install widget
+   widget --init
+
+.. versionadded:: 2.1
+   The ``--init`` option.
+
+.. autoclass:: Widget
+   :members:
+
+.. function:: render(widget, strict=False)
+
+   Render the widget. With ``strict`` a missing value raises an error.
+
+   :param widget: the widget to render.
+   :returns: the HTML.
+
+.. _opts:
+
+Options
+-------
+
+.. jinja:mystery:: something.generated
+
+.. note::
+
+   Options are read once, at start-up.
+"""
+
+
+def test_restructured_text_is_read_as_sphinx_shows_it(tmp_path: Path) -> None:
+    """A Sphinx source reads as its built page would: roles as their text, code blocks whole, release notes as
+    sentences, an object's signature as the heading of its description, field lists as items; nothing from
+    another file ("include", "literalinclude") or raw HTML is read, and an unknown extension's directive with
+    no content leaves no trace."""
+    (tmp_path / "CHANGES.rst").write_text("Version 9\n=========\n\nLEAKED CHANGES\n", encoding="utf-8")
+    (tmp_path.parent / "secret.txt").write_text("LEAKED SECRET", encoding="utf-8")
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    page = folder / "guide.rst"
+    page.write_text(RST_PAGE, encoding="utf-8")
+    doc = load_file(page, page.name, 10**6)
+    text = doc.text
+    assert doc.title == "Widget Guide"
+    assert "Widgets are configured with load() and the Widget class." in text
+    assert "See Installing and the options." in text
+    assert "```\npip install widget\nwidget --init\n```" in text
+    assert "Added in version 2.1: The --init option." in text
+    assert "###### render(widget, strict=False)" in text
+    assert "Render the widget. With strict a missing value raises an error." in text
+    assert "- param widget: the widget to render." in text and "- returns: the HTML." in text
+    assert "Options are read once, at start-up." in text
+    for absent in ("LEAKED", "alert(1)", "autoclass", "Widget\n", ":members:", "something.generated", ".. ", ":func:"):
+        assert absent not in text, absent
+    titles = {c.title for c in chunk_document(doc)}
+    assert any(t.endswith("Widget Guide › Installing") for t in titles), titles
+    assert any(t.endswith("Widget Guide › Options") for t in titles), titles
+
+
+def test_restructured_text_with_no_text_of_its_own_is_skipped_with_a_reason(tmp_path: Path) -> None:
+    """A short file of prose is read; one holding only directives whose text lives elsewhere (autodoc, include)
+    is skipped with that reason, not indexed as raw markup."""
+    prose = tmp_path / "notes.rst"
+    prose.write_text("Plain notes\n\nThe backup runs nightly at two in the morning and keeps seven copies.\n", encoding="utf-8")
+    assert "The backup runs nightly" in load_file(prose, prose.name, 10**6).text
+    only = tmp_path / "api.rst"
+    only.write_text(".. automodule:: widgets\n   :members:\n\n.. autoclass:: Widget\n", encoding="utf-8")
+    try:
+        load_file(only, only.name, 10**6)
+    except RagError as e:
+        assert "no text of its own" in str(e)
+    else:
+        raise AssertionError("a file of autodoc directives has no text to index")

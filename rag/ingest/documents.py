@@ -16,6 +16,7 @@ from rag.errors import RagError, display_name, short_reason
 from rag.files import decode_text, sha256_bytes
 from rag.ingest.markup import html_blocks
 from rag.ingest.pdf import page_texts, reflow
+from rag.ingest.restructured import rst_html
 from rag.ingest.structure import parse as parse_structure
 from rag.ingest.wrapped import paragraphs
 from rag.records import Document, Span
@@ -24,8 +25,9 @@ from rag.text.dates import infer_date, parse_timestamp_line
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
+RST_SUFFIXES = {".rst", ".rest"}
 PDF_SUFFIXES = {".pdf"}
-SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
+SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | RST_SUFFIXES | PDF_SUFFIXES
 
 # Whole lines that are site furniture rather than article text.
 _NAV = re.compile(
@@ -176,6 +178,13 @@ def load_file(path: Path, source: str, max_bytes: int) -> Document:
         text = decode_text(data)
         if suffix in MARKDOWN_SUFFIXES:
             structured = parse_structure(text)
+    elif suffix in RST_SUFFIXES:
+        text = decode_text(data)
+        html = rst_html(text)
+        if html:  # docutils' reading is the file's, however short: autodoc lines alone leave no text
+            read = html_blocks(html, min_text=0)
+            text = read[0] if read else ""
+            structured = parse_structure(text)
     elif suffix in HTML_SUFFIXES:
         decode_text(data)
         html = data.decode("utf-8", errors="replace")
@@ -198,6 +207,8 @@ def load_file(path: Path, source: str, max_bytes: int) -> Document:
     else:
         title, blocks, iso, inferred = clean(text, lists=suffix == ".pdf")
     if not blocks:
+        if suffix in RST_SUFFIXES:
+            raise RagError("no text of its own (its directives include or document text kept elsewhere)")
         raise RagError("no article text after removing boilerplate")
     return Document(
         source=source,

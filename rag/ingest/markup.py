@@ -234,11 +234,11 @@ def _docbook_division(root: Any) -> Any | None:
     return parent if parent is not None and all(d.getparent() is parent for d in found) else None
 
 
-def html_blocks(html: str) -> tuple[str, bool] | None:
+def html_blocks(html: str, min_text: int = MIN_TEXT) -> tuple[str, bool] | None:
     """The page's main content as blank-line separated blocks (``#`` headings, fenced code, ``|`` tables,
     ``-`` list items), led by its title, and whether it was read from ``<body>`` because the page has no main
     content element (its menus left out). None when there is too little text, or, read from the body, no heading
-    (no structure to keep)."""
+    (no structure to keep). ``min_text``: the characters of main content a page needs."""
     import lxml.html
 
     try:  # as bytes: lxml refuses a str that opens with an XML declaration (AsciiDoc's XHTML pages)
@@ -258,7 +258,7 @@ def html_blocks(html: str) -> tuple[str, bool] | None:
     _blocks(main, out)
     out = _reopened(out)
     text = "\n\n".join(b for b in out if b)
-    if len(text) < MIN_TEXT or (whole_body and not any(b.startswith("#") for b in out)):
+    if len(text) < min_text or (whole_body and not any(b.startswith("#") for b in out)):
         return None
     title = _SPACE.sub(" ", root.findtext(".//title") or "").strip()
     first = out[0] if out else ""

@@ -59,7 +59,7 @@ SENTENCES_KEY = "sentence_vectors"  # "complete" once every chunk has its senten
 # 8: HTML: DocBook pages read from their outermost division, inline runs joined into paragraphs with their tails
 #    kept, a container holding no block a paragraph, "sidebar" content.
 READER_VERSION = "8"
-REREAD_SUFFIXES = frozenset({".pdf", ".html", ".htm", ".md", ".markdown"})
+REREAD_SUFFIXES = frozenset({".pdf", ".html", ".htm", ".md", ".markdown", ".rst", ".rest"})
 
 
 def embedding_text(chunk: Chunk) -> str:

@@ -75,7 +75,7 @@ def build(ui: RagUI) -> gr.Blocks:
                 with gr.Row():
                     with gr.Column(scale=3):
                         upload = gr.File(
-                            label=f"Upload .txt, .md, .html or .pdf (up to {s.max_upload_mb:g} MB each)",
+                            label=f"Upload .txt, .md, .rst, .html or .pdf (up to {s.max_upload_mb:g} MB each)",
                             file_count="multiple",
                             file_types=list(UPLOAD_SUFFIXES),
                             type="filepath",
