@@ -66,7 +66,7 @@ class NaiveRAG:
         reader = SimpleDirectoryReader(
             str(root),
             recursive=True,
-            required_exts=[".txt", ".md", ".markdown", ".html", ".htm", ".pdf"],
+            required_exts=[".txt", ".md", ".markdown", ".rst", ".rest", ".html", ".htm", ".pdf"],
             file_metadata=lambda p: {"file_name": Path(p).resolve().relative_to(root).as_posix()},
         )
         documents = reader.load_data()
