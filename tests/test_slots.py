@@ -46,6 +46,7 @@ working days.
         ("Which of the options is the default?", ""),
         ("Which country hosted the talks?", ""),
         ("What happens to files when the disk is full?", ""),
+        ("With no arguments, what key type and value type does the map have?", ""),  # a type, not a key's name
     ],
 )
 def test_the_thing_a_question_asks_to_be_named(question: str, slot: str) -> None:
@@ -70,6 +71,10 @@ def tagger() -> entities.Tagger:
         ("Which exception does it raise?", "It raises a LookupError if the name is unknown.", True),
         ("What telephone number can I call?", "Write to help@frob.example.org for support.", False),
         ("What telephone number can I call?", "Call +44 20 7946 0018 for support.", True),
+        # a thing of another family names nothing asked for: "sync functions" is no argument
+        ("Which argument turns on async support?", "To support both async and sync functions, calls are wrapped.", False),
+        ("Which argument turns on async support?", "Pass the enable_async argument to the constructor.", True),
+        ("Which command lists the jobs?", "The atq program lists the pending jobs.", True),
     ],
 )
 def test_a_sentence_names_the_thing_asked_for(

@@ -362,6 +362,10 @@ def test_a_question_asking_for_a_default_is_answered_by_the_sentence_stating_it(
         ("@functools.lru_cache(maxsize=128, typed=False)", True),
         (">>> print(textwrap.fill(doc, width=40))", False),  # an example's argument, not a default
         ("The timer stops the motor after a set number of seconds.", False),
+        ("The default for n is 15.", True),
+        ("When called with no input arguments a default map is created.", True),
+        ("Configures the leeway default for the truncate filter.", False),  # a default named, not stated
+        ("It is written in the default encoding.", False),
     ],
 )
 def test_sentences_stating_a_default(sentence: str, states: bool) -> None:
@@ -428,6 +432,46 @@ def test_an_options_description_is_led_by_the_option(tmp_path: Path) -> None:
     _exact(tool, answer)
 
 
+TEXINFO_PAGE = """<html><head><title>Manipulating Structures (Manual)</title></head><body>
+<div class="section" id="Manipulating-Structures"><div class="header"><p>Next: <a href="a.html">Processing Data</a>,
+Previous: <a href="b.html">Creating Structures</a>, Up: <a href="c.html">Structures</a></p></div><hr>
+<h4 class="subsection">6.1.4 Manipulating Structures</h4>
+<p>Other functions that can manipulate the fields of a structure are given below.</p>
+<dl class="def"><dt id="index-orderfields"><span class="category">: </span><span><em><var>sout</var> =</em>
+<strong>orderfields</strong> <em>(<var>s1</var>)</em></span></dt>
+<dt id="index-orderfields-1"><span class="category">: </span><span><em>[<var>sout</var>, <var>p</var>] =</em>
+<strong>orderfields</strong> <em>(<var>s1</var>, <var>s2</var>)</em></span></dt>
+<dd><p>Return a copy of s1 with its fields arranged in a new order.</p>
+<p>Given one input struct s1, arrange field names alphabetically.</p>
+<p><strong>See also:</strong> <a href="#x">fieldnames</a>, <a href="#y">rmfield</a>, <a href="#z">setfield</a>.</p></dd></dl>
+<dl class="def"><dt id="index-mat2str"><span class="category">: </span><span><em><var>s</var> =</em>
+<strong>mat2str</strong> <em>(<var>x</var>, <var>n</var>)</em></span></dt>
+<dd><p>Format real, complex, and logical matrices as strings.</p>
+<p>The precision of the values is given by n. If n is a scalar then both parts are printed to the same precision.</p>
+<p>The default for n is 15.</p>
+<p><strong>See also:</strong> <a href="#s">sprintf</a>, <a href="#i">int2str</a>, <a href="#o">orderfields</a>.</p></dd></dl>
+</div></body></html>"""
+
+
+def test_a_texinfo_reference_entry_is_answered_with_its_function(tmp_path: Path) -> None:
+    """A Texinfo manual's entries (makeinfo's HTML: GNU manuals) describe a function under its signatures, in
+    sentences that don't name it: the answer names it; the navigation bar and the "See also:" lists are not
+    quoted; a question asking what holds when an argument isn't given gets the sentence stating the default."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "Manipulating-Structures.html").write_text(TEXINFO_PAGE, encoding="utf-8")
+    manual = Assistant.build(tmp_path / "docs", tmp_path / "index", Settings())
+    text = manual.source_text("Manipulating-Structures.html")
+    assert "Next:" not in text and "Up:" not in text and "\n###### sout = orderfields (s1), [sout, p]" in text
+    answer = manual.ask("Which function puts the fields of a structure into alphabetical order?")
+    assert not answer.refused and answer.text.startswith("orderfields (s1): "), answer.text
+    assert all(not c.quote.startswith("See also") for c in answer.citations), answer.text
+    _exact(manual, answer)
+    answer = manual.ask("What precision does mat2str use if I don't pass the n argument?")
+    assert not answer.refused and "The default for n is 15." in [c.quote for c in answer.citations], answer.text
+    assert all(not c.quote.startswith("See also") for c in answer.citations), answer.text
+    _exact(manual, answer)
+
+
 def test_scene_setting_sentences_before_the_question_do_not_set_its_kind() -> None:
     """ "We ran a formatter over the code. How can I see who wrote the lines?" asks how, not who."""
     from rag.answer.question import analyse
@@ -453,6 +497,11 @@ def test_scene_setting_sentences_before_the_question_do_not_set_its_kind() -> No
         ("gitrevisions(7) › Other <rev>^ Parent Shorthand Notations", "For example you can say HEAD^2^@.", ""),  # a title
         ("Gadget Guide › Resetting", "Hold the button for ten seconds.", ""),  # no term from code
         ("Iraq and Russia agree to share intelligence", "The pact was agreed in September.", ""),  # no section
+        # a Texinfo entry: several signatures, each assigning its result
+        ("Octave › 6.1.4 Manipulating Structures › sout = orderfields (s1), sout = orderfields (s1, s2), [sout, p] = orderfields (…)", "Given one input struct s1, arrange field names alphabetically.", "orderfields (s1)"),
+        ("Octave › 13.1 Entering Debug Mode › val = debug_on_error (), old_val = debug_on_error (new_val)", "Query or set the internal variable.", "debug_on_error ()"),
+        ("Octave › 5.4 Numerical Data › s = mat2str (x, n)", "mat2str rounds each value to n digits.", ""),  # named
+        ("Jinja › API › Policies › json.dumps_function:", "If this is set, the tojson filter dumps with it.", "json.dumps_function"),
     ],
 )
 def test_the_term_a_sentence_describes(title: str, sentence: str, term: str) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from rag.ingest.structure import SEPARATOR
 from rag.records import Passage
-from rag.text import dates
+from rag.text import dates, lexical
 from rag.text.dates import DateMention
 from rag.text.sentences import sentence_texts, together, without_footnote_marks
 
@@ -99,6 +99,10 @@ def annotate_dates(c: Candidate) -> str:
 # placeholder ("<branch>"), a setting ("clean.requireForce", "key=value"), a path.
 _CODE_TERM = re.compile(r"(?:^|[\s,])--?[A-Za-z]|[<>(){}\[\]=_/]|[A-Za-z]{2}\.[A-Za-z]")
 _TITLE_WORD = re.compile(r"(?:^|\s)[A-Z][a-z]+(?=\s|$)")
+# "See also: dblist, dbwhere, dbstop." (a list of names, no statement)
+_SEE_ALSO = re.compile(r"\s*see also\b:?\s*[\w.:()/-]+(?:\s*,\s*(?:and\s+)?[\w.:()/-]+)*\s*\.?\s*$", re.I)
+# "[out, p] = name (": a signature, with what it assigns to
+_CALL = re.compile(r"(?:(?:\[[^\]]*\]|[\w.]+)\s*=\s*)?(?P<name>[A-Za-z_][\w.:]*)\s*\(")
 TERM_WORDS = 8  # a described term is short: an option or a signature, not a heading that is a sentence
 SHORT_TERM, LONG_TERM = 40, 60  # characters of a term written whole; of the longest name written
 
@@ -113,17 +117,32 @@ def described_term(c: Candidate) -> str:
 def term_described(title: str, text: str) -> str:
     """:func:`described_term` of a sentence ``text`` in the section whose path is ``title``."""
     path = title.split(SEPARATOR)
-    term = path[-1].strip() if len(path) > 1 else ""
+    term, name = _signature(path[-1].strip().rstrip(":").rstrip()) if len(path) > 1 else ("", "")
     if not term or len(term.split()) > TERM_WORDS or not _CODE_TERM.search(term):
         return ""
     if len(_TITLE_WORD.findall(term)) >= 2:
         return ""  # a section's title ("Other <rev>^ Parent Shorthand Notations"), not a term
-    names = [term] if "(" in term else [term, *term.split(", ")]  # an option's names, not a call's arguments
+    names = [name or term] if "(" in term else [term, *term.split(", ")]  # an option's names, not a call's arguments
     if any(_names(name, text) for name in names):
         return ""  # the sentence names what it describes ("remove refuses ... unless --force is used")
     if len(term) > SHORT_TERM:  # a long signature by its name, several names by the first
         term = term[: term.index("(")].strip() + "()" if "(" in term else term.split(", ")[0]
     return "" if len(term) > LONG_TERM or _names(term, text) else term
+
+
+def _signature(term: str) -> tuple[str, str]:
+    """A described call's first signature without what it assigns to, and its name: "mat2str (x, n)" and
+    "mat2str" of "s = mat2str (x, n), s = mat2str (x, n, "class")" (a Texinfo entry's lines); the term itself and
+    "" when it is no call."""
+    m = _CALL.match(term)
+    if m is None:
+        return term, ""
+    depth = 0
+    for k in range(m.end() - 1, len(term)):
+        depth += (term[k] == "(") - (term[k] == ")")
+        if depth == 0:
+            return term[m.start("name") : k + 1], m.group("name")
+    return term[m.start("name") :], m.group("name")
 
 
 def _names(name: str, text: str) -> bool:
@@ -149,6 +168,8 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
             key = (p.chunk.source, start)
             previous = texts[k - 1] if k else ""
             earlier = [(s, s + len(t), t) for s, t, _ in pieces[:k]]
+            if _SEE_ALSO.fullmatch(text):
+                continue  # "See also: dblist, dbwhere." points elsewhere and states nothing
             if key in seen:
                 first = seen[key]
                 if previous and not first.previous:  # it opened the first chunk; this one has the sentence before
@@ -164,3 +185,16 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
             )
             out.append(seen[key])
     return out
+
+
+def names_term(term: str, asked: set[str]) -> bool:
+    """Whether the question names the described term itself ("deblank" of "deblank (s)", "Map" of
+    "containers.Map ()"), not only its module ("hashlib" of "hashlib.scrypt()")."""
+    name = re.split(r"[.:]", term.split("(")[0].strip())[-1]
+    return bool(set(lexical.terms(name)) & asked)
+
+
+def new_term(term: str, question: str) -> bool:
+    """Whether a described term ("orderfields (s1)") names something the question doesn't."""
+    name = term.split("(")[0].strip().lower()
+    return bool(name) and name not in question.lower()

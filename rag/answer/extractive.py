@@ -16,20 +16,28 @@ from typing import Any
 import numpy as np
 
 from rag.answer.base import Context, Draft, Finished, History, words
-from rag.answer.candidates import Candidate, annotate_dates, candidates, described_term, term_described
+from rag.answer.candidates import (
+    Candidate,
+    annotate_dates,
+    candidates,
+    described_term,
+    names_term,
+    new_term,
+    term_described,
+)
 from rag.answer.matching import TermMatcher, WordVectorsFn
 from rag.answer.question import Question, analyse
+from rag.answer.refusal import absent, refused
 from rag.answer.slots import fills
-from rag.answer.subjects import names_section, unheld_names, unknown_names
+from rag.answer.subjects import names_section
 from rag.answer.support import IdfFn, coverage
 from rag.answer.typed import (
     VERSION_NOTE,
     answer_fit,
-    asks,
     asks_bound,
     asks_default,
-    asks_release,
     event_matched,
+    signature_default,
     states_bound,
     states_default,
 )
@@ -43,19 +51,14 @@ from rag.text.words import content_words
 
 REFUSAL = "The documents don't answer this question."
 
-MIN_SCORE = 0.39  # the best sentence's score must reach this
-MIN_SIMILARITY = 0.35  # ... and its similarity in meaning to the question, unless it covers the question's
-WEAK_MATCH = 0.75  # essential words at least this well ("Harbour master Varnholt said 42 ships waited")
-MIN_ESSENTIAL = 0.1  # ... and it (with its context) must cover this share of the question's essential words
-NOTE_MATCH = 0.5  # a release note answering "when" or "which version" must, with its context, cover this share
 SECOND_SENTENCE = 0.75  # a further sentence must score this share of the best one
 REFINE_DATE = 0.65  # a sentence that only refines the date may score this share of the best one
-TYPE_MISS = 0.7  # refuse when the best typed answer scores below this share of the best sentence overall
 SAME_FACT = 0.8  # similarity above which two sentences state the same fact
 UNTYPED_KINDS = frozenset({"other", "why", "yesno"})  # answers that are no entity: answer_fit reads no entities
+SUBJECT_WORDS = 2  # content words a sentence needs to be read with the term it describes ("Examples:" has one)
 TAGGED = 12  # sentences examined closely (entities, near-synonyms) per question
 NOTES = 4  # ... and release notes besides, for a question of when or which version
-DEFAULT_UNSTATED = 0.5  # the fit, at most, of a sentence that states no default, for a question asking for one
+DEFAULT_UNSTATED = 0.45  # the fit, at most, of a sentence that states no default, for a question asking for one
 BOUND_UNSTATED = 0.25  # ... and of one that states no bound, for a question asking for a maximum or a minimum
 
 
@@ -97,15 +100,28 @@ def rank(
         joined = stored_or_embedded(pairs, [pool[i].pair_vector for i in leaning], embedder) @ query_vector
         for i, s in zip(leaning, joined, strict=True):
             sims[i] = max(sims[i], s - 0.02)
+    # A reference entry's sentences don't repeat what they describe ("Remove trailing whitespace and nulls from
+    # s." under "deblank (s)"): where the question names the term, each is read with it.
+    subjects = {
+        i: t
+        for i, c in enumerate(pool)
+        if len(content_words(c.text)) >= SUBJECT_WORDS and (t := described_term(c)) and names_term(t, q_terms)
+    }
+    if subjects:
+        texts = [f"{t}: {pool[i].text}" for i, t in subjects.items()]
+        with_term = stored_or_embedded(texts, [None] * len(texts), embedder) @ query_vector
+        for i, s in zip(subjects, with_term, strict=True):
+            sims[i] = max(sims[i], s - 0.02)
     passage_cov = {
         id(p): coverage(q_terms, set(lexical.terms(f"{p.chunk.title} {p.chunk.text}")), idf) for p in passages
     }
     named = {id(p): names_section(q, p.chunk.title) for p in passages}
     matcher.prefetch([t for c in pool for t in (c.text, c.context)])
-    for c, s in zip(pool, sims, strict=True):
-        own = matcher.credits(content_words(c.text))
+    for k, (c, s) in enumerate(zip(pool, sims, strict=True)):
+        read = f"{subjects[k]} {c.text}" if k in subjects else c.text
+        own = matcher.credits(content_words(read))
         c.similarity = float(s)
-        c.coverage = coverage(q_terms, set(lexical.terms(c.text)), idf)
+        c.coverage = coverage(q_terms, set(lexical.terms(read)), idf)
         c.passage_coverage = passage_cov[id(c.passage)]
         c.in_named_section = named[id(c.passage)]
         c.essential = matcher.coverage(own)
@@ -132,9 +148,12 @@ def rank(
         c = pool[i]
         c.fit = answer_fit(q, c, analyses[i], matcher)
         if q.slot:  # "which parameter ...?": only a sentence naming one answers, however much it restates
-            names = fills(q.slot, f"{described_term(c)} {c.text}", q.text, q_terms, analyses[i].words)
+            term = described_term(c)  # what a reference entry describes is named by its heading
+            names = (q.slot == "code" and new_term(term, q.text)) or fills(
+                q.slot, c.text, q.text, q_terms, analyses[i].words
+            )
             c.fit = (1.0 if q.kind == "other" and c.fit > 0 else c.fit) if names else 0.0
-        if default and not states_default(c.text):
+        if default and not states_default(c.text) and not signature_default(c.passage.chunk.title, q_terms):
             c.fit = min(c.fit, DEFAULT_UNSTATED)  # ranks below a sentence that says what the default is
         if bound and not states_bound(c.text, bound):
             c.fit = min(c.fit, BOUND_UNSTATED)  # "zero or more" answers no "maximum number": a typed answer is refused
@@ -190,54 +209,6 @@ def stored_or_embedded(texts: list[str], stored: list[Any], embedder: Embedder) 
     return vectors
 
 
-def _absent(r: Ranking, known: Callable[[str], bool] | None) -> bool:
-    """Whether what the question asks about is plainly not in the documents: a name they never use, a name from
-    code no passage that matches writes (or not beside the function asked of), or a maximum or minimum that the
-    document answering best states of nothing."""
-    q, pool, shortlist, order = r.question, r.pool, r.shortlist, r.order
-    if (known is not None and unknown_names(q, known)) or unheld_names(q, pool, shortlist):
-        return True
-    bound = asks_bound(q.text) if q.kind != "why" and order else ""
-    if bound:  # "Is there a maximum file size?"
-        source = pool[order[0]].passage.chunk.source
-        return not any(states_bound(pool[i].text, bound) for i in shortlist if pool[i].passage.chunk.source == source)
-    return False
-
-
-def _refused(r: Ranking, known: Callable[[str], bool] | None) -> bool:
-    """Whether the ranked sentences fail to answer the question: too weak a match, no answer of the kind asked,
-    a name the documents never use, or an answer that belongs to another event."""
-    q, pool, shortlist, order = r.question, r.pool, r.shortlist, r.order
-    if not order or _absent(r, known):
-        return True
-    best = pool[order[0]]
-    weak_match = best.similarity < MIN_SIMILARITY and best.context_essential < WEAK_MATCH
-    if (q.kind == "when" or asks_release(q)) and VERSION_NOTE.search(best.text):
-        # A release note says little in words ("Changed in version 3.10: Added the key parameter."): it is judged
-        # by how much of the question it and its context (its section, the sentence before) cover.
-        weak_match = best.context_essential < NOTE_MATCH
-    if best.score < MIN_SCORE or weak_match or best.context_essential < MIN_ESSENTIAL:
-        return True
-    if best.fit < 0.5 and (q.kind not in ("other", "yesno", "why") or q.slot):
-        return True  # only a weak stand-in for the asked-for answer (a number of something else)
-    # The most relevant sentence that could answer: a question the documents ask (an FAQ's) only says the topic is
-    # there, not that the answer is missing.
-    top = max((pool[i] for i in shortlist if not asks(pool[i].text)), key=lambda c: c.relevance, default=best)
-    if q.kind == "yesno" and top.fit == 0 and best.relevance <= top.relevance:
-        return True  # the most relevant sentence says it is not known
-    # "Which version ...?" is typed too, but a release note ("Changed in version 3.10: Added the key parameter.")
-    # says little in words, so its low relevance is no sign of a miss.
-    typed = q.kind not in ("when", "other") or bool(q.slot) or (asks_release(q) and not VERSION_NOTE.search(best.text))
-    if typed and top.fit < 0.5 and best.relevance < TYPE_MISS * top.relevance:
-        # The sentence that matches the question best lacks the kind of answer asked for (a number, a name,
-        # a reason), and the sentences that have one are far less relevant: the fact isn't stated. Not for
-        # dates, which articles often give in a sentence apart from the one naming the event.
-        return True
-    # The sentence that tells of the asked event ("the U.S. downplayed the pact") gives no answer of the kind
-    # asked ("which official"), and the sentences that have one tell of something else.
-    return bool(top.fit < 0.5 and top.tells_event and best.tells_event is False and q.kind not in ("when", "why"))
-
-
 def answer(
     question: str,
     query_vector: np.ndarray,
@@ -257,7 +228,7 @@ def answer(
     refused.
     """
     r = ranking or rank(question, query_vector, passages, embedder, idf, tagger, word_vectors)
-    if _refused(r, known):
+    if refused(r, known):
         return REFUSAL, [], True
     q, pool, order, vectors = r.question, r.pool, r.order, r.vectors
     q_terms = set(q.terms)
@@ -272,7 +243,9 @@ def answer(
         same_fact = any(float(vectors[i] @ vectors[j]) >= SAME_FACT for j in chosen)
         new_source = all(pool[j].passage.chunk.source != c.passage.chunk.source for j in chosen)
         adds_terms = bool((q_terms & set(lexical.terms(c.text))) - covered)
-        adds_answer = (q.plural or c.fit > best.fit) and bool(c.answers - found)
+        # a sentence of the asked kind where the best is not ("The default for n is 15." after "The precision of
+        # the values is given by n."), or one more answer where several are asked for
+        adds_answer = ((q.plural or c.fit > best.fit) and bool(c.answers - found)) or c.fit > max(best.fit, 0.5)
         if (same_fact and new_source) or (not same_fact and (adds_terms or adds_answer)):
             chosen.append(i)
             covered |= set(lexical.terms(c.text))
@@ -395,7 +368,7 @@ def event_date(
     """The date that answers a "when" question and citations of the sentence that states it; None when the
     passages don't date the event."""
     r = rank(question, query_vector, passages, embedder, idf, tagger, word_vectors)
-    if r.question.kind != "when" or _refused(r, known):
+    if r.question.kind != "when" or refused(r, known):
         return None
     chosen = [r.order[0]]
     _refine_date(r.pool, r.order, chosen, r.pool[chosen[0]])
@@ -605,7 +578,7 @@ def _answer_parts(
             part, vector, found or passages, ctx.embedder, ctx.idf, tagger, ctx.knows, word_vectors, labelled, ranked
         )
         if k == 0:
-            first_absent = refused and _absent(ranked, ctx.knows)
+            first_absent = refused and absent(ranked, ctx.knows)
         if refused:
             continue
         labelled = term_described(cites[-1].title, cites[-1].quote) if cites else ""  # no "-m:" twice in a row

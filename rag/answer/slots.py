@@ -8,6 +8,7 @@ thing asked for is not stated.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from rag.text import lexical
@@ -38,6 +39,7 @@ _NOT_MODIFIER = frozenset(
     this that these those it its there here i you we they he she to if when in on for with by from at as and or
     not after before into about happens happen makes make causes cause controls control determines""".split()
 )
+_ATTRIBUTE_HEADS = frozenset("type types kind kinds size sizes length format formats".split())
 _OTHER_QUESTION = re.compile(r"\b(?:how|why|when|where|who|whom|whose)\b", re.I)
 
 _PHONE = re.compile(r"(?<![\w.])\+?\(?\d[\d ()./-]{6,}\d(?![\w.])")
@@ -52,6 +54,27 @@ _CODE = re.compile(
     r"(?<![\w/])/[\w.-]+/[\w./-]*|(?<==)\s*[A-Za-z_]\w*"
 )
 _THING_WORD = re.compile(rf"(?:{_NAMED_THING})", re.I)
+# Things of one family name each other ("which argument" is answered by "the strict parameter", not by "sync
+# functions"); the families of _NAMED_THING.
+_FAMILIES = tuple(
+    re.compile(rf"(?:{f})", re.I)
+    for f in (
+        r"parameters?|arguments?|options?|flags?|switch(?:es)?|settings?|keywords?|directives?|attributes?|"
+        r"variables?|fields?|propert(?:y|ies)|entry types?",
+        r"functions?|methods?|commands?|subcommands?|macros?|programs?|tools?|utilit(?:y|ies)",
+        r"modules?|packages?|plugins?",
+        r"files?",
+        r"keys?|key combinations?|keystrokes?|shortcuts?",
+    )
+)
+
+
+@functools.lru_cache(maxsize=256)
+def _family(question: str) -> re.Pattern[str]:
+    """The things that answer the question's "which <thing>": its thing's family (all things if none is found)."""
+    m = _WHICH.search(question)
+    thing = next((t.group(0) for t in _THING_WORD.finditer(question, m.end() if m else 0)), "")
+    return next((f for f in _FAMILIES if thing and f.fullmatch(thing)), _THING_WORD)
 
 
 def asked_slot(question: str) -> str:
@@ -75,6 +98,8 @@ def asked_slot(question: str) -> str:
         for n in (2, 1):  # "telephone number", "exception class" before "number", "class"
             phrase = " ".join(words[k : k + n])
             kind = next((kind for kind, pattern in _THINGS if pattern.fullmatch(phrase)), "")
+            if kind and k + n < len(words) and words[k + n].lower() in _ATTRIBUTE_HEADS:
+                kind = ""  # "what key type", "which file size": a property of the thing, not its name
             if kind:
                 found = kind
                 break
@@ -93,7 +118,7 @@ def fills(slot: str, text: str, question: str, asked: set[str], words: tuple[Wor
     written = question.lower()
     if slot == "exception":
         return any(_new(m.group(0), written) for m in _EXCEPTION.finditer(text))
-    return any(_new(m.group(0), written) for m in _CODE.finditer(text)) or _named_beside(words, asked)
+    return any(_new(m.group(0), written) for m in _CODE.finditer(text)) or _named_beside(words, asked, _family(question))
 
 
 def _new(name: str, question: str) -> bool:
@@ -103,12 +128,12 @@ def _new(name: str, question: str) -> bool:
     return bool(name) and name not in question
 
 
-def _named_beside(words: tuple[Word, ...], asked: set[str]) -> bool:
+def _named_beside(words: tuple[Word, ...], asked: set[str], family: re.Pattern[str] = _THING_WORD) -> bool:
     """Whether a noun that is no question's word stands right by a thing's noun, naming it: "the zlib module",
     "the class option groupedaddress", "a separate package called latexsym", "two class options: footinbib"."""
     tokens = [w for w in words if w.pos not in ("PUNCT", "SPACE") or w.text == ":"]
     for i, w in enumerate(tokens):
-        if not _THING_WORD.fullmatch(w.text):
+        if not family.fullmatch(w.text):
             continue
         for step in (-1, 1):
             j = i + step

@@ -9,6 +9,7 @@ from rag.answer.candidates import Candidate
 from rag.answer.matching import TermMatcher
 from rag.answer.question import Question, possessives
 from rag.answer.subjects import DEFINITION_UNSTATED, about_another, defines, novel, of_subject
+from rag.ingest.structure import SEPARATOR
 from rag.text import entities, lexical
 from rag.text.entities import Analysis, Word
 from rag.text.words import content_words
@@ -198,11 +199,16 @@ _ASKS_DEFAULT = re.compile(
     r"specifying|setting|passing|providing|naming)\b|\bwith only\b",
     re.I,
 )
-# "(default: 70)", "defaults to 1", "If omitted, ...", "if no distance is given", "maxsize=128" in a signature
+# "(default: 70)", "defaults to 1", "If omitted, ...", "if no distance is given", "maxsize=128" in a signature, "when
+# called with no arguments"; not a default only named ("Configures the leeway default for the truncate filter")
 _STATES_DEFAULT = re.compile(
-    r"\bdefault(?:s|ed|ing)?\b|\b(?:if|when) (?:it is |they are |this is )?(?:omitted|left out|unspecified|not (?:"
+    r"\bdefault(?:s|ed)?\s+(?:to|is|are|was|were|will be|value|setting)\b|\bdefault(?:s|ed)?\s*[:=]|"
+    r"\bdefault\s+(?:[\w.`'-]+\s+){1,3}(?:is|are|was|were|will be)\b|\bby default\b|[(\[]\s*(?:the\s+)?default\b|"
+    r"\b(?:is|are|was|were|be|being|as)\s+(?:the\s+|a\s+)?default\b|\bthe default\s*[,;)]|"
+    r"\b(?:if|when) (?:it is |they are |this is )?(?:omitted|left out|unspecified|not (?:"
     r"given|specified|set|provided|supplied|present|chosen|selected|passed))\b|\bif no \w+(?: \w+)? (?:is|are) (?:"
-    r"given|specified|provided|supplied|chosen|selected|passed|set)\b",
+    r"given|specified|provided|supplied|chosen|selected|passed|set)\b|"
+    r"\b(?:called|invoked|used|run) (?:without|with no) (?:input |any )?(?:arguments?|options?|parameters?)\b",
     re.I,
 )
 _SIGNATURE_DEFAULT = re.compile(r"^[@\w.]*\w\(.*\b[A-Za-z_]\w*=(?!=)[^\s,)]")  # "lru_cache(maxsize=128, ...)"
@@ -245,6 +251,17 @@ def asks_default(question: str) -> bool:
 def states_default(sentence: str) -> bool:
     """Whether the sentence says what holds when nothing is given ("defaults to 10", "If omitted", "width=70")."""
     return _STATES_DEFAULT.search(sentence) is not None or _SIGNATURE_DEFAULT.match(sentence.lstrip()) is not None
+
+
+def signature_default(title: str, asked: set[str]) -> bool:
+    """Whether the section a sentence sits in is a signature giving a default to a parameter the question names
+    (``compression=ZIP_STORED`` in "zipfile.ZipFile(file, mode='r', compression=ZIP_STORED)" for "What
+    compression method does it use by default?")."""
+    signature = title.rsplit(SEPARATOR, 1)[-1] if SEPARATOR in title else ""
+    return any(set(lexical.terms(m.group(1))) & asked for m in _PARAMETER_DEFAULT.finditer(signature))
+
+
+_PARAMETER_DEFAULT = re.compile(r"[(,]\s*\*{0,2}([A-Za-z_]\w*)\s*=(?!=)\s*[^\s,)]")
 
 
 def _names_release(text: str, asked: set[str]) -> bool:

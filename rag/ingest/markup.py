@@ -22,6 +22,8 @@ _SKIP_CLASS = re.compile(
     r"mainmenu|submenu|searchmenu|toc|skip)(?:$|[\s_\d-])",
     re.I,
 )
+# Texinfo's "Next: ..., Previous: ..., Up: ..." bar (makeinfo's HTML: GNU manuals), by its exact class.
+_NAV_PANELS = frozenset({"header", "nav-panel"})
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 MENU_LINKS = 0.8  # in a page without a main element, a list or block whose text is this much link text is a menu
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
@@ -45,6 +47,7 @@ def _skipped(el: Any) -> bool:
     return (
         tag in _SKIP_TAGS
         or bool(_SKIP_CLASS.search(el.get("class") or ""))
+        or (tag == "div" and el.get("class") in _NAV_PANELS)
         or el.get("hidden") is not None
         or bool(_HIDDEN.search(el.get("style") or ""))
     )
@@ -165,6 +168,8 @@ def _blocks(el: Any, out: list[str], lead: str = "") -> None:
             if text:
                 out.append("#" * _HEADINGS[tag] + " " + text)
         elif tag == "dt":  # a described term: an API signature, a glossary entry; its dd is its section
+            for category in child.xpath(".//*[@class='category']"):
+                category.drop_tree()  # Texinfo's "Function:" (or bare ": ") before a signature
             text = _inline(child)
             before = child.getprevious()
             if text and before is not None and before.tag == "dt" and out and out[-1].startswith("###### "):

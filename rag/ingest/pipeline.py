@@ -58,7 +58,8 @@ SENTENCES_KEY = "sentence_vectors"  # "complete" once every chunk has its senten
 #    kept, a book's chapter heads ("Chapter 5: Arrays and matrices 26") and contents lines dropped.
 # 8: HTML: DocBook pages read from their outermost division, inline runs joined into paragraphs with their tails
 #    kept, a container holding no block a paragraph, "sidebar" content.
-READER_VERSION = "8"
+# 9: Texinfo pages (makeinfo): the "Next: ... Up: ..." bar left out, a signature without its category (": ").
+READER_VERSION = "9"
 REREAD_SUFFIXES = frozenset({".pdf", ".html", ".htm", ".md", ".markdown", ".rst", ".rest"})
 
 
