@@ -233,6 +233,7 @@ def answer(
     q, pool, order, vectors = r.question, r.pool, r.order, r.vectors
     q_terms = set(q.terms)
     best = pool[order[0]]
+    default = asks_default(q.text)  # read once, not per further sentence
     chosen = [order[0]]
     covered = set(lexical.terms(best.text))
     found = set(best.answers)
@@ -245,7 +246,7 @@ def answer(
         adds_terms = bool((q_terms & set(lexical.terms(c.text))) - covered)
         # a sentence of the asked kind where the best is not ("The default for n is 15." after "The precision of
         # the values is given by n."), or one more answer where several are asked for
-        adds_answer = ((q.plural or c.fit > best.fit) and bool(c.answers - found)) or (c.fit > max(best.fit, 0.5) and asks_default(q.text))
+        adds_answer = ((q.plural or c.fit > best.fit) and bool(c.answers - found)) or (default and c.fit > max(best.fit, 0.5))
         if (same_fact and new_source) or (not same_fact and (adds_terms or adds_answer)):
             chosen.append(i)
             covered |= set(lexical.terms(c.text))

@@ -236,7 +236,7 @@ def rst_html(text: str) -> str:
     from docutils.core import publish_doctree, publish_from_doctree
 
     _register(text)
-    _titles.set({m.group(1).strip().lower(): m.group(2).strip() for m in _LABELLED.finditer(text)})
+    token = _titles.set({m.group(1).strip().lower(): m.group(2).strip() for m in _LABELLED.finditer(text)})
     try:
         document = publish_doctree(text, settings_overrides=_SETTINGS)
         _fields_as_lists(document)
@@ -244,4 +244,6 @@ def rst_html(text: str) -> str:
         html = publish_from_doctree(document, writer="html5", settings_overrides=_SETTINGS)
     except Exception:  # noqa: BLE001 - a parser's failure on a hostile file leaves it to the plain-text reading
         return ""
+    finally:
+        _titles.reset(token)  # the file's section titles go with its parse
     return html if isinstance(html, str) else html.decode("utf-8", errors="replace")
