@@ -44,7 +44,8 @@ class Chunk:
     date_inferred: bool = False
     sha256: str = ""
     vectors: Any = field(default=None, compare=False, repr=False)  # its sentences' vectors, when the index has them
-    # the vectors of its sentences read with the one before (rag.text.sentences.read_with_previous), by text
+    # the vectors of its sentences' further readings (rag.text.sentences.vector_texts), by text: a sentence read with
+    # the one before, or with the term it describes
     pair_vectors: Any = field(default=None, compare=False, repr=False)
 
 

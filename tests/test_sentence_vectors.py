@@ -7,12 +7,14 @@ from __future__ import annotations
 import sqlite3
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from rag import Assistant, Settings
 from rag.answer.candidates import candidates
 from rag.text.sentences import leans_on_previous, sentence_texts
+from rag.text.terms import with_term
 
 QUESTIONS = [
     "When was the Baghdad coordination centre agreed?",
@@ -90,3 +92,45 @@ def test_an_index_without_them_gets_them_on_the_next_ingest(tmp_path: Path, docs
     assert report.embedded == 0  # no chunk embedded again, only the sentences
     vectors, chunks = _rows(index)
     assert vectors == chunks > 0
+
+
+REFERENCE = """# String functions
+
+## deblank (s)
+
+Remove trailing whitespace and nulls from s. If s is a matrix, each row is trimmed to the length of the longest
+string in it.
+
+## strtrim (s)
+
+Remove leading and trailing whitespace from s. Nulls are kept, unlike the trailing nulls removed above.
+"""
+
+
+def test_a_reference_entry_read_with_its_term_is_stored_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sentence under a described term ("deblank (s)") that doesn't name it is read with the term when the
+    question names it; that reading's vector is stored at ingest, so asking embeds none of them."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "strings.md").write_text(REFERENCE, encoding="utf-8")
+    assistant = Assistant.build(docs, tmp_path / "index", Settings())
+    chunks = assistant.store.source_chunks("strings.md")
+    assistant.store.attach_sentence_vectors(chunks)
+    readings = {text: v for c in chunks for text, v in (c.pair_vectors or {}).items()}
+    expected = next(t for t in readings if t.startswith(with_term("deblank (s)", "Remove trailing whitespace")))
+    assert float(assistant.embedder.embed([expected])[0] @ readings[expected]) > 0.999  # float16 precision
+
+    embedded: list[str] = []
+    embed = assistant.embedder.embed
+
+    def recorded(texts: list[str]) -> Any:
+        embedded.extend(texts)
+        return embed(texts)
+
+    monkeypatch.setattr(assistant.embedder, "embed", recorded)
+    answer = assistant.ask("What does deblank do to a string?")
+    assert not answer.refused and "trailing whitespace" in answer.text
+    assert not [t for t in embedded if t.startswith(("deblank (s): ", "strtrim (s): "))]
+
+    plain = Assistant.build(docs, tmp_path / "plain", Settings(sentence_vectors=False))
+    assert plain.ask("What does deblank do to a string?").text == answer.text

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from rag.ingest.structure import SEPARATOR
 from rag.records import Passage
 from rag.text import dates, lexical
 from rag.text.dates import DateMention
 from rag.text.sentences import sentence_texts, together, without_footnote_marks
+from rag.text.terms import term_described
 
 _YARDSTICK = re.compile(
     r"(?:\b(?:\w{2,}est|first|most|least|best|worst|only)\b(?:\s+[\w-]+){0,4}\s+since|\bthan(?:\s+(?:in|on|at))?)\s*$",
@@ -95,16 +95,8 @@ def annotate_dates(c: Candidate) -> str:
     return dates.spell_out(c.text, _doc_date(c.passage), not c.passage.chunk.date_inferred, c.anchor_date)
 
 
-# A section heading that names something from code: an option ("-q, --quiet"), a call ("cache(user_function)"), a
-# placeholder ("<branch>"), a setting ("clean.requireForce", "key=value"), a path.
-_CODE_TERM = re.compile(r"(?:^|[\s,])--?[A-Za-z]|[<>(){}\[\]=_/]|[A-Za-z]{2}\.[A-Za-z]")
-_TITLE_WORD = re.compile(r"(?:^|\s)[A-Z][a-z]+(?=\s|$)")
 # "See also: dblist, dbwhere, dbstop." (a list of names, no statement)
 _SEE_ALSO = re.compile(r"\s*see also\b:?\s*[\w.:()/-]+(?:\s*,\s*(?:and\s+)?[\w.:()/-]+)*\s*\.?\s*$", re.I)
-# "[out, p] = name (": a signature, with what it assigns to
-_CALL = re.compile(r"(?:(?:\[[^\]]*\]|[\w.]+)\s*=\s*)?(?P<name>[A-Za-z_][\w.:]*)\s*\(")
-TERM_WORDS = 8  # a described term is short: an option or a signature, not a heading that is a sentence
-SHORT_TERM, LONG_TERM = 40, 60  # characters of a term written whole; of the longest name written
 
 
 def described_term(c: Candidate) -> str:
@@ -112,43 +104,6 @@ def described_term(c: Candidate) -> str:
     page's option or function ("--allow-unrelated-histories") whose description ("This option can be used to
     override this safety ...") says "this option" or nothing at all of what it describes. "" otherwise."""
     return term_described(c.passage.chunk.title, c.text)
-
-
-def term_described(title: str, text: str) -> str:
-    """:func:`described_term` of a sentence ``text`` in the section whose path is ``title``."""
-    path = title.split(SEPARATOR)
-    term, name = _signature(path[-1].strip().rstrip(":").rstrip()) if len(path) > 1 else ("", "")
-    if not term or len(term.split()) > TERM_WORDS or not _CODE_TERM.search(term):
-        return ""
-    if len(_TITLE_WORD.findall(term)) >= 2:
-        return ""  # a section's title ("Other <rev>^ Parent Shorthand Notations"), not a term
-    names = [name or term] if "(" in term else [term, *term.split(", ")]  # an option's names, not a call's arguments
-    if any(_names(name, text) for name in names):
-        return ""  # the sentence names what it describes ("remove refuses ... unless --force is used")
-    if len(term) > SHORT_TERM:  # a long signature by its name, several names by the first
-        term = term[: term.index("(")].strip() + "()" if "(" in term else term.split(", ")[0]
-    return "" if len(term) > LONG_TERM or _names(term, text) else term
-
-
-def _signature(term: str) -> tuple[str, str]:
-    """A described call's first signature without what it assigns to, and its name: "mat2str (x, n)" and
-    "mat2str" of "s = mat2str (x, n), s = mat2str (x, n, "class")" (a Texinfo entry's lines); the term itself and
-    "" when it is no call."""
-    m = _CALL.match(term)
-    if m is None:
-        return term, ""
-    depth = 0
-    for k in range(m.end() - 1, len(term)):
-        depth += (term[k] == "(") - (term[k] == ")")
-        if depth == 0:
-            return term[m.start("name") : k + 1], m.group("name")
-    return term[m.start("name") :], m.group("name")
-
-
-def _names(name: str, text: str) -> bool:
-    """Whether ``text`` writes ``name`` as a name of its own (not "-f" inside "-foo")."""
-    name = name.strip()
-    return bool(name) and re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.I) is not None
 
 
 def candidates(passages: list[Passage]) -> list[Candidate]:

@@ -23,7 +23,6 @@ from rag.answer.candidates import (
     described_term,
     names_term,
     new_term,
-    term_described,
 )
 from rag.answer.matching import TermMatcher, WordVectorsFn
 from rag.answer.question import Question, analyse
@@ -47,6 +46,7 @@ from rag.search.retrieval import Filters
 from rag.text import dates, lexical
 from rag.text.entities import PLACE, TIME, Analysis, Tagger
 from rag.text.sentences import leans_on_previous, together
+from rag.text.terms import SUBJECT_WORDS, term_described, with_term
 from rag.text.words import content_words
 
 REFUSAL = "The documents don't answer this question."
@@ -55,7 +55,7 @@ SECOND_SENTENCE = 0.75  # a further sentence must score this share of the best o
 REFINE_DATE = 0.65  # a sentence that only refines the date may score this share of the best one
 SAME_FACT = 0.8  # similarity above which two sentences state the same fact
 UNTYPED_KINDS = frozenset({"other", "why", "yesno"})  # answers that are no entity: answer_fit reads no entities
-SUBJECT_WORDS = 2  # content words a sentence needs to be read with the term it describes ("Examples:" has one)
+SUBJECT_READS = 32  # sentences, in retrieval order, that may be embedded with their term when not stored (cost)
 TAGGED = 12  # sentences examined closely (entities, near-synonyms) per question
 NOTES = 4  # ... and release notes besides, for a question of when or which version
 DEFAULT_UNSTATED = 0.45  # the fit, at most, of a sentence that states no default, for a question asking for one
@@ -102,15 +102,21 @@ def rank(
             sims[i] = max(sims[i], s - 0.02)
     # A reference entry's sentences don't repeat what they describe ("Remove trailing whitespace and nulls from
     # s." under "deblank (s)"): where the question names the term, each is read with it.
+    # The index stores these readings' vectors; those it lacks (an index from an earlier release) are embedded now,
+    # at most SUBJECT_READS of them.
     subjects = {
         i: t
         for i, c in enumerate(pool)
         if len(content_words(c.text)) >= SUBJECT_WORDS and (t := described_term(c)) and names_term(t, q_terms)
     }
+    readings = {i: with_term(t, pool[i].text) for i, t in subjects.items()}
+    stored = {i: (pool[i].passage.chunk.pair_vectors or {}).get(text) for i, text in readings.items()}
+    unstored = set([i for i, v in stored.items() if v is None][:SUBJECT_READS])
+    subjects = {i: t for i, t in subjects.items() if stored[i] is not None or i in unstored}
     if subjects:
-        texts = [f"{t}: {pool[i].text}" for i, t in subjects.items()]
-        with_term = stored_or_embedded(texts, [None] * len(texts), embedder) @ query_vector
-        for i, s in zip(subjects, with_term, strict=True):
+        texts = [readings[i] for i in subjects]
+        read_with_term = stored_or_embedded(texts, [stored[i] for i in subjects], embedder) @ query_vector
+        for i, s in zip(subjects, read_with_term, strict=True):
             sims[i] = max(sims[i], s - 0.02)
     passage_cov = {
         id(p): coverage(q_terms, set(lexical.terms(f"{p.chunk.title} {p.chunk.text}")), idf) for p in passages

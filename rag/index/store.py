@@ -26,7 +26,7 @@ from rag.index.chunkdb import ChunkDB
 from rag.index.schema import DB_FILE, FileRow, date_number
 from rag.records import Chunk
 from rag.settings import Settings
-from rag.text.sentences import vector_texts
+from rag.text.sentences import read_with_previous, vector_texts
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -423,8 +423,9 @@ class Store:
         return self._db.chunks(ids) if self._db else {}
 
     def attach_sentence_vectors(self, chunks: Sequence[Chunk]) -> None:
-        """Give ``chunks`` their stored sentence vectors (float32, one row per sentence) and those of their sentences
-        read with the one before, where the index has them for exactly their sentences."""
+        """Give ``chunks`` their stored sentence vectors (float32, one row per sentence) and those of their sentences'
+        further readings (with the one before, with the term described), where the index has them for exactly their
+        sentences."""
         if self._db is None:
             return
         stored = self._db.sentence_vectors([c.id for c in chunks if c.vectors is None])
@@ -434,11 +435,11 @@ class Store:
             if not blob or not n or not dim or len(blob) % (2 * dim):
                 continue
             rows = np.frombuffer(blob, dtype=np.float16).reshape(-1, dim).astype(np.float32)
-            _sentences, pairs = vector_texts(c)
-            if len(rows) == n + len(pairs):
-                c.vectors, c.pair_vectors = rows[:n], dict(zip(pairs, rows[n:], strict=True))
-            elif len(rows) == n:  # stored by an earlier release: the sentences alone
-                c.vectors = rows
+            sentences, readings = vector_texts(c)
+            if len(rows) != n + len(readings):  # stored by an earlier release: no term readings, or sentences alone
+                readings = read_with_previous(sentences) if len(rows) > n else []
+            if len(rows) == n + len(readings):
+                c.vectors, c.pair_vectors = rows[:n], dict(zip(readings, rows[n:], strict=True))
 
     def source_chunks(self, source: str) -> list[Chunk]:
         """One file's committed chunks, in order."""

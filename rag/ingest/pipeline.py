@@ -373,9 +373,9 @@ def _storing(store: Store) -> bool:
 def _with_sentence_vectors(
     texts: list[str], chunks: list[Chunk], embedder: Embedder
 ) -> tuple[np.ndarray, dict[str, bytes]]:
-    """Vectors of ``texts``, and the float16 vectors of each of ``chunks``' sentences followed by those of its
-    sentences read with the one before (``read_with_previous``), by chunk id, from one embedding run; each
-    distinct text is embedded once, though overlapping chunks share some."""
+    """Vectors of ``texts``, and the float16 vectors of each of ``chunks``' sentences followed by those of their
+    further readings (``vector_texts``: with the one before, with the term described), by chunk id, from one
+    embedding run; each distinct text is embedded once, though overlapping chunks share some."""
     own = {c.id: [t for part in vector_texts(c) for t in part] for c in chunks}
     rows: dict[str, int] = {}
     for stored_texts in own.values():

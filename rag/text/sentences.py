@@ -6,6 +6,7 @@ import re
 from itertools import pairwise
 
 from rag.records import Chunk, Span
+from rag.text.terms import described_readings
 
 _ABBREV = frozenset(
     """u.s u.k u.n e.u mr mrs ms dr st jr sr gen col lt sgt capt maj rep sen gov prof rev vs etc e.g i.e inc ltd co corp jan feb aug sept sep oct nov dec fig approx dept est mt ft a.m p.m ph.d""".split()
@@ -86,9 +87,10 @@ def read_with_previous(sentences: list[str]) -> list[str]:
 
 
 def vector_texts(chunk: Chunk) -> tuple[list[str], list[str]]:
-    """The texts whose vectors an index stores for ``chunk``: its sentences, and those read with the one before."""
+    """The texts whose vectors an index stores for ``chunk``: its sentences, then their further readings: those
+    read with the one before, and those of a reference entry read with the term they describe."""
     sentences = sentence_texts(chunk)
-    return sentences, read_with_previous(sentences)
+    return sentences, read_with_previous(sentences) + described_readings(chunk.title, sentences)
 
 
 # A footnote mark ("[2]") at a sentence's edge, or glued to the next sentence's first word ("63% [2]The reason").
