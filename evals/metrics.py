@@ -77,6 +77,8 @@ def quote_valid(quote: str, source_text: str, start: int, end: int) -> bool:
 
 
 _CLOSED = re.compile(r"[.!?:;…\"”’)\]]$")
+_FENCE_OPENS = re.compile(r"(?:^|\n)(?:```|~~~)[^\n`]*\n[ \t]*$")  # a fenced code block opens just before
+_FENCE_CLOSES = re.compile(r"[ \t]*\n(?:```|~~~)[ \t]*(?:\n|$)")  # ... and closes just after
 _ENDED = re.compile(r"[.!?…][\"'”’)\]]*$")  # where the sentence splitter ends a sentence
 
 
@@ -100,7 +102,9 @@ def quote_whole(quote: str, source_text: str = "", start: int = -1) -> bool:
         starts = not before or before.endswith("\n\n") or bool(_ENDED.search(before)) or not text[:1].islower()
         item = text.startswith(("- ", "* ", "| "))  # a list item or a table row, quoted whole
         ends = bool(_CLOSED.search(text)) or (item and (not after or after.startswith("\n\n") or after == "\n"))
-        return starts and ends
+        # a one-line code block quoted whole: all that is between its fences ("```\n$ git switch master\n```")
+        opens = _FENCE_OPENS.search(source_text[:start]) is not None
+        return (starts and ends) or (opens and _FENCE_CLOSES.match(source_text, start + len(quote)) is not None)
     return not text[:1].islower() and bool(_CLOSED.search(text))
 
 

@@ -416,3 +416,11 @@ def test_whole_quotes() -> None:
         ("the new branch", False),  # a block's head with no sentence end, not a list item
     ]:
         assert metrics.quote_whole(quote, page, page.index(quote)) is whole, quote
+    page = "Then switch back:\n\n```\n$ git switch master\n```\n\nand run\n\n```sh\n$ make test && make run\n```\n"
+    for quote, whole in [
+        ("$ git switch master", True),  # a one-line code block, all that is between its fences
+        ("$ git switch", False),  # part of one
+        ("make test && make run", False),
+        ("$ make test && make run", True),
+    ]:
+        assert metrics.quote_whole(quote, page, page.index(quote)) is whole, quote
