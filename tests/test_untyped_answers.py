@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from rag import Assistant, Settings
+from rag.answer.compound import compared
 from rag.answer.extractive import _without_repeats, sub_questions
 from rag.records import Citation
 from rag.text.sentences import without_footnote_marks
@@ -61,6 +62,43 @@ def test_sub_questions(question: str, parts: int) -> None:
     split = sub_questions(question)
     assert len(split) == parts, split
     assert all(p.endswith("?") for p in split)
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("What is the difference between deblank and strtrim?", ["What is deblank?", "What is strtrim?"]),
+        (
+            "In debug mode, what's the difference between dbcont and dbquit?",
+            ["In debug mode, what is dbcont?", "In debug mode, what is dbquit?"],
+        ),
+        (  # the words the things share follow each
+            "What is the difference between the trim_blocks and lstrip_blocks options?",
+            ["What is trim_blocks options?", "What is lstrip_blocks options?"],
+        ),
+        ("What are the differences between a, b and c", ["What are a?", "What are b?", "What are c?"]),
+        ("What is the difference between c{2,3} and c(2,3)?", ["What is c{2,3}?", "What is c(2,3)?"]),
+        ("Is there a difference between them?", None),  # no "what is the difference"
+        ("What is the difference between what happens when you run it and when you stop it early?", None),
+        ("What is the difference between a, b, c and d?", None),  # four things: not split
+    ],
+)
+def test_compared(question: str, parts: list[str] | None) -> None:
+    assert compared(question) == (parts or [question])
+
+
+def test_a_comparison_is_answered_thing_by_thing(tmp_path: Path) -> None:
+    """Each thing compared is searched for and answered alone, so the answer says what each one does."""
+    reference = (
+        "# String functions\n\n## deblank (s)\n\nRemove trailing whitespace and nulls from s.\n\n"
+        "## strtrim (s)\n\nRemove leading and trailing whitespace from s.\n\n"
+        "## blanks (n)\n\nReturn a string of n blanks.\n"
+    )
+    answer = _one_document(tmp_path, "strings.md", reference).ask("What is the difference between deblank and strtrim?")
+    assert not answer.refused
+    quoted = " ".join(c.quote for c in answer.citations)
+    assert "Remove trailing whitespace" in quoted and "Remove leading and trailing" in quoted, answer.text
+    assert "blanks" not in quoted
 
 
 def _one_document(root: Path, name: str, text: str) -> Assistant:

@@ -24,6 +24,7 @@ from rag.answer.candidates import (
     names_term,
     new_term,
 )
+from rag.answer.compound import compared, sub_questions
 from rag.answer.matching import TermMatcher, WordVectorsFn
 from rag.answer.question import Question, analyse
 from rag.answer.refusal import absent, refused
@@ -504,34 +505,22 @@ class ExtractiveAnswerer:
         if worked_out:
             text, citations = worked_out
             refused = False
-        elif len(parts := sub_questions(query)) > 1:
-            text, citations, refused = _answer_parts(parts, (passages, vector), ctx, tagger, filters, word_vectors)
+        elif len(parts := sub_questions(query)) > 1 or len(compared(query)) > 1:
+            # a thing compared is searched for alone; another part with the first part (its subject), or, the
+            # second of two, with the whole question
+            items = [compared(p) for p in parts]
+            plan: list[tuple[str, str | None]] = [
+                (p, p if k == 0 or len(c) > 1 else f"{parts[0]} {p}") for k, c in enumerate(items) for p in c
+            ]
+            if len(plan) == 2 and len(parts) == 2:
+                plan[1] = (plan[1][0], None)
+            text, citations, refused = _answer_parts(plan, (passages, vector), ctx, tagger, filters, word_vectors)
         else:
             text, citations, refused = answer(
                 query, vector, passages, ctx.embedder, ctx.idf, tagger, ctx.knows, word_vectors
             )
         done: Finished = (text, citations, refused, [])
         return Draft(words(text), lambda _raw: done)
-
-
-_SECOND_ASK = re.compile(
-    r",?\s+(?:and|but)\s+(?=(?:what|how|why|when|where|who|whom|whose|which|whether|is|are|was|were|does|do|did|"
-    r"can|could|should|would|will|has|have)\b)",
-    re.I,
-)
-
-
-def sub_questions(question: str) -> list[str]:
-    """The questions a compound question joins ("What does X indicate and what should be done next?" -> two).
-
-    Only a conjunction followed by a question word splits; "the pros and cons" or "when and where" do not.
-    """
-    parts = [p.strip(" ,;") for p in _SECOND_ASK.split(question)]
-    parts = [p for p in parts if len(p.split()) >= 2]
-    if len(parts) < 2:
-        return [question]
-    end = "?" if question.rstrip().endswith("?") else ""
-    return [p if p.endswith("?") or not end else p + end for p in parts]
 
 
 def _remembering(read: WordVectorsFn | None) -> WordVectorsFn | None:
@@ -555,7 +544,7 @@ _REFERS_BACK = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those)\b
 
 
 def _answer_parts(
-    parts: list[str],
+    plan: list[tuple[str, str | None]],
     whole: tuple[list[Passage], np.ndarray],
     ctx: Context,
     tagger: Tagger,
@@ -564,8 +553,8 @@ def _answer_parts(
 ) -> tuple[str, list[Citation], bool]:
     """One answer per sub-question, in order, citations numbered across them; refused only if every part is.
 
-    ``whole``: the passages found for the whole question and its vector. Each later part is searched with the
-    first ("why is it ...": its subject), which for the second of two parts is the whole question again.
+    ``plan``: each part and what to search for it (None: the whole question again, whose passages and vector are
+    ``whole``).
     """
     texts: list[str] = []
     citations: list[Citation] = []
@@ -573,13 +562,10 @@ def _answer_parts(
     labelled = ""  # the term the last part's last line named
     passages = whole[0]
     first_absent = False
-    for k, part in enumerate(parts):
+    for k, (part, searched) in enumerate(plan):
         if k and first_absent and _REFERS_BACK.search(part):
             continue  # "copy.replace() ..., and which method supports it?": the first part's subject isn't there
-        if k == 1 and len(parts) == 2:
-            found, vector = whole
-        else:
-            found, vector = ctx.search(part if k == 0 else f"{parts[0]} {part}", filters)
+        found, vector = whole if searched is None else ctx.search(searched, filters)
         ranked = rank(part, vector, found or passages, ctx.embedder, ctx.idf, tagger, word_vectors)
         text, cites, refused = answer(
             part, vector, found or passages, ctx.embedder, ctx.idf, tagger, ctx.knows, word_vectors, labelled, ranked

@@ -1,0 +1,57 @@
+"""The questions a compound question asks: parts joined by a conjunction ("What does X indicate and what should be
+done next?"), and the things a comparison sets side by side ("What is the difference between dbcont and dbquit?"
+asks what each of them is)."""
+
+from __future__ import annotations
+
+import re
+
+_SECOND_ASK = re.compile(
+    r",?\s+(?:and|but)\s+(?=(?:what|how|why|when|where|who|whom|whose|which|whether|is|are|was|were|does|do|did|"
+    r"can|could|should|would|will|has|have)\b)",
+    re.I,
+)
+# "what is the difference between A and B", "what's the real difference between A, B and C", "what are the
+# differences between A and B"
+_DIFFERENCE = re.compile(
+    r"\b(?P<ask>what(?:'s|’s|\s+is|\s+are))\s+(?:the\s+)?(?:(?:main|key|actual|real)\s+)?differences?\s+between\s+"
+    r"(?P<items>.+?)\s*(?P<end>[?.!]?)\s*$",
+    re.I,
+)
+_ITEMS = re.compile(r"\s*,\s+(?:and\s+)?|\s+and\s+", re.I)  # not the comma of "c{2,3}"
+_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
+_CLAUSE = re.compile(r"^(?:what|when|where|why|how|who|which|whether|if)\b", re.I)  # "what happens when ..."
+ITEM_WORDS = 6  # a thing compared is named in a few words, not a clause ("what happens when ... and ...")
+
+
+def sub_questions(question: str) -> list[str]:
+    """The questions a compound question joins ("What does X indicate and what should be done next?" -> two).
+
+    Only a conjunction followed by a question word splits; "the pros and cons" or "when and where" do not.
+    """
+    parts = [p.strip(" ,;") for p in _SECOND_ASK.split(question)]
+    parts = [p for p in parts if len(p.split()) >= 2]
+    if len(parts) < 2:
+        return [question]
+    end = "?" if question.rstrip().endswith("?") else ""
+    return [p if p.endswith("?") or not end else p + end for p in parts]
+
+
+def compared(question: str) -> list[str]:
+    """What each thing a comparison names is ("In debug mode, what is the difference between dbcont and dbquit?"
+    -> "In debug mode, what is dbcont?", "In debug mode, what is dbquit?"); ``[question]`` when it compares
+    nothing. Words the last thing shares with the others ("the trim_blocks and lstrip_blocks options") follow
+    each of them."""
+    m = _DIFFERENCE.search(question)
+    if m is None:
+        return [question]
+    items = [_ARTICLE.sub("", i.strip()) for i in _ITEMS.split(m.group("items"))]
+    if not 2 <= len(items) <= 3 or not all(0 < len(i.split()) <= ITEM_WORDS and not _CLAUSE.match(i) for i in items):
+        return [question]
+    shared = items[-1].split()[max(len(i.split()) for i in items[:-1]) :]
+    if shared:
+        items = [f"{i} {' '.join(shared)}" for i in items[:-1]] + [items[-1]]
+    ask = "what are" if m.group("ask").lower().endswith("are") else "what is"
+    ask = ask.capitalize() if m.start() == 0 else ask
+    head, end = question[: m.start()], m.group("end") or "?"
+    return [f"{head}{ask} {item}{end}" for item in items]
