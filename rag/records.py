@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+SEPARATOR = " › "  # between the headings of a section path: "Title › Section › Subsection"
+
 
 @dataclass(frozen=True)
 class Span:

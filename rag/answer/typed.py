@@ -9,7 +9,7 @@ from rag.answer.candidates import Candidate
 from rag.answer.matching import TermMatcher
 from rag.answer.question import Question, possessives
 from rag.answer.subjects import DEFINITION_UNSTATED, about_another, defines, novel, of_subject
-from rag.ingest.structure import SEPARATOR
+from rag.records import SEPARATOR
 from rag.text import entities, lexical
 from rag.text.entities import Analysis, Word
 from rag.text.words import content_words

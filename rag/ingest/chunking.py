@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
-from rag.ingest.structure import SEPARATOR, section_at, trim
-from rag.records import Chunk, Document, Span
+from rag.ingest.structure import section_at, trim
+from rag.records import SEPARATOR, Chunk, Document, Span
 from rag.text import sentences, tokens
 
 

@@ -7,10 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rag.records import Span
+from rag.records import SEPARATOR, Span
 from rag.text.dates import infer_date
-
-SEPARATOR = " › "
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _SETEXT = re.compile(r"^(=+|-+)\s*$")

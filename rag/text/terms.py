@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from rag.ingest.structure import SEPARATOR
+from rag.records import SEPARATOR
 from rag.text.words import content_words
 
 # A section heading that names something from code: an option ("-q, --quiet"), a call ("cache(user_function)"), a
