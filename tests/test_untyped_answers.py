@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 
 from rag import Assistant, Settings
+from rag.answer.candidates import introduces
 from rag.answer.compound import compared
 from rag.answer.extractive import _without_repeats, sub_questions
+from rag.answer.question import without_asker_names
+from rag.answer.typed import heading_release
 from rag.records import Citation
 from rag.text.sentences import without_footnote_marks
 
@@ -81,6 +84,11 @@ def test_sub_questions(question: str, parts: int) -> None:
         ("Is there a difference between them?", None),  # no "what is the difference"
         ("What is the difference between what happens when you run it and when you stop it early?", None),
         ("What is the difference between a, b, c and d?", None),  # four things: not split
+        ("What is the practical difference between x and y?", ["What is x?", "What is y?"]),
+        ("How do the preprint and reprint options differ?", ["What are preprint options?", "What are reprint options?"]),
+        ("How does git merge differ from git rebase?", ["What is git merge?", "What is git rebase?"]),
+        ("How do the prb and prl styles differ in where they place footnotes?", None),  # one aspect: asked whole
+        ("How do I differ from you?", None),
     ],
 )
 def test_compared(question: str, parts: list[str] | None) -> None:
@@ -632,3 +640,98 @@ def test_what_is_x_is_answered_by_the_sentence_that_says_what_x_is(
     assert not answer.refused
     _exact(assistant, answer)
     assert answer.citations[0].quote.startswith(opening), answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "kept"),
+    [
+        ("I installed a file named mypkg.cron into /etc/cron.d. Why?", "I installed a file named into /etc/cron.d. Why?"),
+        ("My shared library's SONAME is libfoo2.so.3. What name?", "My shared library's SONAME is . What name?"),
+        ("What does the function called frob_level() do?", "What does the function called frob_level() do?"),  # theirs
+    ],
+)
+def test_names_the_asker_gives_their_own_things(question: str, kept: str) -> None:
+    blanked = without_asker_names(question)
+    assert len(blanked) == len(question) and blanked.split() == kept.split()
+
+
+CRON = (
+    "# Scheduled jobs\n\nA package that installs a job for cron places a file in /etc/cron.d. The name of that file "
+    "must not contain a period or a plus sign, because cron ignores files whose names contain them. Use an "
+    "underscore instead.\n\n## Logs\n\nJobs write their output to the system log, which rotates weekly.\n"
+)
+
+
+def test_a_name_the_asker_gives_is_no_name_the_documents_must_use(tmp_path: Path) -> None:
+    """"a file named backup.cron" is the asker's own file: the question is answered, not refused because the
+    documents never write "backup.cron"; a name the question presents as theirs still must be written."""
+    docs = _one_document(tmp_path, "cron.md", CRON)
+    answer = docs.ask("I installed a file named backup.cron into /etc/cron.d, but cron never runs it. Why?")
+    assert not answer.refused, answer.text
+    assert any("ignores files" in c.quote for c in answer.citations), answer.text
+    assert docs.ask("Why does cron skip the file called nightly_backup.conf?").refused
+
+
+RELATIONS = (
+    "# Relationships\n\nWhen files move from one package to another, both packages declare how they relate.\n\n"
+    "For example, if a package foo is split into foo and foo-data starting at version 1.2-3, foo-data would have "
+    "the fields\n\n```\nReplaces: foo (<< 1.2-3)\nBreaks: foo (<< 1.2-3)\n```\n\nin its control file. Nothing else "
+    "is needed in foo-data.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "after", "gap", "introduces_it"),
+    [
+        ("For example:", "x = 1", 1, True),
+        ("foo-data would have the fields", "Replaces: foo (<< 1.2-3)\nBreaks: foo (<< 1.2-3)", 6, True),
+        ("the new version would have the field", "Depends: foo-data (>= 1.2-3)", 6, True),  # set off by a fence
+        ("It has the fields.", "Replaces: foo", 6, False),  # a finished sentence
+        ("Section heading", "The next paragraph.", 2, False),  # a paragraph break is no block
+    ],
+)
+def test_a_sentence_introduces_what_follows(text: str, after: str, gap: int, introduces_it: bool) -> None:
+    assert introduces(text, after, gap) is introduces_it
+
+
+def test_a_sentence_running_on_into_a_code_block_names_what_the_block_holds(tmp_path: Path) -> None:
+    """"Which fields ...?" asks for names from code: "foo-data would have the fields" names none itself, but it runs
+    on into the code block that does, and the answer quotes both."""
+    docs = _one_document(tmp_path, "relations.md", RELATIONS)
+    answer = docs.ask("Package foo is split into foo and foo-data. Which fields should foo-data declare?")
+    assert not answer.refused, answer.text
+    quoted = [c.quote for c in answer.citations]
+    assert any("would have the fields" in q for q in quoted) and any("Replaces: foo" in q for q in quoted), quoted
+    _exact(docs, answer)
+
+
+@pytest.mark.parametrize(
+    ("title", "release"),
+    [
+        ("Upgrading checklist › 10.18. Version 4.0.1 › 2.5", "Version 4.0.1"),
+        ("Changelog › Release 3.44.0", "Release 3.44.0"),
+        ("Changelog › v2.1 › Fixed", "v2.1"),
+        ("News › 2.1.0 (2021-03-04) › Added", "2.1.0"),
+        ("Policy › 2.5. Priorities", ""),  # a section's number is no release
+        ("Version 3 notes", ""),  # the document's own title dates nothing within it
+    ],
+)
+def test_the_release_a_heading_names(title: str, release: str) -> None:
+    assert heading_release(title) == release
+
+
+CHANGELOG = (
+    "# Changelog\n\n## Version 2.1.0\n\n### Removed\n\nThe legacy_mode option has been removed from the "
+    "configuration file. Use strict_mode instead.\n\n## Version 2.0.0\n\n### Added\n\nThe strict_mode option was "
+    "added to the configuration file, and the cache directory moved.\n"
+)
+
+
+def test_which_version_is_answered_from_a_release_notes_heading(tmp_path: Path) -> None:
+    """On a release-notes page the heading dates what each section says: "which version removed X" is answered by
+    the sentence, labelled with the release its heading names."""
+    docs = _one_document(tmp_path, "CHANGELOG.md", CHANGELOG)
+    answer = docs.ask("In which version was the legacy_mode option removed?")
+    assert not answer.refused, answer.text
+    assert answer.text.startswith("Version 2.1.0: The legacy_mode option has been removed"), answer.text
+    _exact(docs, answer)

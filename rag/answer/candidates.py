@@ -42,6 +42,8 @@ class Candidate:
     tells_event: bool | None = None  # names the question's own verb ("downplayed"); None when not examined
     lead: str = ""  # the short answer this sentence gives ("Saad al-Hadithi", "2,000 IS fighters"), when clear
     previous: str = ""
+    following: str = ""  # the sentence or block this one introduces ("... would have the fields" + a code block)
+    introduces_block: bool = False  # ... running on into it unfinished: a block (of code, a table, a list)
     earlier: list[tuple[int, int, str]] = field(default_factory=list)  # the chunk's sentences before this one
     anchor: tuple[int, int, str] | None = None  # the earlier sentence whose date "a week earlier" counts from
     anchor_date: date | None = None  # ... and that date
@@ -106,6 +108,23 @@ def described_term(c: Candidate) -> str:
     return term_described(c.passage.chunk.title, c.text)
 
 
+_OPEN_END = re.compile(r"[^.!?;)\]\"”]\s*$")
+
+
+def introduces(text: str, after: str, gap: int) -> bool:
+    """Whether ``text`` introduces what comes ``after`` it, ``gap`` characters on: it ends with a colon ("For
+    example:"), or it runs on, unfinished, into a block ("foo-data would have the fields" before a code block
+    "Replaces: foo (<< 1.2-3)"): one of several lines, or one set off by more than a paragraph break (a fence)."""
+    end = text.rstrip()
+    return bool(after) and (end.endswith(":") or (_OPEN_END.search(end) is not None and runs_into_block(after, gap)))
+
+
+def runs_into_block(after: str, gap: int) -> bool:
+    """Whether what comes ``after`` a sentence, ``gap`` characters on, is a block: of several lines, or set off by
+    markup (a code fence) beyond a space or a paragraph break."""
+    return "\n" in after or gap > 3
+
+
 def candidates(passages: list[Passage]) -> list[Candidate]:
     """Every distinct sentence of the passages, in retrieval order, with its title and previous sentence."""
     seen: dict[tuple[str, int], Candidate] = {}
@@ -122,6 +141,7 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
         for k, (start, text, vector) in enumerate(pieces):
             key = (p.chunk.source, start)
             previous = texts[k - 1] if k else ""
+            after, gap = (texts[k + 1], pieces[k + 1][0] - start - len(text)) if k + 1 < len(pieces) else ("", 0)
             earlier = [(s, s + len(t), t) for s, t, _ in pieces[:k]]
             if _SEE_ALSO.fullmatch(text):
                 continue  # "See also: dblist, dbwhere." points elsewhere and states nothing
@@ -134,6 +154,8 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
                 continue
             seen[key] = Candidate(
                 p, rank, start, start + len(text), text, f"{p.chunk.title} {year} {previous}", previous=previous,
+                following=after if introduces(text, after, gap) else "",
+                introduces_block=bool(after) and _OPEN_END.search(text) is not None and runs_into_block(after, gap),
                 earlier=earlier,
                 vector=vector,
                 pair_vector=pairs.get(together(previous, text)) if previous else None,

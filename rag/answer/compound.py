@@ -14,13 +14,20 @@ _SECOND_ASK = re.compile(
 # "what is the difference between A and B", "what's the real difference between A, B and C", "what are the
 # differences between A and B"
 _DIFFERENCE = re.compile(
-    r"\b(?P<ask>what(?:'s|’s|\s+is|\s+are))\s+(?:the\s+)?(?:(?:main|key|actual|real)\s+)?differences?\s+between\s+"
+    r"\b(?P<ask>what(?:'s|’s|\s+is|\s+are))\s+(?:the\s+)?(?:[\w-]+\s+)?differences?\s+between\s+"
     r"(?P<items>.+?)\s*(?P<end>[?.!]?)\s*$",
+    re.I,
+)
+# "how do the preprint and reprint options differ?", "how does X differ from Y?" (with no aspect after: "differ in
+# where they place footnotes" asks about one aspect, answered whole)
+_DIFFER = re.compile(
+    r"\b(?P<ask>how)\s+(?:do|does)\s+(?P<items>.+?)\s+differ(?:\s+from\s+(?P<other>.+?))?\s*(?P<end>[?.!]?)\s*$",
     re.I,
 )
 _ITEMS = re.compile(r"\s*,\s+(?:and\s+)?|\s+and\s+", re.I)  # not the comma of "c{2,3}"
 _ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
 _CLAUSE = re.compile(r"^(?:what|when|where|why|how|who|which|whether|if)\b", re.I)  # "what happens when ..."
+_PRONOUN = re.compile(r"(?:i|you|we|they|he|she|it|this|that|these|those|them|us|me)", re.I)
 ITEM_WORDS = 6  # a thing compared is named in a few words, not a clause ("what happens when ... and ...")
 
 
@@ -42,16 +49,20 @@ def compared(question: str) -> list[str]:
     -> "In debug mode, what is dbcont?", "In debug mode, what is dbquit?"); ``[question]`` when it compares
     nothing. Words the last thing shares with the others ("the trim_blocks and lstrip_blocks options") follow
     each of them."""
-    m = _DIFFERENCE.search(question)
+    m = _DIFFERENCE.search(question) or _DIFFER.search(question)
     if m is None:
         return [question]
-    items = [_ARTICLE.sub("", i.strip()) for i in _ITEMS.split(m.group("items"))]
-    if not 2 <= len(items) <= 3 or not all(0 < len(i.split()) <= ITEM_WORDS and not _CLAUSE.match(i) for i in items):
+    named = [m.group("items"), *([m.group("other")] if m.re is _DIFFER and m.group("other") else [])]
+    items = [_ARTICLE.sub("", i.strip()) for n in named for i in _ITEMS.split(n)]
+    if not 2 <= len(items) <= 3 or not all(
+        0 < len(i.split()) <= ITEM_WORDS and not _CLAUSE.match(i) and not _PRONOUN.fullmatch(i) for i in items
+    ):
         return [question]
     shared = items[-1].split()[max(len(i.split()) for i in items[:-1]) :]
     if shared:
         items = [f"{i} {' '.join(shared)}" for i in items[:-1]] + [items[-1]]
-    ask = "what are" if m.group("ask").lower().endswith("are") else "what is"
+    ask = "what are" if m.group("ask").lower().endswith("are") or (m.re is _DIFFER and len(named) == 1 and
+                                                                  items[-1].endswith("s")) else "what is"
     ask = ask.capitalize() if m.start() == 0 else ask
     head, end = question[: m.start()], m.group("end") or "?"
     return [f"{head}{ask} {item}{end}" for item in items]

@@ -37,6 +37,7 @@ from rag.answer.typed import (
     asks_bound,
     asks_default,
     event_matched,
+    release_label,
     signature_default,
     states_bound,
     states_default,
@@ -156,8 +157,12 @@ def rank(
         c.fit = answer_fit(q, c, analyses[i], matcher)
         if q.slot:  # "which parameter ...?": only a sentence naming one answers, however much it restates
             term = described_term(c)  # what a reference entry describes is named by its heading
-            names = (q.slot == "code" and new_term(term, q.text)) or fills(
-                q.slot, c.text, q.text, q_terms, analyses[i].words
+            names = (
+                (q.slot == "code" and new_term(term, q.text))
+                or fills(q.slot, c.text, q.text, q_terms, analyses[i].words)
+                # or in the block it runs on into ("... would have the fields" + "Replaces: foo (<< 1.2-3)")
+                or (q.slot == "code" and c.introduces_block)
+                or (bool(c.following) and fills(q.slot, c.following, q.text, q_terms))
             )
             c.fit = (1.0 if q.kind == "other" and c.fit > 0 else c.fit) if names else 0.0
         if default and not states_default(c.text) and not signature_default(c.passage.chunk.title, q_terms):
@@ -271,6 +276,7 @@ def answer(
         lead_with_answer=q.kind in ("who", "where", "org", "name", "number"),
         plural=q.plural and q.kind != "number",
         labelled=labelled,
+        labels={i: label for i in chosen if (label := release_label(q, pool[i]))},
     )
 
 
@@ -285,7 +291,7 @@ def _with_introduced(pool: list[Candidate], chosen: list[int]) -> list[int]:
     for i in chosen:
         out.append(i)
         c = pool[i]
-        if c.text.rstrip().endswith(":"):
+        if c.following:
             spans = c.passage.chunk.sentences
             k = next((k for k, s in enumerate(spans) if s.start == c.start), None)
             if k is not None and k + 1 < len(spans):
@@ -429,9 +435,11 @@ def compose(
     lead_with_answer: bool = False,
     plural: bool = False,
     labelled: str = "",
+    labels: dict[int, str] | None = None,
 ) -> tuple[str, list[Citation], bool]:
     """Join the chosen sentences; sentences stating the same fact share one line with several markers.
-    ``labelled``: the term the text before this answer (an earlier part's) last named.
+    ``labelled``: the term the text before this answer (an earlier part's) last named; ``labels``: what to label a
+    chosen sentence's line with when it names no term (the release its heading names).
 
     The answer opens with the short answer itself when there is a clear one, cited to the sentence that states
     it: the date for "when" questions, the name or number for "who", "where", "which" and "how many".
@@ -450,7 +458,7 @@ def compose(
                 marks.append(n)
                 break
         else:
-            term = described_term(c)
+            term = described_term(c) or (labels or {}).get(i, "")
             text = annotate_dates(c)
             lines.append((f"{term}: {text}" if term and term != labelled else text, [n]))
             labelled = term

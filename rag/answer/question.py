@@ -286,6 +286,23 @@ def publisher_terms(text: str) -> set[str]:
     return out
 
 
+# "a file named mypkg.cron", "my SONAME is libfoo2.so.3": a name the asker gives their own thing, not one the
+# documents must use. Only an indefinite or possessive thing ("the function called f" names one of theirs).
+_ASKER_NAMED = re.compile(
+    r"\b(?:(?:an?|my|our)\s+(?:[\w'’-]+\s+){0,3}(?:named|called)|(?:my|our)\s[^.?!,;]{0,50}?\b(?:is|are))"
+    r"\s+[\"'`“‘]?(?P<name>[^\s\"'`”’,;?]*[\w)])",
+    re.I,
+)
+
+
+def without_asker_names(question: str) -> str:
+    """``question`` with the names the asker gives their own things blanked out ("I installed a file named
+    mypkg.cron"): those are no names the documents must hold."""
+    for m in _ASKER_NAMED.finditer(question):
+        question = question[: m.start("name")] + " " * len(m.group("name")) + question[m.end("name") :]
+    return question
+
+
 def identifiers(question: str) -> tuple[str, ...]:
     """The names from code in ``question``, each as its terms joined by spaces ("rel tol"): like a person's name,
     the documents must use them."""
@@ -456,6 +473,8 @@ def analyse(text: str, analysis: Analysis) -> Question:
     skip |= publisher_terms(stripped)
     if kind in ("which", "who", "where", "org", "name") or plural:
         skip |= numbers_asked
+    own = without_asker_names(stripped)  # the question without the names the asker gives their own things
+    skip |= set(terms) - set(lexical.terms(own))  # "mypkg" of "a file named mypkg.cron": no document writes it
     essential = tuple(dict.fromkeys(t for t in terms if t not in skip))
     names = {t for e in analysis.entities if e.label in entities.NAMED for t in lexical.terms(e.text)}
     names = {t for t in names if len(t) > 2 and t not in _CALENDAR}
@@ -467,6 +486,7 @@ def analyse(text: str, analysis: Analysis) -> Question:
         t
         for e in analysis.entities
         if e.label in entities.NAMED - entities.GROUP
+        and own[e.start : e.end].strip()
         and (e.label not in entities.PLACE or " " in e.text.strip() or _place_of_something(analysis, e))
         for t in lexical.terms(e.text)
     } & names
@@ -509,7 +529,7 @@ def analyse(text: str, analysis: Analysis) -> Question:
         words={t: words.get(t, t) for t in essential},
         names=tuple(sorted(names & set(essential))),
         strict_names=tuple(sorted(strict & set(essential))),
-        identifiers=identifiers(stripped),
+        identifiers=identifiers(own),
         possessives=tuple(possessives(analysis)),
         named=named,
         subject=subject,
@@ -518,9 +538,9 @@ def analyse(text: str, analysis: Analysis) -> Question:
         calendar_date=kind == "when" and exact is not None and "date" in exact.group(0).lower(),
         verbs=tuple(t for w in verbs for t in lexical.terms(w.text)),
         verb_lemmas=tuple(w.lemma for w in verbs if w.lemma),
-        code_names=code_names(stripped),
-        parameters=parameter_names(stripped),
-        callables=callable_names(stripped),
+        code_names=code_names(own),
+        parameters=parameter_names(own),
+        callables=callable_names(own),
         versioned=versioned_names(stripped),
         defined=defined_terms(stripped),
         numbered=numbered_names(stripped),

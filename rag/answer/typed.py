@@ -270,6 +270,34 @@ def _names_release(text: str, asked: set[str]) -> bool:
     return any(not set(lexical.terms(m.group(1) or m.group(0))) <= asked for m in _RELEASE.finditer(text))
 
 
+# A heading that names a release: "Version 4.0.1" (of "10.18. Version 4.0.1"), "Release 3.44.0", "v2.1", "2.1.0 (2021)";
+# not a section's number ("2.5")
+_RELEASE_HEADING = re.compile(
+    r"^(?:\d+(?:\.\d+)*\.?\s+)?(?P<release>(?:version|release)\s+v?\d+(?:\.\d+)*|v\d+(?:\.\d+)+|\d+\.\d+\.\d+)(?![\w.])",
+    re.I,
+)
+
+
+def heading_release(title: str) -> str:
+    """The release that the innermost heading naming one in the section path ``title`` names: "Version 4.0.1" of
+    "Upgrading checklist › 10.18. Version 4.0.1 › 2.5" (a release-notes page dates what each section says); ""
+    when none does."""
+    for heading in reversed(title.split(SEPARATOR)[1:]):
+        m = _RELEASE_HEADING.match(heading.strip())
+        if m:
+            return m.group("release")
+    return ""
+
+
+def release_label(q: Question, c: Candidate) -> str:
+    """For a question asking "which version", the release that the heading of a sentence naming none names: the
+    line quoting it is labelled with it ("Version 4.0.1: The extra priority has been deprecated ...")."""
+    if not asks_release(q) or _names_release(c.text, set(q.terms)):
+        return ""
+    release = heading_release(c.passage.chunk.title)
+    return release if release and _names_release(release, set(q.terms)) else ""
+
+
 # only links or images, in a list item or not: "- [How to style the tabs?](../tabbed.md#styling)", "![Preview](a.png)"
 _LINKS_ONLY = re.compile(r"^\s*(?:[-*+]\s+|\d{1,3}[.)]\s+)?(?:!?\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])[\s,;.]*)+$")
 
@@ -304,7 +332,7 @@ def answer_fit(
         if notes:  # "New in version 3.9.": software documents date a change by its release
             wanted = set(q.verb_lemmas) | asked
             return 1.0 if any(_NOTE_VERBS[n.lower()] & wanted for n in notes) else 0.5
-    if asks_release(q) and not _names_release(c.text, asked):
+    if asks_release(q) and not _names_release(c.text, asked) and not release_label(q, c):
         return 0.0  # "which release added the trigram tokenizer": a sentence naming no release can't answer it
     if kind == "when":
         found = c.event_dates()
