@@ -521,7 +521,7 @@ class ExtractiveAnswerer:
                 (p, p if k == 0 or len(c) > 1 else f"{parts[0]} {p}") for k, c in enumerate(items) for p in c
             ]
             if len(plan) == 2 and len(parts) == 2:
-                plan[1] = (plan[1][0], None)
+                plan[1] = (plan[1][0], f"+{plan[1][0]}")  # the whole question's passages and the part's own
             text, citations, refused = _answer_parts(plan, (passages, vector), ctx, tagger, filters, word_vectors)
         else:
             text, citations, refused = answer(
@@ -562,7 +562,7 @@ def _answer_parts(
     """One answer per sub-question, in order, citations numbered across them; refused only if every part is.
 
     ``plan``: each part and what to search for it (None: the whole question again, whose passages and vector are
-    ``whole``).
+    ``whole``; "+" and a text: the passages of ``whole`` and then those found for the text).
     """
     texts: list[str] = []
     citations: list[Citation] = []
@@ -573,7 +573,10 @@ def _answer_parts(
     for k, (part, searched) in enumerate(plan):
         if k and first_absent and _REFERS_BACK.search(part):
             continue  # "copy.replace() ..., and which method supports it?": the first part's subject isn't there
-        found, vector = whole if searched is None else ctx.search(searched, filters)
+        found, vector = whole if searched is None else ctx.search(searched.removeprefix("+"), filters)
+        if searched is not None and searched.startswith("+"):
+            held = {p.chunk.id for p in whole[0]}
+            found = [*whole[0], *(p for p in found if p.chunk.id not in held)]
         ranked = rank(part, vector, found or passages, ctx.embedder, ctx.idf, tagger, word_vectors)
         text, cites, refused = answer(
             part, vector, found or passages, ctx.embedder, ctx.idf, tagger, ctx.knows, word_vectors, labelled, ranked
