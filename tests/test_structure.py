@@ -278,6 +278,45 @@ def test_a_docbook_page_is_read_from_its_division(tmp_path: Path) -> None:
     assert any(t.endswith("9.5. syslog System Events") for t in titles), titles
 
 
+DOCBOOK_XSL_PAGE = """<?xml version="1.0" encoding="UTF-8" standalone="no"?>
+<html xmlns="http://www.w3.org/1999/xhtml"><head><title>vacuumdb</title></head><body>
+<div class="navheader"><table width="100%" summary="Navigation header"><tr><th colspan="5">vacuumdb</th></tr>
+<tr><td><a accesskey="p" href="app-reindexdb.html">Prev</a></td><td><a accesskey="u" href="apps.html">Up</a></td>
+<th>PostgreSQL Client Applications</th><td><a accesskey="h" href="index.html">Home</a></td>
+<td><a accesskey="n" href="app-pg-dumpall.html">Next</a></td></tr></table><hr /></div>
+<div class="refentry" id="APP-VACUUMDB"><div class="refnamediv"><h2>vacuumdb</h2>
+<p>vacuumdb — garbage-collect and analyze a PostgreSQL database</p></div>
+<div class="refsect1"><h2>Options</h2><div class="variablelist"><dl class="variablelist">
+<dt><span class="term"><code class="option">--no-process-toast</code></span></dt><dd><p>
+ Skip the TOAST table associated with the table to vacuum, if any.
+</p><div class="note"><h3 class="title">Note</h3><p>
+ This option is only available for servers running <span class="productname">PostgreSQL</span> 14 and later.
+</p></div></dd>
+<dt><span class="term"><code class="option">--no-truncate</code></span></dt><dd><p>
+ Do not truncate empty pages at the end of the table.</p></dd></dl></div></div></div>
+<div class="navfooter"><hr /><table width="100%" summary="Navigation footer"><tr>
+<td><a accesskey="p" href="app-reindexdb.html">Prev</a></td><td><a accesskey="u" href="apps.html">Up</a></td>
+<td><a accesskey="n" href="app-pg-dumpall.html">Next</a></td></tr><tr><td>reindexdb</td>
+<td><a accesskey="h" href="index.html">Home</a></td><td>pg_dumpall</td></tr></table></div></body></html>
+"""
+
+
+def test_a_docbook_xsl_page_leaves_out_its_navigation_and_labels_its_notes(tmp_path: Path) -> None:
+    """docbook-xsl pages (PostgreSQL's manual) put a "Prev | Up | Home | Next" table above and below the content:
+    no text of the page. A note's "Note" heading labels its paragraph, which stays in the option's section."""
+    page = tmp_path / "app-vacuumdb.html"
+    page.write_text(DOCBOOK_XSL_PAGE, encoding="utf-8")
+    doc = load_file(page, page.name, 10**6)
+    assert "Prev" not in doc.text and "Home" not in doc.text and "pg_dumpall" not in doc.text
+    assert "|" not in doc.text
+    note = "Note: This option is only available for servers running PostgreSQL 14 and later."
+    assert note in doc.text
+    assert "### Note" not in doc.text
+    chunks = chunk_document(doc)
+    holding = [c for c in chunks if note in c.text]
+    assert holding and all("--no-process-toast" in c.title for c in holding), [c.title for c in holding]
+
+
 RST_PAGE = """.. module:: widgets
 
 .. _widget-guide:

@@ -22,8 +22,9 @@ _SKIP_CLASS = re.compile(
     r"mainmenu|submenu|searchmenu|toc|skip)(?:$|[\s_\d-])",
     re.I,
 )
-# Texinfo's "Next: ..., Previous: ..., Up: ..." bar (makeinfo's HTML: GNU manuals), by its exact class.
-_NAV_PANELS = frozenset({"header", "nav-panel"})
+# Texinfo's "Next: ..., Previous: ..., Up: ..." bar (makeinfo's HTML: GNU manuals) and DocBook XSL's
+# "Prev | Up | Home | Next" tables (PostgreSQL's and many other manuals), by their exact classes.
+_NAV_PANELS = frozenset({"header", "nav-panel", "navheader", "navfooter"})
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 MENU_LINKS = 0.8  # in a page without a main element, a list or block whose text is this much link text is a menu
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
@@ -31,6 +32,9 @@ _PARAGRAPHS = frozenset("p dd caption figcaption summary address".split())
 _CONTAINERS = frozenset("div section article main body blockquote dl ul ol details figure span center".split())
 _SPACE = re.compile(r"\s+")
 _REOPEN = "\x00reopen "  # marks where a description list ended, to reopen the section that holds it
+_LABEL = "\x00label "  # an admonition's title ("Note"), to lead the paragraph after it
+# DocBook's and similar generators' admonitions: a box whose heading ("Note", "Tip") labels its text, no section
+_ADMONITIONS = frozenset("note tip warning caution important admonition hint attention danger".split())
 _ITEM_BLOCKS = frozenset("p div ul ol pre table dl blockquote".split())  # blocks a list item may hold
 _BLOCK_TAGS = (
     frozenset(_HEADINGS) | _PARAGRAPHS | (_CONTAINERS - {"span"}) | frozenset("pre table li dt hr tr td th".split())
@@ -165,7 +169,9 @@ def _blocks(el: Any, out: list[str], lead: str = "") -> None:
         flush()
         if tag in _HEADINGS:
             text = _inline(child)
-            if text:
+            if text and _admonition_title(child, text):
+                out.append(_LABEL + text.rstrip(":"))
+            elif text:
                 out.append("#" * _HEADINGS[tag] + " " + text)
         elif tag == "dt":  # a described term: an API signature, a glossary entry; its dd is its section
             for category in child.xpath(".//*[@class='category']"):
@@ -208,11 +214,25 @@ def _blocks(el: Any, out: list[str], lead: str = "") -> None:
     flush()
 
 
+def _admonition_title(heading: Any, text: str) -> bool:
+    """Whether ``heading`` is the title of an admonition ("<div class="note"><h3>Note</h3>"): a few words, first in
+    a box of that class."""
+    box = heading.getparent()
+    classes = set((box.get("class") or "").split()) if box is not None else set()
+    return bool(classes & _ADMONITIONS) and len(text.split()) <= 3 and heading.getprevious() is None
+
+
 def _reopened(out: list[str]) -> list[str]:
     """The blocks with each reopening mark left after a description list replaced by the heading it reopens, where
-    text follows before the next heading, and dropped elsewhere."""
+    text follows before the next heading, and dropped elsewhere; an admonition's title leads the paragraph after
+    it ("Note: ...")."""
     kept: list[str] = []
     for i, b in enumerate(out):
+        if b.startswith(_LABEL):
+            after = out[i + 1] if i + 1 < len(out) else ""
+            if after and after[0] not in "#`|-\x00" and not after[0].isdigit():
+                out[i + 1] = f"{b.removeprefix(_LABEL)}: {after}"
+            continue
         if b.startswith(_REOPEN):
             after = next((x for x in out[i + 1 :] if x and not x.startswith(_REOPEN)), None)
             if after is not None and not after.startswith("#"):
@@ -267,6 +287,6 @@ def html_blocks(html: str, min_text: int = MIN_TEXT) -> tuple[str, bool] | None:
         return None
     title = _SPACE.sub(" ", root.findtext(".//title") or "").strip()
     first = out[0] if out else ""
-    if title and not first.startswith("# "):
+    if title and not first.startswith("# ") and first.lstrip("#").strip() != title:
         text = f"# {title}\n\n{text}"
     return text, whole_body

@@ -59,7 +59,7 @@ SENTENCES_KEY = "sentence_vectors"  # "complete" once every chunk has its senten
 # 8: HTML: DocBook pages read from their outermost division, inline runs joined into paragraphs with their tails
 #    kept, a container holding no block a paragraph, "sidebar" content.
 # 9: Texinfo pages (makeinfo): the "Next: ... Up: ..." bar left out, a signature without its category (": ").
-READER_VERSION = "9"
+READER_VERSION = "10"
 REREAD_SUFFIXES = frozenset({".pdf", ".html", ".htm", ".md", ".markdown", ".rst", ".rest"})
 
 
