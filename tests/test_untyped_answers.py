@@ -12,7 +12,7 @@ from rag import Assistant, Settings
 from rag.answer.candidates import introduces
 from rag.answer.compound import compared
 from rag.answer.extractive import _without_repeats, sub_questions
-from rag.answer.question import without_asker_names
+from rag.answer.question import without_asker_names, without_told_names
 from rag.answer.typed import heading_release
 from rag.records import Citation
 from rag.text.sentences import without_footnote_marks
@@ -670,6 +670,47 @@ def test_a_name_the_asker_gives_is_no_name_the_documents_must_use(tmp_path: Path
     assert not answer.refused, answer.text
     assert any("ignores files" in c.quote for c in answer.citations), answer.text
     assert docs.ask("Why does cron skip the file called nightly_backup.conf?").refused
+
+
+@pytest.mark.parametrize(
+    ("question", "kept"),
+    [
+        (  # their own table and key, in what they tell of their setup
+            "I ran ALTER INDEX orders_pkey SET (fillfactor = 70). Are the pages repacked?",
+            "I ran ALTER INDEX SET (fillfactor = 70). Are the pages repacked?",
+        ),
+        ("I use both LIKE 'smi%' and LIKE '%son'. Can the index help?", "I use both LIKE and LIKE . Can the index help?"),
+        (  # what they use is documented: a dotted name, a call, a keyword argument
+            "My class uses functools.cached_property and clock_timestamp() with max_workers=4. How?",
+            "My class uses functools.cached_property and clock_timestamp() with max_workers=4. How?",
+        ),
+        ("How do I add a key from order_lines to orders?", "How do I add a key from order_lines to orders?"),  # asked
+        ("The table audit_log is big. Can I truncate it?", "The table audit_log is big. Can I truncate it?"),  # no "I"
+    ],
+)
+def test_names_in_what_the_asker_tells_of_their_setup(question: str, kept: str) -> None:
+    blanked = without_told_names(question)
+    assert len(blanked) == len(question) and blanked.split() == kept.split()
+
+
+PARTIAL = (
+    "# Partial indexes\n\nA partial index is built over the rows that satisfy its predicate. Matching the query's "
+    "WHERE condition to the predicate happens at planning time, not at run time. As a result, parameterized query "
+    "clauses do not work with a partial index.\n\n## Storage\n\nA partial index is smaller than a full one.\n"
+)
+
+
+def test_names_the_asker_tells_of_are_no_names_the_documents_must_use(tmp_path: Path) -> None:
+    """"I have a partial index on payments (customer_id) ..." tells of the asker's own table and column: the
+    question is answered from the page on partial indexes, not refused because no document writes "customer_id"."""
+    docs = _one_document(tmp_path, "partial.md", PARTIAL)
+    answer = docs.ask(
+        "I have a partial index on payments (customer_id) WHERE amount > 1000. Our prepared statement with "
+        "amount > $1 never uses it. Why?"
+    )
+    assert not answer.refused, answer.text
+    assert any("parameterized query clauses" in c.quote for c in answer.citations), answer.text
+    assert docs.ask("Why does a partial index ignore the customer_id_hint setting?").refused
 
 
 RELATIONS = (

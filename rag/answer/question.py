@@ -295,11 +295,31 @@ _ASKER_NAMED = re.compile(
 )
 
 
+# A sentence of the question that tells, in the first person, what the asker has or did ("I have a partial index
+# on payments (customer_id) WHERE amount > 1000."), not what they ask: it ends in a full stop, not "?".
+_TOLD = re.compile(r"[^.?!]*?\b(?:I|I'm|I've|we|we're|we've|my|our|us)\b[^?!]*?[.!](?=\s|$)", re.I)
+# In it, the names of their own things (a table "order_lines", a key "orders_pkey") and quoted values ("LIKE
+# 'smi%'"). A dotted name ("functools.cached_property"), an option ("--parallel") or a call ("clock_timestamp()")
+# or a keyword argument ("max_workers=4") names something documented that they use.
+_TOLD_NAME = re.compile(r"(?<![\w.-])[A-Za-z]\w*_\w*[A-Za-z\d](?![\w(]|\.\w|\s*=)|[\"'`‘“][^\"'`’”\n]{1,60}[\"'`’”]")
+
+
 def without_asker_names(question: str) -> str:
     """``question`` with the names the asker gives their own things blanked out ("I installed a file named
     mypkg.cron"): those are no names the documents must hold."""
     for m in _ASKER_NAMED.finditer(question):
         question = question[: m.start("name")] + " " * len(m.group("name")) + question[m.end("name") :]
+    return question
+
+
+def without_told_names(question: str) -> str:
+    """``question`` with the names in what the asker tells of their own setup blanked out ("I ran ALTER INDEX
+    orders_pkey SET (fillfactor = 70).", "I use LIKE 'smi%'."): names from code the documents need not hold,
+    though their words still say what the question is about."""
+    for told in _TOLD.finditer(question):
+        for m in _TOLD_NAME.finditer(told.group(0)):
+            start = told.start() + m.start()
+            question = question[:start] + " " * len(m.group(0)) + question[start + len(m.group(0)) :]
     return question
 
 
@@ -475,6 +495,7 @@ def analyse(text: str, analysis: Analysis) -> Question:
         skip |= numbers_asked
     own = without_asker_names(stripped)  # the question without the names the asker gives their own things
     skip |= set(terms) - set(lexical.terms(own))  # "mypkg" of "a file named mypkg.cron": no document writes it
+    own = without_told_names(own)  # ... nor those of what they tell of their setup (essential words all the same)
     essential = tuple(dict.fromkeys(t for t in terms if t not in skip))
     names = {t for e in analysis.entities if e.label in entities.NAMED for t in lexical.terms(e.text)}
     names = {t for t in names if len(t) > 2 and t not in _CALENDAR}
