@@ -229,9 +229,9 @@ def _reopened(out: list[str]) -> list[str]:
     kept: list[str] = []
     for i, b in enumerate(out):
         if b.startswith(_LABEL):
-            after = out[i + 1] if i + 1 < len(out) else ""
-            if after and after[0] not in "#`|-\x00" and not after[0].isdigit():
-                out[i + 1] = f"{b.removeprefix(_LABEL)}: {after}"
+            labelled = out[i + 1] if i + 1 < len(out) else ""
+            if labelled and labelled[0] not in "#`|-\x00" and not labelled[0].isdigit():
+                out[i + 1] = f"{b.removeprefix(_LABEL)}: {labelled}"
             continue
         if b.startswith(_REOPEN):
             after = next((x for x in out[i + 1 :] if x and not x.startswith(_REOPEN)), None)
