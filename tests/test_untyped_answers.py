@@ -713,6 +713,38 @@ def test_names_the_asker_tells_of_are_no_names_the_documents_must_use(tmp_path: 
     assert docs.ask("Why does a partial index ignore the customer_id_hint setting?").refused
 
 
+EXPLAIN = (
+    "# Explaining statements\n\n"
+    "The ANALYZE option causes the statement to be actually executed, not only planned. Then actual run time "
+    "statistics are added to the display, including the total elapsed time expended within each plan node (in "
+    "milliseconds) and the total number of rows it actually returned. This is useful for seeing whether the "
+    "planner's estimates are close to reality. Keep in mind that the statement is actually executed when the "
+    "ANALYZE option is used. Although the output that a query would return is discarded, other side effects of "
+    "the statement will happen as usual, so rows are really deleted, inserted or updated. The estimates are shown "
+    "beside the actual figures. "
+    "If you wish to use "
+    "EXPLAIN ANALYZE on a DELETE statement without letting the command affect your data, use this approach:\n\n"
+    "```\nBEGIN;\nEXPLAIN ANALYZE DELETE FROM accounts;\nROLLBACK;\n```\n\n"
+    "Only the ANALYZE and VERBOSE options can be given without parentheses.\n"
+)
+
+
+def test_a_chunk_ending_in_an_introduction_brings_the_block_it_introduces(tmp_path: Path) -> None:
+    """"..., use this approach:" closes a chunk and its code block opens the next: a search that finds the first
+    chunk brings the next one after it, and the answer quotes the block as well as the sentence."""
+    docs = _one_document(tmp_path, "explain.md", EXPLAIN)
+    question = "How do I see the run time of a DELETE with EXPLAIN ANALYZE without deleting the rows?"
+    passages, _ = docs.search(question, top_k=1)
+    assert passages[0].chunk.text.endswith("use this approach:")
+    assert len(passages) == 2 and passages[1].chunk.text.startswith("If you wish to use EXPLAIN ANALYZE")
+    answer = docs.ask(question, top_k=1)
+    assert not answer.refused
+    _exact(docs, answer)
+    quotes = [c.quote for c in answer.citations]
+    assert any(q.endswith("use this approach:") for q in quotes), answer.text
+    assert any(q.startswith("BEGIN;") and q.endswith("ROLLBACK;") for q in quotes), answer.text
+
+
 RELATIONS = (
     "# Relationships\n\nWhen files move from one package to another, both packages declare how they relate.\n\n"
     "For example, if a package foo is split into foo and foo-data starting at version 1.2-3, foo-data would have "

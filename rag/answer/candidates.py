@@ -147,6 +147,9 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
                 continue  # "See also: dblist, dbwhere." points elsewhere and states nothing
             if key in seen:
                 first = seen[key]
+                if not first.following and introduces(text, after, gap):  # it closed the first chunk
+                    first.following = after
+                    first.introduces_block = _OPEN_END.search(text) is not None and runs_into_block(after, gap)
                 if previous and not first.previous:  # it opened the first chunk; this one has the sentence before
                     first.previous, first.earlier = previous, earlier
                     first.pair_vector = pairs.get(together(previous, text))

@@ -286,18 +286,16 @@ TYPED = frozenset({"when", "number", "who", "where", "org", "name", "which"})  #
 def _with_introduced(pool: list[Candidate], chosen: list[int]) -> list[int]:
     """Each chosen sentence that introduces what follows ("For example:") brings the sentence or block it
     introduces."""
-    at = {(c.passage.chunk.source, c.start): i for i, c in enumerate(pool)}
     out: list[int] = []
     for i in chosen:
         out.append(i)
         c = pool[i]
-        if c.following:
-            spans = c.passage.chunk.sentences
-            k = next((k for k, s in enumerate(spans) if s.start == c.start), None)
-            if k is not None and k + 1 < len(spans):
-                following = at.get((c.passage.chunk.source, spans[k + 1].start))
-                if following is not None and following not in chosen and following not in out:
-                    out.append(following)
+        if c.following:  # the next sentence of its file, in this passage or the next (a chunk may end at "for example:")
+            source = c.passage.chunk.source
+            after = [j for j, d in enumerate(pool) if d.passage.chunk.source == source and d.start > c.start]
+            following = min(after, key=lambda j: pool[j].start, default=None)
+            if following is not None and pool[following].text == c.following and following not in chosen + out:
+                out.append(following)
     return out
 
 

@@ -96,7 +96,26 @@ def retrieve(
         p.score += BM25_WEIGHT / (RRF_K + rank + 1)
         p.bm25_rank = rank + 1
     ranked = sorted(fused.values(), key=lambda p: -p.score)
-    return diversify(ranked, top_k)
+    return with_continuations(store, diversify(ranked, top_k))
+
+
+def with_continuations(store: Store, passages: list[Passage]) -> list[Passage]:
+    """``passages``, then the chunk after each one that ends introducing what follows ("..., use this approach:"):
+    the code, table or list it introduces, which a chunk boundary put in the next chunk. One batch read."""
+    have = {p.chunk.id for p in passages}
+    wanted: dict[str, Passage] = {}
+    for p in passages:
+        key, _, number = p.chunk.id.rpartition("-")
+        if p.chunk.text.rstrip().endswith(":") and number.isdigit():
+            following = f"{key}-{int(number) + 1:0{len(number)}d}"
+            if following not in have:
+                wanted.setdefault(following, p)
+    if not wanted:
+        return passages
+    found = store.chunks(list(wanted))
+    return passages + [
+        Passage(chunk=found[cid], score=p.score / 2) for cid, p in wanted.items() if cid in found
+    ]
 
 
 def diversify(ranked: list[Passage], top_k: int, per_source: int | None = None) -> list[Passage]:
