@@ -10,7 +10,7 @@ import pytest
 
 from rag import Assistant, Settings
 from rag.answer.candidates import introduces
-from rag.answer.compound import compared
+from rag.answer.compound import compared, scenario
 from rag.answer.extractive import _without_repeats, sub_questions
 from rag.answer.question import without_asker_names, without_told_names
 from rag.answer.typed import heading_release
@@ -743,6 +743,45 @@ def test_a_chunk_ending_in_an_introduction_brings_the_block_it_introduces(tmp_pa
     quotes = [c.quote for c in answer.citations]
     assert any(q.endswith("use this approach:") for q in quotes), answer.text
     assert any(q.startswith("BEGIN;") and q.endswith("ROLLBACK;") for q in quotes), answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "told"),
+    [
+        ("COPY fails on my laptop. I run psql. What is going on?", "COPY fails on my laptop. I run psql."),
+        ("Autovacuum never ends; the logs say it is cancelled. Why?", "Autovacuum never ends; the logs say it is cancelled."),
+        ("What is going on? It fails.", ""),  # it opens asking
+        ("What does os.path.join do", ""),
+    ],
+)
+def test_what_a_question_tells_before_it_asks(question: str, told: str) -> None:
+    assert scenario(question) == told
+
+
+COPYING = (
+    "# COPY\n\nCOPY moves data between tables and files. COPY with a file name instructs the server to read the "
+    "file directly, so the file must be accessible to the server, not to the client. Files named in COPY are read "
+    "by the server process from the database server's own file system.\n\n## Client-side copies\n\nDo not "
+    "confuse COPY with the psql instruction \\copy, which reads a file on the client machine and sends the data to "
+    "the server. Use \\copy when the file is on the machine where psql runs.\n\n## Formats\n\nThe text "
+    "format is the default. Use the csv format instead for comma-separated files.\n\n## Tablespaces\n\nSystem "
+    "catalogs are not moved by this command; use ALTER DATABASE instead if you should need to.\n"
+)
+
+
+def test_a_later_part_is_read_with_what_the_question_first_told(tmp_path: Path) -> None:
+    """"..., where I run psql. What is going on, and what should I use instead?": "what should I use instead" says
+    nothing by itself; read with the scene the question set, it is answered from the client-side section, not by
+    the sentence that says "use" the most."""
+    docs = _one_document(tmp_path, "copy.md", COPYING)
+    answer = docs.ask(
+        "COPY customers FROM '/home/ana/customers.csv' fails saying the file does not exist, but the file is on my "
+        "laptop, where I run psql. What is going on, and what should I use instead?"
+    )
+    assert not answer.refused, answer.text
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "\\copy" in quotes, answer.text
+    assert "csv format" not in quotes and "ALTER DATABASE" not in quotes, answer.text
 
 
 RELATIONS = (

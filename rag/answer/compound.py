@@ -44,6 +44,20 @@ def sub_questions(question: str) -> list[str]:
     return [p if p.endswith("?") or not end else p + end for p in parts]
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!;])\s+(?=\S)")
+
+
+def scenario(question: str) -> str:
+    """What a question tells before it asks ("COPY customers FROM '/home/ana/c.csv' fails saying the file does not
+    exist. What is going on?" -> "COPY ... does not exist."): the statements that open it; "" when it opens asking."""
+    told = []
+    for sentence in _SENTENCE_END.split(question.strip()):
+        if "?" in sentence:
+            break
+        told.append(sentence)
+    return " ".join(told) if len(told) < len(_SENTENCE_END.split(question.strip())) else ""
+
+
 def compared(question: str) -> list[str]:
     """What each thing a comparison names is ("In debug mode, what is the difference between dbcont and dbquit?"
     -> "In debug mode, what is dbcont?", "In debug mode, what is dbquit?"); ``[question]`` when it compares

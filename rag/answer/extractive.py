@@ -24,7 +24,7 @@ from rag.answer.candidates import (
     names_term,
     new_term,
 )
-from rag.answer.compound import compared, sub_questions
+from rag.answer.compound import compared, scenario, sub_questions
 from rag.answer.matching import TermMatcher, WordVectorsFn
 from rag.answer.question import Question, analyse
 from rag.answer.refusal import absent, refused
@@ -514,9 +514,12 @@ class ExtractiveAnswerer:
         elif len(parts := sub_questions(query)) > 1 or len(compared(query)) > 1:
             # a thing compared is searched for alone; another part with the first part (its subject), or, the
             # second of two, with the whole question
-            items = [compared(p) for p in parts]
+            # a later part asks about what the question first told ("... fails saying the file does not exist.
+            # What is going on, and what should I use instead?"): it is read with that
+            told = scenario(parts[0])
+            items = [compared(p if k == 0 or not told else f"{told} {p[:1].upper()}{p[1:]}") for k, p in enumerate(parts)]
             plan: list[tuple[str, str | None]] = [
-                (p, p if k == 0 or len(c) > 1 else f"{parts[0]} {p}") for k, c in enumerate(items) for p in c
+                (p, p if k == 0 or len(c) > 1 else f"{parts[0]} {parts[k]}") for k, c in enumerate(items) for p in c
             ]
             if len(plan) == 2 and len(parts) == 2:
                 plan[1] = (plan[1][0], f"+{plan[1][0]}")  # the whole question's passages and the part's own

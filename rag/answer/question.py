@@ -297,7 +297,7 @@ _ASKER_NAMED = re.compile(
 
 # A sentence of the question that tells, in the first person, what the asker has or did ("I have a partial index
 # on payments (customer_id) WHERE amount > 1000."), not what they ask: it ends in a full stop, not "?".
-_TOLD = re.compile(r"[^.?!]*?\b(?:I|I'm|I've|we|we're|we've|my|our|us)\b[^?!]*?[.!](?=\s|$)", re.I)
+_TOLD = re.compile(r"(?:[^.?!]|\.(?=\S))*?\b(?:I|I'm|I've|we|we're|we've|my|our|us)\b[^?!]*?[.!](?=\s|$)", re.I)
 # In it, the names of their own things (a table "order_lines", a key "orders_pkey") and quoted values ("LIKE
 # 'smi%'"). A dotted name ("functools.cached_property"), an option ("--parallel") or a call ("clock_timestamp()")
 # or a keyword argument ("max_workers=4") names something documented that they use.
