@@ -784,6 +784,29 @@ def test_a_later_part_is_read_with_what_the_question_first_told(tmp_path: Path) 
     assert "csv format" not in quotes and "ALTER DATABASE" not in quotes, answer.text
 
 
+FILLING = (
+    "# Index storage\n\nThe fillfactor of an index is a percentage that determines how full each index page is "
+    "packed. B-trees use a default fillfactor of 90. Lower fillfactor settings help indexes on tables that get "
+    "many updates, because pages then have room for new entries. A fillfactor of 100 suits tables that are never "
+    "updated.\n\n## Partitions\n\nWhen a range partition spans several columns, it can also make sense to go "
+    "up to MAXVALUE for the upper bound, and lower to MINVALUE for the lower bound.\n"
+)
+
+
+def test_a_later_part_saying_it_is_answered_about_what_the_first_part_asks(tmp_path: Path) -> None:
+    """"What fillfactor does a B-tree index use, and when does it make sense to go lower?": the "it" of the second
+    part is the fillfactor, so that part is answered from the fillfactor's sentences, not from a partition's
+    sentence that happens to say "make sense" and "lower"."""
+    docs = _one_document(tmp_path, "storage.md", FILLING)
+    answer = docs.ask(
+        "What fillfactor does a B-tree index use if I don't set one, and when does it make sense to go lower?"
+    )
+    assert not answer.refused, answer.text
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "default fillfactor of 90" in quotes and "Lower fillfactor settings" in quotes, answer.text
+    assert "MAXVALUE" not in quotes, answer.text
+
+
 RELATIONS = (
     "# Relationships\n\nWhen files move from one package to another, both packages declare how they relate.\n\n"
     "For example, if a package foo is split into foo and foo-data starting at version 1.2-3, foo-data would have "
