@@ -807,6 +807,23 @@ def test_a_later_part_saying_it_is_answered_about_what_the_first_part_asks(tmp_p
     assert "MAXVALUE" not in quotes, answer.text
 
 
+CLUSTERING = (
+    "# Clustering\n\nClustering a table rewrites it in the order of an index. While it runs, a temporary copy of "
+    "the table and of each index is built, so you need free space on disk at least equal to the sum of the table "
+    "size and the index sizes. New rows are not stored in index order afterwards.\n\n## Statistics\n\nRun "
+    "ANALYZE on a newly clustered table: 300 rows are sampled per statistics target.\n"
+)
+
+
+def test_how_much_is_answered_by_an_amount_given_against_another(tmp_path: Path) -> None:
+    """"How much free disk space do I need?" is answered by "at least equal to the sum of the table size and the
+    index sizes": an amount with no number in it, not refused for want of one."""
+    docs = _one_document(tmp_path, "cluster.md", CLUSTERING)
+    answer = docs.ask("How much free disk space do I need to cluster a table?")
+    assert not answer.refused, answer.text
+    assert "at least equal to the sum of the table size" in answer.citations[0].quote, answer.text
+
+
 RELATIONS = (
     "# Relationships\n\nWhen files move from one package to another, both packages declare how they relate.\n\n"
     "For example, if a package foo is split into foo and foo-data starting at version 1.2-3, foo-data would have "

@@ -55,6 +55,16 @@ _SIZE = re.compile(
     re.I,
 )
 
+# "How much disk space do I need?" answered by an amount given against another ("at least equal to the sum of the
+# table size and the index sizes", "twice the size of the table"), with no number in it.
+_HOW_MUCH = re.compile(r"\bhow much\b", re.I)
+_RELATIVE_AMOUNT = re.compile(
+    r"\b(?:equal to|the sum of|twice|double|triple|half (?:of|the|as)|the same (?:amount|size) as|as (?:much|large|"
+    r"big) as|proportional to|\w+ times (?:as|the))\b",
+    re.I,
+)
+RELATIVE_FIT = 0.8  # below a sentence that gives the number itself
+
 
 _DURATION = re.compile(
     r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|few|couple|half|"
@@ -119,7 +129,7 @@ def _number_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatc
         and not any(a <= w.start < b for a, b in in_dates)
     ]
     if not numbers and not counted and not durations and not re.search(r"\bhow (?:long|old)\b", q.text, re.I):
-        return 0.0
+        return RELATIVE_FIT if _HOW_MUCH.search(q.text) and _RELATIVE_AMOUNT.search(c.text) else 0.0
     if _LENGTH.search(q.text):  # "how long is the border": a length, not a duration
         return 1.0 if any(e.label == "QUANTITY" for e in analysis.entities) or _SIZE.search(c.text) else 0.0
     if re.search(r"\bhow (?:long|old)\b", q.text, re.I):
