@@ -824,6 +824,28 @@ def test_how_much_is_answered_by_an_amount_given_against_another(tmp_path: Path)
     assert "at least equal to the sum of the table size" in answer.citations[0].quote, answer.text
 
 
+FILLFACTOR = (
+    "# Storage parameters\n\nHash indexes accept the fillfactor storage parameter. The fillfactor for an index is "
+    "a percentage that determines how full the index method will try to pack index pages. Lowering it leaves room "
+    "for later insertions.\n\n## Buffering\n\nGiST indexes accept the buffering parameter, which defaults to "
+    "auto.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "refused"),
+    [
+        ("What fillfactor does a hash index get by default?", True),  # named, never given
+        ("What buffering does a GiST index use by default?", False),
+        ("How do I pack hash index pages less tightly than they are by default?", False),  # a way, not a default
+    ],
+)
+def test_a_default_no_matching_sentence_states_is_refused(tmp_path: Path, question: str, refused: bool) -> None:
+    docs = _one_document(tmp_path, "storage.md", FILLFACTOR)
+    answer = docs.ask(question)
+    assert answer.refused is refused, answer.text
+
+
 RELATIONS = (
     "# Relationships\n\nWhen files move from one package to another, both packages declare how they relate.\n\n"
     "For example, if a package foo is split into foo and foo-data starting at version 1.2-3, foo-data would have "

@@ -3,11 +3,21 @@ sentences match it too weakly or hold no answer of the kind it asks for."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rag.answer.subjects import unheld_names, unknown_names
-from rag.answer.typed import VERSION_NOTE, asks, asks_bound, asks_default, asks_release, states_bound
+from rag.answer.typed import (
+    VERSION_NOTE,
+    asks,
+    asks_bound,
+    asks_default,
+    asks_release,
+    signature_default,
+    states_bound,
+    states_default,
+)
 
 if TYPE_CHECKING:
     from rag.answer.extractive import Ranking
@@ -17,6 +27,8 @@ MIN_SIMILARITY = 0.35  # ... and its similarity in meaning to the question, unle
 WEAK_MATCH = 0.75  # essential words at least this well ("Harbour master Varnholt said 42 ships waited")
 MIN_ESSENTIAL = 0.1  # ... and it (with its context) must cover this share of the question's essential words
 NOTE_MATCH = 0.5  # a release note answering "when" or "which version" must, with its context, cover this share
+# "How do I write a callout that is collapsed by default?" asks for a way; its default is a description
+_HOW_TO = re.compile(r"\s*how\s+(?:do|can|should|would|could|may|might)\s+(?:i|we|you|one)\b", re.I)
 TYPE_MISS = 0.7  # refuse when the best typed answer scores below this share of the best sentence overall
 
 
@@ -63,6 +75,17 @@ def refused(r: Ranking, known: Callable[[str], bool] | None) -> bool:
         or (asks_release(q) and not VERSION_NOTE.search(best.text))
         or asks_default(q.text)  # a default nobody states ("the default salt") is a fact not given
     )
+    if asks_default(q.text) and not _HOW_TO.match(q.text):
+        # "What fillfactor does a hash index get by default?": no sentence near the most relevant one in relevance
+        # states a default (the one that does is about another thing)
+        asked = set(q.terms)
+        stated = (
+            pool[i].relevance
+            for i in shortlist
+            if states_default(pool[i].text) or signature_default(pool[i].passage.chunk.title, asked)
+        )
+        if max(stated, default=0.0) < TYPE_MISS * top.relevance:
+            return True
     if typed and top.fit < 0.5 and best.relevance < TYPE_MISS * top.relevance:
         # The sentence that matches the question best lacks the kind of answer asked for (a number, a name,
         # a reason), and the sentences that have one are far less relevant: the fact isn't stated. Not for
