@@ -77,6 +77,14 @@ def test_publishers_are_not_words_to_match() -> None:
     assert "breitbart" not in q.essential and "russia" in q.essential
 
 
+def test_the_askers_quoted_data_and_own_names_are_not_names_the_documents_must_use() -> None:
+    """"I use both LIKE 'smi%' and LIKE '%son'.": the quoted values are the asker's data, no words to match; their
+    column "customer_id" is no name the documents must write, though its words still say what is asked."""
+    q = ask("I have an index on customer_id. I use both LIKE 'smi%' and LIKE '%son'. Can the index speed them up?")
+    assert "smi" not in q.essential and "son" not in q.essential
+    assert "custom" in q.essential and not q.identifiers and not q.code_names
+
+
 def test_either_or_questions_keep_their_alternatives() -> None:
     q = ask("Was the address released as an audio recording or as a video?")
     assert q.kind == "yesno" and q.alternatives == (("audio", "record"), ("video",))

@@ -680,6 +680,10 @@ def test_a_name_the_asker_gives_is_no_name_the_documents_must_use(tmp_path: Path
             "I ran ALTER INDEX SET (fillfactor = 70). Are the pages repacked?",
         ),
         ("I use both LIKE 'smi%' and LIKE '%son'. Can the index help?", "I use both LIKE and LIKE . Can the index help?"),
+        (  # named again where the question asks
+            "My partition events_2024_01 ends at February. Does events_2024_01 hold February 1?",
+            "My partition ends at February. Does hold February 1?",
+        ),
         (  # what they use is documented: a dotted name, a call, a keyword argument
             "My class uses functools.cached_property and clock_timestamp() with max_workers=4. How?",
             "My class uses functools.cached_property and clock_timestamp() with max_workers=4. How?",

@@ -312,14 +312,16 @@ def without_asker_names(question: str) -> str:
     return question
 
 
-def without_told_names(question: str) -> str:
+def without_told_names(question: str, values_only: bool = False) -> str:
     """``question`` with the names in what the asker tells of their own setup blanked out ("I ran ALTER INDEX
-    orders_pkey SET (fillfactor = 70).", "I use LIKE 'smi%'."): names from code the documents need not hold,
-    though their words still say what the question is about."""
-    for told in _TOLD.finditer(question):
-        for m in _TOLD_NAME.finditer(told.group(0)):
-            start = told.start() + m.start()
-            question = question[:start] + " " * len(m.group(0)) + question[start + len(m.group(0)) :]
+    orders_pkey SET (fillfactor = 70).", "I use LIKE 'smi%'."), there and wherever the question repeats them: names
+    from code the documents need not hold, though their words still say what the question is about
+    (``values_only``: only the quoted values, whose words don't)."""
+    names = {m.group(0) for told in _TOLD.finditer(question) for m in _TOLD_NAME.finditer(told.group(0))}
+    if values_only:  # only the quoted values: data, whose words say nothing of what is asked ("'2024-02-01'")
+        names = {n for n in names if n[0] in "\"'`‘“"}
+    for name in names:  # and wherever the question names them again ("... on created_on. Does a row with created_on")
+        question = re.sub(rf"(?<![\w.-]){re.escape(name)}(?![\w(])", " " * len(name), question)
     return question
 
 
@@ -495,6 +497,7 @@ def analyse(text: str, analysis: Analysis) -> Question:
         skip |= numbers_asked
     own = without_asker_names(stripped)  # the question without the names the asker gives their own things
     skip |= set(terms) - set(lexical.terms(own))  # "mypkg" of "a file named mypkg.cron": no document writes it
+    skip |= set(terms) - set(lexical.terms(without_told_names(own, values_only=True)))  # their data: "'2024-02-01'"
     own = without_told_names(own)  # ... nor those of what they tell of their setup (essential words all the same)
     essential = tuple(dict.fromkeys(t for t in terms if t not in skip))
     names = {t for e in analysis.entities if e.label in entities.NAMED for t in lexical.terms(e.text)}
