@@ -531,9 +531,7 @@ class ExtractiveAnswerer:
                 (p, p if k == 0 or len(c) > 1 else f"{parts[0]} {parts[k]}") for k, c in enumerate(items) for p in c
             ]
             if len(plan) == 2 and len(parts) == 2:
-                # the whole question's passages and the part's own; a part saying "it" is searched with the first
-                second = f"{parts[0]} {plan[1][0]}" if _REFERS_BACK.search(parts[1]) else plan[1][0]
-                plan[1] = (plan[1][0], f"+{second}")
+                plan[1] = (plan[1][0], f"+{plan[1][0]}")  # the whole question's passages and the part's own
             text, citations, refused = _answer_parts(
                 plan, (passages, vector), ctx, tagger, filters, word_vectors, told
             )
