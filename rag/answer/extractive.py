@@ -289,6 +289,7 @@ def answer(
     )
 
 
+ELLIPTICAL = 4  # a later part of at most this many words ("what should I use instead?") leans on the question's scene
 TYPED = frozenset({"when", "number", "who", "where", "org", "name", "which"})  # kinds with a short answer
 
 
@@ -523,10 +524,15 @@ class ExtractiveAnswerer:
         elif len(parts := sub_questions(query)) > 1 or len(compared(query)) > 1:
             # a thing compared is searched for alone; another part with the first part (its subject), or, the
             # second of two, with the whole question
-            # a later part asks about what the question first told ("... fails saying the file does not exist.
-            # What is going on, and what should I use instead?"): it is read with that
+            # a later part of a few words asks about what the question first told ("... fails saying the file does
+            # not exist. What is going on, and what should I use instead?"): it is read with that
             told = scenario(parts[0])
-            items = [compared(p if k == 0 or not told else f"{told} {p[:1].upper()}{p[1:]}") for k, p in enumerate(parts)]
+            items = [
+                compared(
+                    f"{told} {p[:1].upper()}{p[1:]}" if k and told and len(lexical.terms(p)) <= ELLIPTICAL else p
+                )
+                for k, p in enumerate(parts)
+            ]
             plan: list[tuple[str, str | None]] = [
                 (p, p if k == 0 or len(c) > 1 else f"{parts[0]} {parts[k]}") for k, c in enumerate(items) for p in c
             ]
