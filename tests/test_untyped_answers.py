@@ -801,37 +801,6 @@ def test_a_later_part_is_read_with_what_the_question_first_told(tmp_path: Path) 
     assert not answer.refused and any("\\copy" in c.quote for c in answer.citations), answer.text
 
 
-FILLING = (
-    "# Index storage\n\nThe fillfactor of an index is a percentage that determines how full each index page is "
-    "packed. B-trees use a default fillfactor of 90. A lower fillfactor makes sense for indexes of tables that get "
-    "many updates, because pages then have room for new entries. A fillfactor of 100 suits tables that are never "
-    "updated.\n\n## Partitions\n\nWhen a range partition spans several columns, it can also make sense to go "
-    "up to MAXVALUE for the upper bound, and lower to MINVALUE for the lower bound.\n"
-)
-
-
-def test_a_later_part_saying_it_is_ranked_about_what_the_first_part_asks(tmp_path: Path) -> None:
-    """"What fillfactor does a B-tree index use, and when does it make sense to go lower?": the "it" of the second
-    part is the fillfactor, so that part ranks the fillfactor's sentence first, not a partition's sentence that
-    happens to say "make sense" and "lower"."""
-    from rag.answer.extractive import rank
-    from rag.text import entities
-
-    docs = _one_document(tmp_path, "storage.md", FILLING)
-    first = "What fillfactor does a B-tree index use if I don't set one?"
-    part = "when does it make sense to go lower?"
-    passages, vector = docs.search(part)
-    ctx = docs.answerer("extractive").ctx
-    tagger = entities.tagger(docs.settings.spacy_model_path)
-
-    def best(about: str) -> str:
-        r = rank(part, vector, passages, ctx.embedder, ctx.idf, tagger, ctx.word_vectors, about)
-        return r.pool[r.order[0]].text
-
-    assert best(first).startswith("A lower fillfactor makes sense")
-    assert best("").startswith("When a range partition")
-
-
 CLUSTERING = (
     "# Clustering\n\nClustering a table rewrites it in the order of an index. While it runs, a temporary copy of "
     "the table and of each index is built, so you need free space on disk at least equal to the sum of the table "

@@ -84,18 +84,11 @@ def rank(
     idf: IdfFn,
     tagger: Tagger,
     word_vectors: WordVectorsFn | None = None,
-    about: str = "",
 ) -> Ranking:
     """Score every sentence of ``passages`` as an answer to ``question`` (``word_vectors``: stored vectors of
-    corpus words, read instead of running the model on them; ``about``: the question an "it" of this one refers
-    to, whose essential words this one's answer must match too)."""
+    corpus words, read instead of running the model on them)."""
     pool = candidates(passages)
     q = analyse(question, tagger.analyse([question])[0])
-    if about:
-        referent = analyse(about, tagger.analyse([about])[0])
-        extra = tuple(t for t in referent.essential if t not in q.essential)
-        words = {**q.words, **{t: referent.words[t] for t in extra}}
-        q = replace(q, terms=q.terms + extra, essential=q.essential + extra, words=words)
     if not pool:
         return Ranking(q, [], [], [], np.zeros((0, 1), dtype=np.float32))
     matcher = TermMatcher(q, embedder, idf, word_vectors)
@@ -538,9 +531,7 @@ class ExtractiveAnswerer:
             ]
             if len(plan) == 2 and len(parts) == 2:
                 plan[1] = (plan[1][0], f"+{plan[1][0]}")  # the whole question's passages and the part's own
-            text, citations, refused = _answer_parts(
-                plan, (passages, vector), ctx, tagger, filters, word_vectors, told
-            )
+            text, citations, refused = _answer_parts(plan, (passages, vector), ctx, tagger, filters, word_vectors)
         else:
             text, citations, refused = answer(
                 query, vector, passages, ctx.embedder, ctx.idf, tagger, ctx.knows, word_vectors
@@ -576,10 +567,8 @@ def _answer_parts(
     tagger: Tagger,
     filters: Filters | None,
     word_vectors: WordVectorsFn | None,
-    told: str = "",
 ) -> tuple[str, list[Citation], bool]:
     """One answer per sub-question, in order, citations numbered across them; refused only if every part is.
-    ``told``: what the question tells before it asks, which leads each later part.
 
     ``plan``: each part and what to search for it (None: the whole question again, whose passages and vector are
     ``whole``; "+" and a text: the passages of ``whole`` and then those found for the text).
@@ -597,9 +586,7 @@ def _answer_parts(
         if searched is not None and searched.startswith("+"):
             held = {p.chunk.id for p in whole[0]}
             found = [*whole[0], *(p for p in found if p.chunk.id not in held)]
-        # "..., and when does it make sense to go lower?": its "it" is what the first part asks about
-        about = plan[0][0] if k and _REFERS_BACK.search(part.removeprefix(told)) else ""
-        ranked = rank(part, vector, found or passages, ctx.embedder, ctx.idf, tagger, word_vectors, about)
+        ranked = rank(part, vector, found or passages, ctx.embedder, ctx.idf, tagger, word_vectors)
         text, cites, refused = answer(
             part, vector, found or passages, ctx.embedder, ctx.idf, tagger, ctx.knows, word_vectors, labelled, ranked
         )
