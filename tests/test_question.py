@@ -83,6 +83,8 @@ def test_the_askers_quoted_data_and_own_names_are_not_names_the_documents_must_u
     q = ask("I have an index on customer_id. I use both LIKE 'smi%' and LIKE '%son'. Can the index speed them up?")
     assert "smi" not in q.essential and "son" not in q.essential
     assert "custom" in q.essential and not q.identifiers and not q.code_names
+    assert not ask("I uploaded version 2.3-3 by mistake. What version should the reverting upload have?").numbered
+    assert ask("What changed in version 2.3 of the format?").numbered == (("version", "2.3"),)
 
 
 def test_either_or_questions_keep_their_alternatives() -> None:

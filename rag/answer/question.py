@@ -567,6 +567,6 @@ def analyse(text: str, analysis: Analysis) -> Question:
         callables=callable_names(own),
         versioned=versioned_names(stripped),
         defined=defined_terms(stripped),
-        numbered=numbered_names(stripped),
+        numbered=numbered_names(_TOLD.sub(lambda m: " " * len(m.group(0)), stripped)),  # not "I run version 2.3"
         slot=slot if kind in ("other", "number", "name") else "",
     )
