@@ -821,8 +821,8 @@ def test_how_much_is_answered_by_an_amount_given_against_another(tmp_path: Path)
 FILLFACTOR = (
     "# Storage parameters\n\nHash indexes accept the fillfactor storage parameter. The fillfactor for an index is "
     "a percentage that determines how full the index method will try to pack index pages. Lowering it leaves room "
-    "for later insertions.\n\n## Buffering\n\nGiST indexes accept the buffering parameter, which defaults to "
-    "auto.\n"
+    "for later insertions.\n\n## Logging\n\nThe server writes its messages to a log file, which is kept for "
+    "10 days by default.\n"
 )
 
 
@@ -830,7 +830,7 @@ FILLFACTOR = (
     ("question", "refused"),
     [
         ("What fillfactor does a hash index get by default?", True),  # named, never given
-        ("What buffering does a GiST index use by default?", False),
+        ("How many days is the server's log file kept by default?", False),
         ("How do I pack hash index pages less tightly than they are by default?", False),  # a way, not a default
     ],
 )
