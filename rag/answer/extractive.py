@@ -587,6 +587,10 @@ def _answer_parts(
             held = {p.chunk.id for p in whole[0]}
             found = [*whole[0], *(p for p in found if p.chunk.id not in held)]
         ranked = rank(part, vector, found or passages, ctx.embedder, ctx.idf, tagger, word_vectors)
+        if numbers:  # a later part answers with what an earlier part has not quoted
+            pool = ranked.pool
+            fresh = [i for i in ranked.order if (pool[i].passage.chunk.source, pool[i].start, pool[i].end) not in numbers]
+            ranked = replace(ranked, order=fresh)
         text, cites, refused = answer(
             part, vector, found or passages, ctx.embedder, ctx.idf, tagger, ctx.knows, word_vectors, labelled, ranked
         )
