@@ -840,6 +840,29 @@ def test_a_default_no_matching_sentence_states_is_refused(tmp_path: Path, questi
     assert answer.refused is refused, answer.text
 
 
+BRANCHES = (
+    "# Deleting branches\n\ngit branch -d deletes a branch; if the branch is not fully merged into its upstream "
+    "branch, the command fails with a warning. With git branch -D the branch is deleted irrespective of its merged "
+    "status."
+    "\n\n## Listing\n\ngit branch --list shows the local branches.\n"
+)
+
+
+def test_a_later_part_answers_with_what_an_earlier_part_has_not_quoted(tmp_path: Path) -> None:
+    """"git branch -d won't delete my branch ... Why, and how do I delete it anyway?": both parts find the
+    warning sentence best; the second answers with the next one ("-D ... irrespective of its merged status")
+    instead of repeating it and saying nothing."""
+    docs = _one_document(tmp_path, "branch.md", BRANCHES)
+    answer = docs.ask(
+        "git branch -d won't delete my branch and says it is not fully merged. Why, and how do I delete it anyway?"
+    )
+    assert not answer.refused, answer.text
+    quotes = [c.quote for c in answer.citations]
+    assert any("fails with a warning" in q for q in quotes), answer.text
+    assert any("irrespective of its merged status" in q for q in quotes), answer.text
+    assert len(quotes) == len(set(quotes))
+
+
 RELATIONS = (
     "# Relationships\n\nWhen files move from one package to another, both packages declare how they relate.\n\n"
     "For example, if a package foo is split into foo and foo-data starting at version 1.2-3, foo-data would have "
