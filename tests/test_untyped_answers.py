@@ -415,7 +415,7 @@ def test_a_question_asking_for_a_default_is_answered_by_the_sentence_stating_it(
     ],
 )
 def test_sentences_stating_a_default(sentence: str, states: bool) -> None:
-    from rag.answer.typed import states_default
+    from rag.answer.defaults import states_default
 
     assert states_default(sentence) is states
 

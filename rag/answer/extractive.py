@@ -25,6 +25,7 @@ from rag.answer.candidates import (
     new_term,
 )
 from rag.answer.compound import compared, scenario, sub_questions
+from rag.answer.defaults import asks_default, signature_default, states_default
 from rag.answer.matching import TermMatcher, WordVectorsFn
 from rag.answer.question import Question, analyse
 from rag.answer.refusal import absent, refused
@@ -35,12 +36,9 @@ from rag.answer.typed import (
     VERSION_NOTE,
     answer_fit,
     asks_bound,
-    asks_default,
     event_matched,
     release_label,
-    signature_default,
     states_bound,
-    states_default,
 )
 from rag.index.embedders import Embedder
 from rag.records import Citation, Passage

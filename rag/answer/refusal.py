@@ -7,16 +7,14 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from rag.answer.defaults import asks_default, signature_default, states_default
 from rag.answer.subjects import unheld_names, unknown_names
 from rag.answer.typed import (
     VERSION_NOTE,
     asks,
     asks_bound,
-    asks_default,
     asks_release,
-    signature_default,
     states_bound,
-    states_default,
 )
 
 if TYPE_CHECKING:

@@ -201,31 +201,6 @@ def asks_release(q: Question) -> bool:
     return q.kind == "other" and bool(set(q.focus) & _RELEASE_FOCUS)
 
 
-# "What is the default width?", "which applies if I don't specify one?", "if I leave out VIRTUAL or STORED": the
-# question asks what holds when nothing is said
-_ASKS_DEFAULT = re.compile(
-    r"\bdefault\b|\bif (?:I|you|we|one|it|they) (?:don't|do not|doesn't|does not|never) (?:give|specify|set|pass|"
-    r"provide|say|choose|name|supply|include|add)\b|\b(?:leave|leaves|leaving) (?:\w+ )?out\b|\bomit|\bwithout (?:giving|"
-    r"specifying|setting|passing|providing|naming)\b|\bwith only\b",
-    re.I,
-)
-# "(default: 70)", "defaults to 1", "If omitted, ...", "if no distance is given", "maxsize=128" in a signature, "when
-# called with no arguments"; not a default only named ("Configures the leeway default for the truncate filter")
-_STATES_DEFAULT = re.compile(
-    (  # a space stands for any run of whitespace: hard-wrapped Markdown breaks "by\ndefault"
-        r"\bdefault(?:s|ed)?\s+(?:to|is|are|was|were|will be|value|setting)\b|\bdefault(?:s|ed)?\s*[:=]|"
-        r"\bdefault\s+(?:[\w.`'-]+\s+){1,3}(?:is|are|was|were|will be)\b|\bby default\b|[(\[]\s*(?:the\s+)?default\b|"
-        r"\b(?:is|are|was|were|be|being|as)\s+(?:the\s+|a\s+)?default\b|\bthe default\s*[,;)]|"
-        r"\b(?:if|when) (?:it is |they are |this is )?(?:omitted|left out|unspecified|not (?:"
-        r"given|specified|set|provided|supplied|present|chosen|selected|passed))\b|\bif no \w+(?: \w+)? (?:is|are) (?:"
-        r"given|specified|provided|supplied|chosen|selected|passed|set)\b|"
-        r"\b(?:called|invoked|used|run) (?:without|with no) (?:input |any )?(?:arguments?|options?|parameters?)\b|"
-        r"\bwith (?:the |its |their )?default (?:settings?|values?|options?|configuration)\b|"
-        r"\ba default (?:[\w.`'-]+ ){0,2}of [\w\"'`.+-]"  # "B-trees use a default fillfactor of 90"
-    ).replace(" ", r"\s+"),
-    re.I,
-)
-_SIGNATURE_DEFAULT = re.compile(r"^[@\w.]*\w\(.*\b[A-Za-z_]\w*=(?!=)[^\s,)]")  # "lru_cache(maxsize=128, ...)"
 
 
 _ASKS_BOUND = re.compile(  # "max" and "min" as words, not the names max() or max-heap
@@ -257,33 +232,6 @@ def states_bound(sentence: str, bound: str) -> bool:
     return (_UPPER_BOUND if bound == "upper" else _LOWER_BOUND).search(sentence) is not None
 
 
-def asks_default(question: str) -> bool:
-    """Whether the question asks for what holds when nothing is said: a default value, kind or action."""
-    return _ASKS_DEFAULT.search(question) is not None
-
-
-def states_default(sentence: str) -> bool:
-    """Whether the sentence says what holds when nothing is given ("defaults to 10", "If omitted", "width=70"), or
-    is a table with a "Default" column ("Option | Type | Default | Description")."""
-    return (
-        _STATES_DEFAULT.search(sentence) is not None
-        or _SIGNATURE_DEFAULT.match(sentence.lstrip()) is not None
-        or _DEFAULT_COLUMN.match(sentence.lstrip()) is not None
-    )
-
-
-_DEFAULT_COLUMN = re.compile(r"[^\n]*(?:^|\|)[ \t]*default(?:s| value)?[ \t]*(?:\||\n)", re.I)
-
-
-def signature_default(title: str, asked: set[str]) -> bool:
-    """Whether the section a sentence sits in is a signature giving a default to a parameter the question names
-    (``compression=ZIP_STORED`` in "zipfile.ZipFile(file, mode='r', compression=ZIP_STORED)" for "What
-    compression method does it use by default?")."""
-    signature = title.rsplit(SEPARATOR, 1)[-1] if SEPARATOR in title else ""
-    return any(set(lexical.terms(m.group(1))) & asked for m in _PARAMETER_DEFAULT.finditer(signature))
-
-
-_PARAMETER_DEFAULT = re.compile(r"[(,]\s*\*{0,2}([A-Za-z_]\w*)\s*=(?!=)\s*[^\s,)]")
 
 
 def _names_release(text: str, asked: set[str]) -> bool:
