@@ -158,6 +158,7 @@ class Assistant:
                 self.store.knows,
                 lambda q, f: self.search(q, filters=f),
                 self.store.word_vectors,
+                self.store.document_text,
             )
             self._answerers[name] = make_answerer(name, ctx)
         return self._answerers[name]

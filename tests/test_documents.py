@@ -206,6 +206,10 @@ def test_scan_reports_unsupported_and_skips_hidden(tmp_path: Path) -> None:
         # a heading's number is no sentence of its own
         ("8.4. How can I find the package? Use apt-file.", ["8.4. How can I find the package?", "Use apt-file."]),
         ("IX.2. Video environment. It rose 5. Then it fell.", ["IX.2. Video environment.", "It rose 5.", "Then it fell."]),
+        # an option's name opens a sentence (a PDF's reflow may leave a term at the end of the paragraph before)
+        ("set by R_VSIZE. --max-ppsize=N\n\nSpecify the size.", ["set by R_VSIZE.", "--max-ppsize=N\n\nSpecify the size."]),
+        ("It shows staged changes. --staged is a synonym.", ["It shows staged changes.", "--staged is a synonym."]),
+        ("It was -5 degrees. Use e.g. -x too.", ["It was -5 degrees.", "Use e.g. -x too."]),
     ],
 )
 def test_sentence_splitter_edge_cases(text: str, expected: list[str]) -> None:

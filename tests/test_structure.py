@@ -417,3 +417,30 @@ def test_restructured_text_with_no_text_of_its_own_is_skipped_with_a_reason(tmp_
         assert "no text of its own" in str(e)
     else:
         raise AssertionError("a file of autodoc directives has no text to index")
+
+
+SPHINX_NOTE_PAGE = """<!DOCTYPE html><html><head><title>Fetching pages &#8212; Widget docs</title></head><body>
+<div class="body" role="main"><section id="errors"><h1>Handling errors<a class="headerlink" href="#errors">¶</a></h1>
+<p>Both exceptions are raised by <code>fetch()</code>; catch them in the order below.</p>
+<div class="admonition note">
+<p class="admonition-title">Note</p>
+<p>The <code>except HTTPError</code> clause <em>must</em> come first, otherwise <code>except URLError</code> will also
+catch an <code>HTTPError</code>.</p>
+</div>
+<div class="admonition seealso">
+<p class="admonition-title">See also</p>
+<ul><li><p>The section on redirects.</p></li></ul>
+</div>
+</section></div></body></html>
+"""
+
+
+def test_a_sphinx_admonition_title_labels_its_paragraph(tmp_path: Path) -> None:
+    """Sphinx writes a note's title as a paragraph of its own ('<p class="admonition-title">Note</p>'): it leads
+    the note's paragraph ("Note: The except HTTPError clause ..."), and "Note" is never a sentence alone."""
+    page = tmp_path / "errors.html"
+    page.write_text(SPHINX_NOTE_PAGE, encoding="utf-8")
+    doc = load_file(page, page.name, 10**6)
+    assert "Note: The except HTTPError clause must come first" in doc.text
+    sentences = [doc.text[s.start : s.end].strip() for c in chunk_document(doc) for s in c.sentences]
+    assert "Note" not in sentences and "See also" not in sentences, sentences

@@ -884,6 +884,8 @@ RELATIONS = (
         ("the new version would have the field", "Depends: foo-data (>= 1.2-3)", 6, True),  # set off by a fence
         ("It has the fields.", "Replaces: foo", 6, False),  # a finished sentence
         ("Section heading", "The next paragraph.", 2, False),  # a paragraph break is no block
+        ("In addition, the packages in main", "- must not require a package outside of main", 2, True),  # a list
+        ("Install it with", "- pip", 1, False),  # a dash in the same line is no list item
     ],
 )
 def test_a_sentence_introduces_what_follows(text: str, after: str, gap: int, introduces_it: bool) -> None:
@@ -930,4 +932,25 @@ def test_which_version_is_answered_from_a_release_notes_heading(tmp_path: Path) 
     answer = docs.ask("In which version was the legacy_mode option removed?")
     assert not answer.refused, answer.text
     assert answer.text.startswith("Version 2.1.0: The legacy_mode option has been removed"), answer.text
+    _exact(docs, answer)
+
+
+ARCHIVE = (
+    "# Archive areas\n\n## The main archive area\n\nThe main area is the official distribution. Every package in "
+    "main must comply with the free software guidelines.\n\nIn addition, the packages in main\n\n- must not require or "
+    "recommend a package outside of main for compilation or execution, and\n\n- must not be so buggy that we refuse to "
+    "support them.\n\n## The contrib archive area\n\nThe contrib area holds free packages that need software outside "
+    "of the distribution to build or run.\n"
+)
+
+
+def test_a_sentence_running_on_into_a_list_is_quoted_with_it(tmp_path: Path) -> None:
+    """"In addition, the packages in main" says nothing until the list item it runs on into: the answer quotes the
+    two as one exact span, so no quote is a fragment, and no later sentence quotes the item again."""
+    docs = _one_document(tmp_path, "archive.md", ARCHIVE)
+    answer = docs.ask("May a package in main recommend a package that is outside of main?")
+    assert not answer.refused, answer.text
+    joined = [c for c in answer.citations if c.quote.startswith("In addition, the packages in main")]
+    assert joined and "- must not require or recommend a package outside of main" in joined[0].quote, answer.citations
+    assert not any(c.quote.startswith("- must not require") for c in answer.citations)
     _exact(docs, answer)

@@ -119,3 +119,52 @@ def test_ragged_prose_among_records_is_joined(tmp_path: Path) -> None:
     prose = next(b for b in blocks if b.startswith("The project"))
     assert prose.endswith("several mailing lists.")
     assert "Moderated   : no" in blocks and "Description : Talk about tool number 3." in blocks
+
+
+SET_OFF = """Mailing lists of the Widget project
+------------------------------------
+
+  The lists are run by a list server, and messages to the list address go
+  to every subscriber.  Requests to join or leave a list go elsewhere.
+
+  To subscribe or unsubscribe from a mailing list, please send mail to
+
+        <listname>-REQUEST@lists.widget.example
+
+  with the word `subscribe' or `unsubscribe' as subject.
+
+  Please remember the -REQUEST part of the address, or your request goes
+  to every subscriber of the list instead of to the list server.
+
+  widget-users@lists.widget.example
+
+      Description : Help and discussion for people who use widgets
+      Subscription: open
+
+  widget-devel@lists.widget.example
+
+      Description : Development of the widget library and its tools
+      Subscription: open
+
+4. The Developers by way of General Resolution or an election held
+   among them
+
+  4.1. Powers
+
+  The Developers may appoint or recall the project leader at any time.
+"""
+
+
+def test_a_line_set_off_inside_a_sentence_stays_in_it(tmp_path: Path) -> None:
+    """An address or a command set off on its own line between the parts of a sentence ("please send mail to" /
+    "<listname>-REQUEST@..." / "with the word ...") is read with them as one sentence: the line alone is dropped as
+    furniture, and the sentence's parts quoted apart said neither where to send the mail nor all of what to do.
+    A field line ("Subscription: open") and a numbered heading are complete: what follows is not joined to them."""
+    path, _ = _text(tmp_path, SET_OFF, "lists.txt")
+    doc = load_file(path, path.name, 10**6)
+    sentences = [doc.text[s.start : s.end] for c in chunk_document(doc) for s in c.sentences]
+    whole = next(s for s in sentences if s.startswith("To subscribe or unsubscribe"))
+    assert "<listname>-REQUEST@lists.widget.example" in whole and whole.endswith("as subject."), whole
+    assert not any(s.startswith("with the word") for s in sentences)
+    assert not any(s.rstrip().endswith("open") and "widget-devel@" in s for s in sentences)
+    assert not any("4.1. Powers" in s and "election" in s for s in sentences)

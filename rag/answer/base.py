@@ -46,6 +46,7 @@ class Context:
     knows: Callable[[str], bool]
     search: SearchFn
     word_vectors: WordVectorsFn | None = None  # stored vectors of corpus words (rag.index.store.Store.word_vectors)
+    text_of: Callable[[str], str] | None = None  # a source's text, which citation spans index into
 
 
 class Answerer(Protocol):

@@ -119,10 +119,13 @@ def introduces(text: str, after: str, gap: int) -> bool:
     return bool(after) and (end.endswith(":") or (_OPEN_END.search(end) is not None and runs_into_block(after, gap)))
 
 
+_ITEM = re.compile(r"(?:[-*•]|\d{1,3}[.)])\s")  # "- must not require ...", "1. Install ..."
+
+
 def runs_into_block(after: str, gap: int) -> bool:
-    """Whether what comes ``after`` a sentence, ``gap`` characters on, is a block: of several lines, or set off by
-    markup (a code fence) beyond a space or a paragraph break."""
-    return "\n" in after or gap > 3
+    """Whether what comes ``after`` a sentence, ``gap`` characters on, is a block: of several lines, a list item,
+    or set off by markup (a code fence) beyond a space or a paragraph break."""
+    return "\n" in after or gap > 3 or (gap > 1 and _ITEM.match(after) is not None)
 
 
 def candidates(passages: list[Passage]) -> list[Candidate]:

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from rag.answer.base import Context, Draft, Finished, History, words
+from rag.answer.blocks import in_document_order, run_on, with_introduced
 from rag.answer.candidates import (
     Candidate,
     annotate_dates,
@@ -232,9 +233,10 @@ def answer(
     word_vectors: WordVectorsFn | None = None,
     labelled: str = "",
     ranking: Ranking | None = None,
+    text_of: Callable[[str], str] | None = None,
 ) -> tuple[str, list[Citation], bool]:
-    """(answer text with [n] markers, citations, refused) for ``question`` from ``passages`` (``labelled``: see
-    :func:`compose`; ``ranking``: the passages already ranked for the question).
+    """(answer text with [n] markers, citations, refused) for ``question`` from ``passages`` (``labelled``,
+    ``text_of``: see :func:`compose`; ``ranking``: the passages already ranked for the question).
 
     ``known`` tells whether the documents use a term at all; a question naming someone they never mention is
     refused.
@@ -266,7 +268,7 @@ def answer(
     if q.kind == "when":
         _refine_date(pool, order, chosen, best)
     if q.kind not in TYPED:
-        chosen = _in_document_order(pool, _with_introduced(pool, chosen))
+        chosen = in_document_order(pool, with_introduced(pool, chosen))
     return compose(
         pool,
         chosen,
@@ -277,35 +279,12 @@ def answer(
         plural=q.plural and q.kind != "number",
         labelled=labelled,
         labels={i: label for i in chosen if (label := release_label(q, pool[i]))},
+        text_of=text_of,
     )
 
 
 ELLIPTICAL = 4  # a later part of at most this many words ("what should I use instead?") leans on the question's scene
 TYPED = frozenset({"when", "number", "who", "where", "org", "name", "which"})  # kinds with a short answer
-
-
-def _with_introduced(pool: list[Candidate], chosen: list[int]) -> list[int]:
-    """Each chosen sentence that introduces what follows ("For example:") brings the sentence or block it
-    introduces."""
-    out: list[int] = []
-    for i in chosen:
-        out.append(i)
-        c = pool[i]
-        if c.following:  # the next sentence of its file, in this passage or the next (a chunk may end at "for example:")
-            source = c.passage.chunk.source
-            after = [j for j, d in enumerate(pool) if d.passage.chunk.source == source and d.start > c.start]
-            following = min(after, key=lambda j: pool[j].start, default=None)
-            if following is not None and pool[following].text == c.following and following not in chosen + out:
-                out.append(following)
-    return out
-
-
-def _in_document_order(pool: list[Candidate], chosen: list[int]) -> list[int]:
-    """The chosen sentences in reading order: documents in the order first chosen, sentences by position."""
-    first: dict[str, int] = {}
-    for k, i in enumerate(chosen):
-        first.setdefault(pool[i].passage.chunk.source, k)
-    return sorted(chosen, key=lambda i: (first[pool[i].passage.chunk.source], pool[i].start))
 
 
 def _dated(c: Candidate) -> list[dates.DateMention]:
@@ -435,10 +414,12 @@ def compose(
     plural: bool = False,
     labelled: str = "",
     labels: dict[int, str] | None = None,
+    text_of: Callable[[str], str] | None = None,
 ) -> tuple[str, list[Citation], bool]:
     """Join the chosen sentences; sentences stating the same fact share one line with several markers.
     ``labelled``: the term the text before this answer (an earlier part's) last named; ``labels``: what to label a
-    chosen sentence's line with when it names no term (the release its heading names).
+    chosen sentence's line with when it names no term (the release its heading names); ``text_of``: a source's
+    text, to quote a sentence and the block it runs on into as one span.
 
     The answer opens with the short answer itself when there is a clear one, cited to the sentence that states
     it: the date for "when" questions, the name or number for "who", "where", "which" and "how many".
@@ -448,12 +429,23 @@ def compose(
         chosen = [chosen[lead.index], *(i for k, i in enumerate(chosen) if k != lead.index)]
     citations: list[Citation] = []
     lines: list[tuple[str, list[int]]] = []
-    for i in chosen:
+    firsts: list[int] = []  # the chosen sentence each citation starts with
+    # a short answer's markers count the chosen sentences one by one
+    joined = text_of is not None and not lead and not lead_with_answer
+    for k, i in enumerate(chosen):
         c = pool[i]
+        alone = bool(lines) and lines[-1][1] == [len(citations)]  # the last citation has a line of its own
+        if joined and alone and firsts[-1] == chosen[k - 1] and (whole := run_on(pool[chosen[k - 1]], c, text_of)) is not None:
+            last = citations[-1]  # "the packages in main" + "- must not require ...": one quote, one sentence
+            citations[-1] = _citation(pool[chosen[k - 1]], last.n, last.start, c.end, whole)
+            text, marks = lines[-1]
+            lines[-1] = (text + whole[len(pool[chosen[k - 1]].text) :], marks)
+            continue
         n = len(citations) + 1
         citations.append(_citation(c, n))
+        firsts.append(i)
         for _, marks in lines:
-            if float(vectors[i] @ vectors[chosen[marks[0] - 1]]) >= SAME_FACT:
+            if float(vectors[i] @ vectors[firsts[marks[0] - 1]]) >= SAME_FACT:
                 marks.append(n)
                 break
         else:
@@ -532,7 +524,7 @@ class ExtractiveAnswerer:
             text, citations, refused = _answer_parts(plan, (passages, vector), ctx, tagger, filters, word_vectors)
         else:
             text, citations, refused = answer(
-                query, vector, passages, ctx.embedder, ctx.idf, tagger, ctx.knows, word_vectors
+                query, vector, passages, ctx.embedder, ctx.idf, tagger, ctx.knows, word_vectors, text_of=ctx.text_of
             )
         done: Finished = (text, citations, refused, [])
         return Draft(words(text), lambda _raw: done)
@@ -587,10 +579,11 @@ def _answer_parts(
         ranked = rank(part, vector, found or passages, ctx.embedder, ctx.idf, tagger, word_vectors)
         if numbers:  # a later part answers with what an earlier part has not quoted
             pool = ranked.pool
-            fresh = [i for i in ranked.order if (pool[i].passage.chunk.source, pool[i].start, pool[i].end) not in numbers]
+            fresh = [i for i in ranked.order if not _quoted(numbers, pool[i].passage.chunk.source, pool[i].start, pool[i].end)]
             ranked = replace(ranked, order=fresh)
         text, cites, refused = answer(
-            part, vector, found or passages, ctx.embedder, ctx.idf, tagger, ctx.knows, word_vectors, labelled, ranked
+            part, vector, found or passages, ctx.embedder, ctx.idf, tagger, ctx.knows, word_vectors, labelled, ranked,
+            ctx.text_of,
         )
         if k == 0:
             first_absent = refused and absent(ranked, ctx.knows)
@@ -613,13 +606,19 @@ def _answer_parts(
     return " ".join(texts), citations, False
 
 
+def _quoted(cited: dict[tuple[str, int, int], int], source: str, start: int, end: int) -> bool:
+    """Whether an earlier part quoted any of ``source``'s text from ``start`` to ``end`` (a sentence alone, or with
+    the block it runs on into)."""
+    return any(s == source and a < end and start < b for s, a, b in cited)
+
+
 def _without_repeats(
     text: str, cites: list[Citation], cited: dict[tuple[str, int, int], int]
 ) -> tuple[str, list[Citation]]:
     """A part's answer without the sentences an earlier part already quoted ("... per second [1]" twice when both
     parts of a compound question find the same FAQ line), and the citations it still uses."""
     for c in cites:
-        if (c.source, c.start, c.end) in cited:
+        if _quoted(cited, c.source, c.start, c.end):
             text = re.sub(rf"\s*{re.escape(c.quote)}\s*\[{c.n}\]", "", text, count=1).strip()
     used = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
     return text, [c for c in cites if c.n in used]

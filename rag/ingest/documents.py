@@ -61,6 +61,32 @@ class Skipped:
     reason: str
 
 
+_OPEN = re.compile(r"[\w,]$")  # a paragraph that stops mid-sentence ("... please send mail to")
+_NUMBERED = re.compile(r"\d+(?:\.\d+)*[.)]?\s")  # "4.1. Powers": a numbered heading, not a set-off line
+_FIELD = re.compile(r"\s*\w[\w -]{0,30}:\s+\S+$")  # "Subscription: open": a field's line, complete as it is
+_SHORT = 8  # words: a shorter line without closing punctuation is furniture in an article
+
+
+def _indent(text: str, start: int) -> int:
+    return start - text.rfind("\n", 0, start) - 1
+
+
+def _runs_on(text: str, before: Span, line: Span, set_off: bool) -> bool:
+    """Whether ``line``, the paragraph after ``before`` in a hard-wrapped text, carries on the sentence ``before``
+    leaves open: a short line indented further or not capitalised (an address or a command set off between the parts
+    of a sentence: "please send mail to" / "<listname>-REQUEST@lists.debian.org"), or, after such a line (``set_off``), the
+    sentence resuming in lower case ("with the word `subscribe' as subject.")."""
+    bare = text[line.start : line.end]
+    if not _OPEN.search(text[before.start : before.end]) or _NUMBERED.match(bare):
+        return False
+    if set_off and bare[:1].islower():
+        return True
+    last = text[before.start : before.end].rsplit("\n", 1)[-1]
+    short = len(bare.split()) < _SHORT and not _TERMINAL.search(bare) and not bare.startswith(("#", *_ITEMS))
+    set_apart = _indent(text, line.start) > _indent(text, before.start) or not bare[:1].isupper()
+    return short and set_apart and not _FIELD.match(last)
+
+
 def _lines(text: str) -> Iterator[Span]:
     pos = 0
     for line in text.split("\n"):
@@ -87,6 +113,7 @@ def clean(text: str, rewrap: bool = True, lists: bool = False) -> tuple[str, lis
     page_lines: list[str] = []
     stamps = []
     in_footer = False
+    kept, set_off = -1, False  # the line the last block ends with; whether it is a line set off in a sentence
     for i, ln in enumerate(lines):
         s = words[ln]
         bare = _BULLET.sub("", s).strip()
@@ -106,13 +133,18 @@ def clean(text: str, rewrap: bool = True, lists: bool = False) -> tuple[str, lis
             if len(bare.split()) < 8 or not re.search(r"[.!?][\"”’)]?$", bare):
                 continue  # a headline, not a sentence of the article
         item = lists and s.startswith(_ITEMS) and bool(bare)
+        if wrapped is not None and blocks and kept == i - 1 and _runs_on(text, blocks[-1], ln, set_off):
+            blocks[-1] = Span(blocks[-1].start, ln.end)  # "please send mail to" / "<list>-REQUEST@..." / "with ..."
+            kept, set_off = i, not set_off
+            continue
         if counts[s] > 1 or (_BULLET.match(s) and not item and (wrapped is None or len(bare.split()) < 8)):
             continue  # a repeated line, or a bullet: in an article, sharing links and the like
-        if len(bare.split()) < 8 and not _TERMINAL.search(bare) and not item:
+        if len(bare.split()) < _SHORT and not _TERMINAL.search(bare) and not item:
             continue
         if s.startswith("#"):
             continue
         blocks.append(ln)
+        kept, set_off = i, False
     if stamps:
         return title, blocks, min(stamps).isoformat(), False
     inferred = infer_date(page_lines)

@@ -193,7 +193,11 @@ def _blocks(el: Any, out: list[str], lead: str = "") -> None:
         elif tag == "li":
             _list_item(child, out)
         elif tag in _PARAGRAPHS or not blocks:
-            if blocks:
+            if not blocks and "admonition-title" in (child.get("class") or "").split():
+                text = _inline(child)  # Sphinx's '<p class="admonition-title">Note</p>'
+                if text:
+                    out.append(_LABEL + text.rstrip(":"))
+            elif blocks:
                 _blocks(child, out, child.text or "")
             else:
                 text = _inline(child)

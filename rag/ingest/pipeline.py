@@ -59,7 +59,11 @@ SENTENCES_KEY = "sentence_vectors"  # "complete" once every chunk has its senten
 # 8: HTML: DocBook pages read from their outermost division, inline runs joined into paragraphs with their tails
 #    kept, a container holding no block a paragraph, "sidebar" content.
 # 9: Texinfo pages (makeinfo): the "Next: ... Up: ..." bar left out, a signature without its category (": ").
-READER_VERSION = "10"
+# 10: DocBook XSL: navigation tables dropped, an admonition's title leading its paragraph ("Note: ...").
+# 11: Sphinx HTML: an admonition's title paragraph ('<p class="admonition-title">Note</p>') leads its paragraph;
+#     hard-wrapped text: a short line set off inside a sentence (an address, a command) read with its sentence;
+#     a sentence ends before an option's name (". --max-ppsize=N").
+READER_VERSION = "11"
 REREAD_SUFFIXES = frozenset({".pdf", ".html", ".htm", ".md", ".markdown", ".rst", ".rest"})
 
 

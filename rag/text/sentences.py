@@ -13,10 +13,12 @@ _ABBREV = frozenset(
 )
 # End punctuation (and any footnote marks glued to it: "project.[2] In fact") then space and a capital; or, in
 # text that lost its spaces ("about it?It wouldn't"), a word of two or more lower-case letters, end punctuation
-# and a capitalised word.
+# and a capitalised word; or end punctuation before an option's name ("--max-ppsize=N", "-q"), which a PDF's
+# reflow may leave at the end of the paragraph before its description.
 _BOUNDARY = re.compile(
     r"[.!?…]+[\"'”’)\]]*(?:\[\d{1,3}\])*(?=\s+[\"'“‘(\[]{0,2}[A-Z0-9])"
     r"|(?<=[a-z]{2})[.!?]+[\"'”’)]*(?=(?:\[\d+\])?[\"“(\[]?[A-Z][a-z])"
+    r"|[.!?]+[\"'”’)]*(?=\s+--?[A-Za-z][\w-]*(?:[=\s]|$))"  # "... R_VSIZE. --max-ppsize=N": an option's name
 )
 
 
