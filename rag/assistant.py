@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,6 +20,13 @@ from rag.settings import Settings
 from rag.text import entities, scripts
 
 __all__ = ["Answer", "AnswerStream", "Assistant", "History"]
+
+_FENCE = re.compile(r"^[ \t]*(?:```|~~~)[^\n`]*$", re.M)  # a code block's fence: the reader's markup, no sentence's
+
+
+def _words(text: str) -> str:
+    """``text``'s words, one space apart, without code fences: what a quote and a chunk are compared by."""
+    return " ".join(_FENCE.sub(" ", text).split())
 
 
 class AnswerStream:
@@ -173,11 +181,11 @@ class Assistant:
         kept: list[Citation] = []
         dropped: list[Citation] = []
         for c in citations:
-            quote = " ".join(c.quote.split())
+            quote = _words(c.quote)
 
             def holds(chunks: list[Chunk], c: Citation = c, quote: str = quote) -> bool:
                 return any(
-                    ch.source == c.source and ch.start <= c.start < c.end <= ch.end and quote in " ".join(ch.text.split())
+                    ch.source == c.source and ch.start <= c.start < c.end <= ch.end and quote in _words(ch.text)
                     for ch in chunks
                 )
 

@@ -954,3 +954,23 @@ def test_a_sentence_running_on_into_a_list_is_quoted_with_it(tmp_path: Path) -> 
     assert joined and "- must not require or recommend a package outside of main" in joined[0].quote, answer.citations
     assert not any(c.quote.startswith("- must not require") for c in answer.citations)
     _exact(docs, answer)
+
+
+WARNINGS = (
+    "# Warnings\n\n## Disabling warnings\n\nCalling warning with only \"on\" or \"off\" enables or disables all "
+    "warnings. To silence a single warning without turning off the others, pass its identifier after \"off\", as in"
+    "\n\n```\nwarning (\"off\", \"example:non-negative-variable\");\n```\n\nThe identifier is the first argument "
+    "given to warning when the warning was issued.\n"
+)
+
+
+def test_a_sentence_running_on_into_fenced_code_is_quoted_with_it(tmp_path: Path) -> None:
+    """A sentence that runs on into a fenced code block ("..., as in" and the call) is quoted with the code as one
+    exact span; the answer closes the fence after the code, so the text after it is not read as code."""
+    docs = _one_document(tmp_path, "warnings.md", WARNINGS)
+    answer = docs.ask("How do I silence a single warning without turning off all warnings?")
+    assert not answer.refused, answer.text
+    joined = [c for c in answer.citations if c.quote.startswith("To silence a single warning")]
+    assert joined and 'warning ("off", "example:non-negative-variable");' in joined[0].quote, answer.citations
+    assert answer.text.count("```") % 2 == 0, answer.text
+    _exact(docs, answer)

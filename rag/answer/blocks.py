@@ -4,10 +4,17 @@ one exact span quoting a sentence with the block it runs on into."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from rag.answer.candidates import Candidate
 from rag.errors import RagError
+
+
+def _unfinished(c: Candidate) -> bool:
+    """Whether ``c`` runs on into the block after it mid-sentence ("the packages in main" before a list), not as
+    an introduction ending with a colon, which reads whole."""
+    return c.introduces_block and not c.text.rstrip().endswith(":")
 
 
 def with_introduced(pool: list[Candidate], chosen: list[int]) -> list[int]:
@@ -16,7 +23,7 @@ def with_introduced(pool: list[Candidate], chosen: list[int]) -> list[int]:
     out: list[int] = []
     for i in chosen:
         c = pool[i]
-        opener = next((j for j, d in enumerate(pool) if d.introduces_block and d.following == c.text and d.end <= c.start
+        opener = next((j for j, d in enumerate(pool) if _unfinished(d) and d.following == c.text and d.end <= c.start
                        and d.passage.chunk.source == c.passage.chunk.source), None)
         if opener is not None and opener not in chosen + out:
             out.append(opener)  # the list alone lacks its subject: "In addition, the packages in main" / "- must ..."
@@ -38,18 +45,28 @@ def in_document_order(pool: list[Candidate], chosen: list[int]) -> list[int]:
     return sorted(chosen, key=lambda i: (first[pool[i].passage.chunk.source], pool[i].start))
 
 
-def run_on(first: Candidate, then: Candidate, text_of: Callable[[str], str] | None) -> str | None:
-    """The exact text from ``first`` through ``then`` when ``first`` runs on, unfinished, into ``then``, the block
-    that follows it ("In addition, the packages in main" and the list "- must not require ..."): quoted apart, the
-    first is a fragment. Both must be in one indexed chunk, which citations are checked against. None otherwise."""
+_FENCE_OR_SPACE = re.compile(r"\s*(?:(?:```|~~~)[^\n`]*\n)?\s*")  # between a sentence and the code it runs on into
+_CLOSING_FENCE = re.compile(r"[ \t]*\n(?:```|~~~)[ \t]*(?=\n|$)")  # ... and after the code, its fence closing
+
+
+def run_on(first: Candidate, then: Candidate, text_of: Callable[[str], str] | None) -> tuple[str, str] | None:
+    """When ``first`` runs on, unfinished, into ``then``, the block that follows it ("In addition, the packages in
+    main" and the list "- must not require ..."; "For example," and a fenced code block), the exact text from one
+    through the other, and the fence that closes ``then`` if it is fenced code (shown in the answer, not quoted:
+    the indexed chunk ends with the code). Quoted apart, ``first`` is a fragment. Both must be in one indexed
+    chunk, which citations are checked against. None otherwise."""
     chunk = first.passage.chunk
-    if text_of is None or not first.introduces_block or first.following != then.text or chunk.source != then.passage.chunk.source:
+    if text_of is None or not _unfinished(first) or first.following != then.text or chunk.source != then.passage.chunk.source:
         return None
     if not any(ch.start <= first.start and then.end <= ch.end for ch in (chunk, then.passage.chunk)):
         return None
     try:
-        whole = text_of(chunk.source)[first.start : then.end]
+        text = text_of(chunk.source)
     except (RagError, OSError):
         return None  # the source went away since it was retrieved: quote the two apart
+    whole = text[first.start : then.end]
     between = whole[len(first.text) : len(whole) - len(then.text)]
-    return whole if whole.startswith(first.text) and whole.endswith(then.text) and not between.strip() else None
+    if not (whole.startswith(first.text) and whole.endswith(then.text) and _FENCE_OR_SPACE.fullmatch(between)):
+        return None
+    closing = _CLOSING_FENCE.match(text, then.end) if "`" in between or "~" in between else None
+    return whole, closing.group(0) if closing else ""

@@ -435,11 +435,12 @@ def compose(
     for k, i in enumerate(chosen):
         c = pool[i]
         alone = bool(lines) and lines[-1][1] == [len(citations)]  # the last citation has a line of its own
-        if joined and alone and firsts[-1] == chosen[k - 1] and (whole := run_on(pool[chosen[k - 1]], c, text_of)) is not None:
-            last = citations[-1]  # "the packages in main" + "- must not require ...": one quote, one sentence
+        if joined and alone and firsts[-1] == chosen[k - 1] and (run := run_on(pool[chosen[k - 1]], c, text_of)):
+            whole, closing = run  # "the packages in main" + "- must not require ...": one quote, one sentence
+            last = citations[-1]
             citations[-1] = _citation(pool[chosen[k - 1]], last.n, last.start, c.end, whole)
             text, marks = lines[-1]
-            lines[-1] = (text + whole[len(pool[chosen[k - 1]].text) :], marks)
+            lines[-1] = (text + whole[len(pool[chosen[k - 1]].text) :] + closing, marks)
             continue
         n = len(citations) + 1
         citations.append(_citation(c, n))
