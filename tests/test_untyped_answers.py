@@ -974,3 +974,21 @@ def test_a_sentence_running_on_into_fenced_code_is_quoted_with_it(tmp_path: Path
     assert joined and 'warning ("off", "example:non-negative-variable");' in joined[0].quote, answer.citations
     assert answer.text.count("```") % 2 == 0, answer.text
     _exact(docs, answer)
+
+
+VERSIONS = (
+    "# Comparing versions\n\nThe comparison treats letters like digits, in alphabetical order, as this session "
+    "shows.\n\n```\n$ dpkg --compare-versions 2.6.0pre3-1 lt 2.6.0-1\n$ echo $?\n1\n```\n\nNote the unexpected "
+    "failure of the last comparison: for dpkg, pre, usually denoting a pre-release, has no particular meaning.\n"
+)
+
+
+def test_code_that_ends_without_a_full_stop_runs_on_into_nothing(tmp_path: Path) -> None:
+    """A code block's last line ("1") has no full stop, but the code is no unfinished sentence: the sentence after
+    it is quoted alone, not joined to the code."""
+    docs = _one_document(tmp_path, "versions.md", VERSIONS)
+    answer = docs.ask("Why does dpkg think that 2.6.0pre3 is not lower than 2.6.0?")
+    assert not answer.refused, answer.text
+    assert any(c.quote.startswith("Note the unexpected failure") for c in answer.citations), answer.citations
+    assert not any("echo" in c.quote and "Note the" in c.quote for c in answer.citations), answer.citations
+    _exact(docs, answer)

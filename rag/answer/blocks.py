@@ -17,15 +17,16 @@ def _unfinished(c: Candidate) -> bool:
     return c.introduces_block and not c.text.rstrip().endswith(":")
 
 
-def with_introduced(pool: list[Candidate], chosen: list[int]) -> list[int]:
+def with_introduced(pool: list[Candidate], chosen: list[int], text_of: Callable[[str], str] | None = None) -> list[int]:
     """Each chosen sentence that introduces what follows ("For example:") brings the sentence or block it
-    introduces, and each chosen block brings the unfinished sentence that runs on into it."""
+    introduces, and each chosen block brings the unfinished sentence that runs on into it, where the two can be
+    quoted as one (``text_of``: a source's text)."""
     out: list[int] = []
     for i in chosen:
         c = pool[i]
         opener = next((j for j, d in enumerate(pool) if _unfinished(d) and d.following == c.text and d.end <= c.start
                        and d.passage.chunk.source == c.passage.chunk.source), None)
-        if opener is not None and opener not in chosen + out:
+        if opener is not None and opener not in chosen + out and run_on(pool[opener], c, text_of):
             out.append(opener)  # the list alone lacks its subject: "In addition, the packages in main" / "- must ..."
         out.append(i)
         if c.following:  # the next sentence of its file, in this passage or the next (a chunk may end at "for example:")
@@ -45,7 +46,9 @@ def in_document_order(pool: list[Candidate], chosen: list[int]) -> list[int]:
     return sorted(chosen, key=lambda i: (first[pool[i].passage.chunk.source], pool[i].start))
 
 
-_FENCE_OR_SPACE = re.compile(r"\s*(?:(?:```|~~~)[^\n`]*\n)?\s*")  # between a sentence and the code it runs on into
+# between a sentence and the block it runs on into: space, and the fence that opens the block right before it
+_FENCE_OR_SPACE = re.compile(r"\s*(?:(?:```|~~~)[^\n`]*\n[ \t]*)?")
+_IN_CODE = re.compile(r"(?:^|\n)[ \t]*(?:```|~~~)[^\n`]*\n[ \t]*$")  # a fence opens right before: it is code
 _CLOSING_FENCE = re.compile(r"[ \t]*\n(?:```|~~~)[ \t]*(?=\n|$)")  # ... and after the code, its fence closing
 
 
@@ -64,6 +67,8 @@ def run_on(first: Candidate, then: Candidate, text_of: Callable[[str], str] | No
         text = text_of(chunk.source)
     except (RagError, OSError):
         return None  # the source went away since it was retrieved: quote the two apart
+    if _IN_CODE.search(text, max(0, first.start - 80), first.start):
+        return None  # code that ends without a full stop runs on into nothing
     whole = text[first.start : then.end]
     between = whole[len(first.text) : len(whole) - len(then.text)]
     if not (whole.startswith(first.text) and whole.endswith(then.text) and _FENCE_OR_SPACE.fullmatch(between)):

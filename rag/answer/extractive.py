@@ -268,7 +268,7 @@ def answer(
     if q.kind == "when":
         _refine_date(pool, order, chosen, best)
     if q.kind not in TYPED:
-        chosen = in_document_order(pool, with_introduced(pool, chosen))
+        chosen = in_document_order(pool, with_introduced(pool, chosen, text_of))
     return compose(
         pool,
         chosen,
