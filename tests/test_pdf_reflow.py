@@ -70,7 +70,10 @@ def test_a_pdfs_bulleted_list_items_are_content() -> None:
 def test_a_books_chapter_heads_and_contents_lines_are_dropped() -> None:
     """A book's running head changes with its chapter, so it recurs on a few pages only ("Chapter 5: Arrays and
     matrices 26"); a table of contents' dotted lines are no text either. Neither may end up inside a sentence."""
-    pages = ["Table of Contents\n1 Introduction . . . . . . . . . . . . 1\n2 Vectors . . . . . . . . . . . . . . 4"]
+    pages = [
+        "Table of Contents\n1 Introduction . . . . . . . . . . . . 1\n2 Vectors . . . . . . . . . . . . . . 4\n"
+        "9 Grouping, loops and conditional execution . . 43"  # a long title leaves room for two dots
+    ]
     for n, (chapter, topic) in enumerate([(1, "loops"), (1, "loops"), (2, "vectors"), (2, "vectors")], start=5):
         pages.append(
             f"Chapter {chapter}: The {topic} chapter {n}\nThis page explains {topic} in some detail, and the sentence\n"
@@ -78,5 +81,5 @@ def test_a_books_chapter_heads_and_contents_lines_are_dropped() -> None:
         )
     text = reflow(pages)
     assert "Chapter 1:" not in text and "Chapter 2:" not in text
-    assert ". . . ." not in text
+    assert ". . . ." not in text and "execution . . 43" not in text
     assert "This page explains loops in some detail, and the sentence on it runs on over the page break" in text

@@ -26,7 +26,8 @@ MIN_PAGES = 3  # ... and on at least this many
 
 _PAGE_NUMBER = re.compile(r"^(?:page\s*)?[-–—(\[]?\s*(?:\d{1,4}|[ivxlc]{1,6})\s*[-–—)\]]?(?:\s*(?:/|of)\s*\d{1,4})?$", re.I)
 _FOLIO = re.compile(r"^\d{1,4}\s+\S|\S\s+\d{1,4}$")  # a page number that opens or ends a running head
-_LEADERS = re.compile(r"(?:\.\s?){4,}\s*[\divxlc]{1,5}(?:,\s*[\divxlc]{1,5})*$", re.I)  # "5.3 Index matrices . . . . . . 21": contents, index
+# "5.3 Index matrices . . . . . . 21", "9 Grouping, loops and conditional execution . . 43": contents, an index
+_LEADERS = re.compile(r"(?:(?:\.\s?){4,}|(?:\.\s){2,})\s*[\divxlc]{1,5}(?:,\s*[\divxlc]{1,5})*$", re.I)
 _HYPHEN_END = re.compile(r"(\w+)[-\u00ad]$")
 _WORD_START = re.compile(r"^([a-z]\w*)")
 _SENTENCE_END = re.compile(r"[.!?:][\"”’)\]]*$")
