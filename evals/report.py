@@ -232,12 +232,15 @@ def write(
     else:
         (out / "previous.json").unlink(missing_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    paths = {"md": out / "latest.md", "json": out / "latest.json", "png": out / "latest.png"}
-    paths["md"].write_text(markdown(result, previous, baseline), encoding="utf-8")
-    paths["json"].write_text(json.dumps(result, indent=1), encoding="utf-8")
-    chart(result, previous, paths["png"], baseline)
-    for kind, path in list(paths.items()):
-        copy = out / f"run-{stamp}-{result['dataset']}.{kind}"
-        shutil.copyfile(path, copy)
+    # Each run writes its own timestamped files first and copies them to latest.*: two runs sharing ``out`` in
+    # the same second then never copy each other's report under their own name.
+    copies = {kind: out / f"run-{stamp}-{result['dataset']}.{kind}" for kind in ("md", "json", "png")}
+    copies["md"].write_text(markdown(result, previous, baseline), encoding="utf-8")
+    copies["json"].write_text(json.dumps(result, indent=1), encoding="utf-8")
+    chart(result, previous, copies["png"], baseline)
+    paths: dict[str, Path] = {}
+    for kind, copy in copies.items():
+        paths[kind] = out / f"latest.{kind}"
+        shutil.copyfile(copy, paths[kind])
         paths[f"{kind}_copy"] = copy
     return paths

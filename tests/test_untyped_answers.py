@@ -992,3 +992,22 @@ def test_code_that_ends_without_a_full_stop_runs_on_into_nothing(tmp_path: Path)
     assert any(c.quote.startswith("Note the unexpected failure") for c in answer.citations), answer.citations
     assert not any("echo" in c.quote and "Note the" in c.quote for c in answer.citations), answer.citations
     _exact(docs, answer)
+
+
+STACK = (
+    "# Command-line options\n\n## --max-ppsize=N\n\nSpecify the maximum size of the pointer protection stack as N "
+    "locations. This defaults to 10000, but can be increased to allow large and complicated calculations to be "
+    "done. Currently the maximum value accepted is 100000.\n\n## --quiet\n\nDo not print out the initial copyright "
+    "and welcome messages.\n"
+)
+
+
+def test_the_sentence_stating_a_default_leads_one_that_restates_the_question(tmp_path: Path) -> None:
+    """"What is the default size of ...?": "Specify the maximum size of the pointer protection stack" restates the
+    question but states no default; "This defaults to 10000" does, and leads the answer. (The tagger reads
+    "10000" as a date; a bare number of five digits is no year.)"""
+    docs = _one_document(tmp_path, "options.md", STACK)
+    answer = docs.ask("What is the default size of the pointer protection stack?")
+    assert not answer.refused, answer.text
+    assert answer.citations[0].quote.startswith("This defaults to 10000"), answer.citations
+    _exact(docs, answer)

@@ -40,6 +40,15 @@ def asks_default(question: str) -> bool:
     return _ASKS_DEFAULT.search(question) is not None
 
 
+_HOW_TO = re.compile(r"\s*how\s+(?:do|can|should|would|could|may|might)\s+(?:i|we|you|one)\b", re.I)
+
+
+def asks_the_default(question: str) -> bool:
+    """Whether the question asks what the default is, not how to do something against it ("How do I pack pages
+    less tightly than they are by default?")."""
+    return asks_default(question) and not _HOW_TO.match(question)
+
+
 def states_default(sentence: str) -> bool:
     """Whether the sentence says what holds when nothing is given ("defaults to 10", "If omitted", "width=70"), or
     is a table with a "Default" column ("Option | Type | Default | Description")."""

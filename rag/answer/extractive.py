@@ -26,7 +26,7 @@ from rag.answer.candidates import (
     new_term,
 )
 from rag.answer.compound import compared, scenario, sub_questions
-from rag.answer.defaults import asks_default, signature_default, states_default
+from rag.answer.defaults import asks_default, asks_the_default, signature_default, states_default
 from rag.answer.matching import TermMatcher, WordVectorsFn
 from rag.answer.question import Question, analyse
 from rag.answer.refusal import absent, refused
@@ -60,6 +60,7 @@ SUBJECT_READS = 32  # sentences, in retrieval order, that may be embedded with t
 TAGGED = 12  # sentences examined closely (entities, near-synonyms) per question
 NOTES = 4  # ... and release notes besides, for a question of when or which version
 DEFAULT_UNSTATED = 0.45  # the fit, at most, of a sentence that states no default, for a question asking for one
+DEFAULT_LEAD = 0.7  # a sentence stating the default leads when it has this share of the top relevance, or more
 BOUND_UNSTATED = 0.25  # ... and of one that states no bound, for a question asking for a maximum or a minimum
 
 
@@ -149,8 +150,9 @@ def rank(
         # "Where must the abstract be placed relative to \maketitle?": with no place named by any sentence that
         # matches, it asks for a position in a text or a system ("before the \maketitle command").
         q = replace(q, kind="other")
-    default = asks_default(q.text)
+    default, the_default = asks_default(q.text), asks_the_default(q.text)
     bound = asks_bound(q.text) if q.kind not in ("why", "yesno") else ""
+    unstated: set[int] = set()  # sentences that state no default, for a question asking what it is
     for i in shortlist:
         c = pool[i]
         c.fit = answer_fit(q, c, analyses[i], matcher)
@@ -166,6 +168,8 @@ def rank(
             c.fit = (1.0 if q.kind == "other" and c.fit > 0 else c.fit) if names else 0.0
         if default and not states_default(c.text) and not signature_default(c.passage.chunk.title, q_terms):
             c.fit = min(c.fit, DEFAULT_UNSTATED)  # ranks below a sentence that says what the default is
+            if the_default:
+                unstated.add(i)
         if bound and not states_bound(c.text, bound):
             c.fit = min(c.fit, BOUND_UNSTATED)  # "zero or more" answers no "maximum number": a typed answer is refused
         if q.verbs:
@@ -178,7 +182,11 @@ def rank(
         # off" for "begin"), so the dates are judged by relevance alone.
         for i in shortlist:
             pool[i].fit = answer_fit(q, pool[i], analyses[i], matcher, require_event=False)
-    ranked = sorted(shortlist, key=lambda i: -pool[i].score)
+    # a sentence that states the asked-for default leads those that state none, however much more they restate,
+    # when it is near the most relevant sentence in relevance
+    near = DEFAULT_LEAD * max((pool[i].relevance for i in shortlist), default=0.0)
+    leads = {i for i in shortlist if unstated and i not in unstated and pool[i].relevance >= near}
+    ranked = sorted(shortlist, key=lambda i: (i not in leads, -pool[i].score))
     return Ranking(q, pool, shortlist, [i for i in ranked if pool[i].fit > 0], vectors)
 
 

@@ -3,11 +3,10 @@ sentences match it too weakly or hold no answer of the kind it asks for."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from rag.answer.defaults import asks_default, signature_default, states_default
+from rag.answer.defaults import asks_default, asks_the_default, signature_default, states_default
 from rag.answer.subjects import unheld_names, unknown_names
 from rag.answer.typed import (
     VERSION_NOTE,
@@ -26,7 +25,6 @@ WEAK_MATCH = 0.75  # essential words at least this well ("Harbour master Varnhol
 MIN_ESSENTIAL = 0.1  # ... and it (with its context) must cover this share of the question's essential words
 NOTE_MATCH = 0.5  # a release note answering "when" or "which version" must, with its context, cover this share
 # "How do I write a callout that is collapsed by default?" asks for a way; its default is a description
-_HOW_TO = re.compile(r"\s*how\s+(?:do|can|should|would|could|may|might)\s+(?:i|we|you|one)\b", re.I)
 TYPE_MISS = 0.7  # refuse when the best typed answer scores below this share of the best sentence overall
 # ... and when the most relevant sentence stating a default is below this share of the most relevant one: on the
 # dev sets' 75 default questions, the near-misses sit at 0-0.52, the answerable ones at 0.46 and up but for one
@@ -76,7 +74,7 @@ def refused(r: Ranking, known: Callable[[str], bool] | None) -> bool:
         or (asks_release(q) and not VERSION_NOTE.search(best.text))
         or asks_default(q.text)  # a default nobody states ("the default salt") is a fact not given
     )
-    if asks_default(q.text) and not _HOW_TO.match(q.text):
+    if asks_the_default(q.text):
         # "What fillfactor does a hash index get by default?": no sentence anywhere near the most relevant one in
         # relevance states a default (the one that does is about another thing)
         asked = set(q.terms)

@@ -112,6 +112,9 @@ def _numbered_after(text: str, focus: str, counted: list[Word]) -> bool:
     return False
 
 
+_NOT_A_YEAR = re.compile(r"\d{1,3}|\d{5,}|\d{1,3}(?:,\d{3})+")  # "10000", "350": numbers the tagger may read as dates
+
+
 def _number_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatcher) -> float:
     asked = set(q.terms)
     numbers = [
@@ -120,7 +123,8 @@ def _number_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatc
     durations = [e.text for e in analysis.entities if e.label in entities.TIME and _DURATION.search(e.text)]
     durations += [m.text for m in c.dates() if _DURATION.search(m.text)]
     words = analysis.words
-    in_dates = [(e.start, e.end) for e in analysis.entities if e.label in entities.TIME]
+    # "10000" tagged a date is a number: only a bare number of four digits can be a year
+    in_dates = [(e.start, e.end) for e in analysis.entities if e.label in entities.TIME and not _NOT_A_YEAR.fullmatch(e.text)]
     counted = [
         w
         for w in words
