@@ -1011,3 +1011,21 @@ def test_the_sentence_stating_a_default_leads_one_that_restates_the_question(tmp
     assert not answer.refused, answer.text
     assert answer.citations[0].quote.startswith("This defaults to 10000"), answer.citations
     _exact(docs, answer)
+
+
+SIDEBAR = (
+    "# Services\n\nThe inetd daemon listens on the ports of many small servers and starts each on demand.\n\n"
+    "Register a server in inetd.conf\n\nPackages often want an entry there, but policy forbids a package to modify "
+    "a configuration file it does not own, so they call the update-inetd script instead.\n"
+)
+
+
+def test_a_title_read_as_a_paragraph_is_not_quoted_as_the_answer(tmp_path: Path) -> None:
+    """A sidebar's title ("Register a server in inetd.conf"), a paragraph of its own with no closing punctuation,
+    restates the question but states nothing: the answer quotes the text under it."""
+    docs = _one_document(tmp_path, "services.md", SIDEBAR)
+    answer = docs.ask("How does a package register a server in inetd.conf?")
+    assert not answer.refused, answer.text
+    assert all(c.quote != "Register a server in inetd.conf" for c in answer.citations), answer.citations
+    assert any("update-inetd" in c.quote for c in answer.citations), answer.citations
+    _exact(docs, answer)

@@ -44,6 +44,7 @@ class Candidate:
     previous: str = ""
     following: str = ""  # the sentence or block this one introduces ("... would have the fields" + a code block)
     introduces_block: bool = False  # ... running on into it unfinished: a block (of code, a table, a list)
+    standalone: bool = False  # a paragraph of its own (a blank line or the chunk's edge before and after it)
     earlier: list[tuple[int, int, str]] = field(default_factory=list)  # the chunk's sentences before this one
     anchor: tuple[int, int, str] | None = None  # the earlier sentence whose date "a week earlier" counts from
     anchor_date: date | None = None  # ... and that date
@@ -145,6 +146,7 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
             key = (p.chunk.source, start)
             previous = texts[k - 1] if k else ""
             after, gap = (texts[k + 1], pieces[k + 1][0] - start - len(text)) if k + 1 < len(pieces) else ("", 0)
+            apart = (k == 0 or start - pieces[k - 1][0] - len(texts[k - 1]) >= 2) and (not after or gap >= 2)
             earlier = [(s, s + len(t), t) for s, t, _ in pieces[:k]]
             if _SEE_ALSO.fullmatch(text):
                 continue  # "See also: dblist, dbwhere." points elsewhere and states nothing
@@ -163,6 +165,7 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
                 following=after if introduces(text, after, gap) else "",
                 introduces_block=bool(after) and _OPEN_END.search(text) is not None and runs_into_block(after, gap),
                 earlier=earlier,
+                standalone=apart,
                 vector=vector,
                 pair_vector=pairs.get(together(previous, text)) if previous else None,
             )

@@ -195,6 +195,10 @@ _RELEASE_FOCUS = frozenset({"version", "releas"})
 _RELEASE = re.compile(r"\b\d+(?:\.\d+)+\b|\b(?:version|release|v)\s*(\d+(?:\.\d+)*)\b|\b(?:19|20)\d{2}\b", re.I)
 
 
+# A short line with no closing punctuation, no colon and no markup of a list, a table or code: a title
+_HEADING_LIKE = re.compile(r"(?![-*•|`>#])[^\n:\\{}=<>$]{1,80}(?<![.!?;:)\]\"”’])")
+
+
 def asks(sentence: str) -> bool:
     """Whether a sentence of the documents is itself a question (an FAQ's, an essay's), not a block of code."""
     return sentence.rstrip().endswith("?") and "\n" not in sentence
@@ -297,6 +301,8 @@ def answer_fit(
         return 0.0  # a table of contents' "- [What is the alternate style?](tabbed.md#alternate-style)" says nothing
     if asks(c.text):
         return 0.0  # a question the text asks ("How to explain the time he spent on alchemy?") answers nothing
+    if c.standalone and _HEADING_LIKE.fullmatch(c.text) and not VERSION_NOTE.search(c.text):
+        return 0.0  # a heading the reader took for a paragraph ("IX.2. video environment") states nothing
     asked = set(q.terms)
     kind = q.kind
     if kind == "when" or "version" in q.focus:
