@@ -8,6 +8,7 @@ date for "when", a number next to the counted noun for "how many", a person's na
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -501,6 +502,8 @@ class ExtractiveAnswerer:
         from rag.text.dates import DateMention
 
         ctx = self.ctx
+        if ctx.text_of is not None:  # a source's text is read once per question, however many quotes join in it
+            ctx = replace(ctx, text_of=functools.lru_cache(maxsize=4)(ctx.text_of))
         tagger = entities.tagger(ctx.settings.spacy_model_path)
         word_vectors = _remembering(ctx.word_vectors)  # the parts of a question share most of their words
 

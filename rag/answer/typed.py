@@ -209,8 +209,6 @@ def asks_release(q: Question) -> bool:
     return q.kind == "other" and bool(set(q.focus) & _RELEASE_FOCUS)
 
 
-
-
 _ASKS_BOUND = re.compile(  # "max" and "min" as words, not the names max() or max-heap
     r"(?<![\w.-])(?:(?P<upper>maximum|max|at most|upper limit)|(?P<lower>minimum|min|at least|lower limit))(?![\w(/-])",
     re.I,
@@ -238,8 +236,6 @@ def states_bound(sentence: str, bound: str) -> bool:
     """Whether the sentence states a bound of that side ("up to 10", "at most six", "3.9 or later"): "zero or
     more worktrees" gives no maximum."""
     return (_UPPER_BOUND if bound == "upper" else _LOWER_BOUND).search(sentence) is not None
-
-
 
 
 def _names_release(text: str, asked: set[str]) -> bool:
