@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from rag.ingest.documents import load_file
-from rag.ingest.pdf import reflow
+from rag.ingest.pdf import CODE, reflow
 
 REPO = Path(__file__).resolve().parent.parent
 PAPER = REPO / "evals" / "corpora" / "paper"
@@ -36,7 +36,8 @@ def test_real_two_column_pdf_reads_as_paragraphs() -> None:
     contexts = [c for line in GOLD.read_text().splitlines() for c in json.loads(line)["contexts"]]
     found = sum(" ".join(c.split()) in flat for c in contexts)
     assert found >= 0.95 * len(contexts), f"{found}/{len(contexts)} reference sentences intact"
-    lines = [ln for ln in doc.text.split("\n") if ln.strip()]
+    prose = re.sub(r"^```\n.*?\n```$", "", doc.text, flags=re.M | re.S)
+    lines = [ln for ln in prose.split("\n") if ln.strip()]
     assert len(lines) < 600  # about 1,760 printed lines become about 500 paragraphs
     assert not re.search(r"\w-\n\w", doc.text)
 
@@ -83,3 +84,36 @@ def test_a_books_chapter_heads_and_contents_lines_are_dropped() -> None:
     assert "Chapter 1:" not in text and "Chapter 2:" not in text
     assert ". . . ." not in text and "execution . . 43" not in text
     assert "This page explains loops in some detail, and the sentence on it runs on over the page break" in text
+
+
+def test_typewriter_lines_are_a_code_block_kept_whole() -> None:
+    """LaTeX's verbatim lines are code: a run of them is one fenced block of its own lines, never reflowed into the
+    sentence before ("Four levels of headings are available in REVTEX: \\section{title}" was one "sentence"). A URL
+    that ends a sentence, or a command alone inside one, stays prose."""
+    pages = [
+        "Four levels of headings are available:\n"
+        f"{CODE}\\section{{title}}\n{CODE}\\subsection{{title}}\n"
+        "The starred form drops the number. The guide is at\n"
+        f"{CODE}http://example.org/guide/.\n"
+        "Load it with the\n"
+        f"{CODE}\\usepackage{{graphics}}\n"
+        "command before the document starts."
+    ]
+    text = reflow(pages)
+    assert "Four levels of headings are available:\n\n```\n\\section{title}\n\\subsection{title}\n```\n\n" in text
+    assert "The guide is at http://example.org/guide/." in text
+    assert "Load it with the \\usepackage{graphics} command before the document starts." in text
+    assert CODE not in text
+
+
+def test_a_papers_code_lines_are_whole_blocks() -> None:
+    """Read from the PDF: the MNRAS guide's LaTeX examples (set in t1xtt) are whole blocks, and the sentence that
+    introduces one ends before it."""
+    pdf = REPO / "evals" / "corpora" / "paper2" / "mnras_guide.pdf"
+    doc = load_file(pdf, pdf.name, 10**8)
+    code = [doc.text[b.start : b.end] for b, whole in zip(doc.blocks, doc.whole, strict=True) if whole]
+    assert "\\begin{keywords}\nkeyword 1 -- keyword 2 -- keyword 3\n\\end{keywords}" in code
+    assert any(b.startswith("\\section{Main section}\n\\subsection{Subsection}") for b in code)
+    prose = [doc.text[b.start : b.end] for b, whole in zip(doc.blocks, doc.whole, strict=True) if not whole]
+    assert any(b.endswith("It is possible to nest up to four section levels:") for b in prose)
+    assert not any("```" in b for b in prose)

@@ -195,6 +195,19 @@ def _pdf_text(path: Path) -> str:
     return text
 
 
+_CODE_BLOCK = re.compile(r"^```\n(.*?)\n```$", re.M | re.S)  # a PDF's code, fenced by :func:`reflow`
+
+
+def _pdf_blocks(text: str) -> tuple[str, list[Span], list[bool], str | None, bool]:
+    """A reflowed PDF's title, blocks, which of them are code kept whole, and its date: the prose is read as any
+    text is, with the code blanked out (so offsets hold); each code block is one whole block, fences left out."""
+    code = [Span(m.start(1), m.end(1)) for m in _CODE_BLOCK.finditer(text)]
+    masked = _CODE_BLOCK.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+    title, prose, iso, inferred = clean(masked, lists=True)
+    blocks = sorted([*((b, False) for b in prose), *((b, True) for b in code)], key=lambda bw: bw[0].start)
+    return title, [b for b, _ in blocks], [w for _, w in blocks], iso, inferred
+
+
 def load_file(path: Path, source: str, max_bytes: int) -> Document:
     """Load one file as a :class:`Document`. Raises RagError with the reason when it can't."""
     size = path.stat().st_size
@@ -232,10 +245,13 @@ def load_file(path: Path, source: str, max_bytes: int) -> Document:
         if not data.startswith(b"%PDF"):
             raise RagError("not a PDF file")
         text = _pdf_text(path)
+    whole = structured.whole if structured else []
     if structured is not None:
         title, blocks, iso, inferred = structured.title, structured.blocks, structured.date, structured.date_inferred
         if stamp:
             iso, inferred = stamp, False
+    elif suffix == ".pdf":
+        title, blocks, whole, iso, inferred = _pdf_blocks(text)
     else:
         title, blocks, iso, inferred = clean(text, lists=suffix == ".pdf")
     if not blocks:
@@ -250,7 +266,7 @@ def load_file(path: Path, source: str, max_bytes: int) -> Document:
         date=iso,
         date_inferred=inferred,
         blocks=blocks,
-        whole=structured.whole if structured else [],
+        whole=whole,
         sections=structured.sections if structured else [],
     )
 

@@ -6,6 +6,10 @@ Text comes from PDFium (pypdf reads tightly justified lines as one word, "Ifapap
 is reported before PDFium reads it. Columns come in the content stream's order, the reading order of the
 two-column papers measured.
 
+Lines set in a typewriter font (LaTeX's ``\verb`` and ``verbatim``, an R session) are code: a run of them is kept
+line by line as one fenced block, never reflowed into the prose around it ("Four levels of headings are available:
+\\section{title}" was one "sentence").
+
 The stored text is this reflowed text, so citations are exact spans of what is shown, never of a printed line.
 """
 
@@ -17,6 +21,7 @@ import threading
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from rag.errors import RagError, short_reason
 
@@ -41,6 +46,13 @@ _HEADING = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z][\w ,:&'’()/-]{1,60}$
 _CAPTION = re.compile(r"^(?:TABLE|Table|FIG\.|Fig\.|FIGURE|Figure)\s+(?:\d{1,3}|[IVXLC]{1,6})[.:]\s")
 _WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# A typewriter font: Computer Modern's CMTT10, txfonts' t1xtt, Latin Modern Mono, Courier, a "...Mono" or "...Code"
+_MONOSPACE = re.compile(r"(?:^|\+)(?:[a-z0-9]*tt\d*(?:-\w+)?$|\w*(?:mono|courier|typewriter|consol|menlo|code))", re.I)
+_FIXED_PITCH = 1  # PDFium's font flag for a fixed-pitch font
+CODE_LINE = 0.9  # a printed line is code when at least this share of its characters is in a typewriter font
+CODE_SHARE = 0.3  # ... or this share, with none in the page's body font (a placeholder set in italics)
+CODE = "\x1a"  # marks a code line in :func:`page_texts`' output, for :func:`reflow`
+_RUNS_ON = re.compile(r"[.,;]$")  # a typewriter line ending so, before a lower-case line, is inline (a URL, a file name)
 _PDFIUM = threading.Lock()  # PDFium is not thread-safe: one call at a time in this process
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
 
@@ -92,33 +104,68 @@ def reflow(pages: Sequence[str]) -> str:
 
     A wrapped line fills its column; a paragraph's last line, a heading or a caption usually doesn't. So a line
     shorter than most closes its paragraph, unless it breaks mid-word or mid-clause (a hyphen, comma or
-    lower-case continuation); list items start their own paragraph.
+    lower-case continuation); list items start their own paragraph. Lines marked as code (:data:`CODE`) make a
+    fenced block of their own, line by line, unless they only carry a sentence on (a URL that ends it).
     """
     split = [
         [ln.strip() for ln in page.translate(_LIGATURES).replace("\r\n", "\n").replace("\r", "\n").split("\n")]
         for page in pages
     ]
+    code = [[ln.startswith(CODE) for ln in lines] for lines in split]
+    split = [[ln.removeprefix(CODE).strip() for ln in lines] for lines in split]
     running = running_lines(split)
     whole, compounds = _vocabulary(split)
     widths = sorted(len(ln) for lines in split for ln in lines if ln)
     full = widths[int(0.6 * len(widths))] if widths else 0  # a typical full line of a column
-    paragraphs: list[str] = []
-    current, prev = "", ""
-    for lines in split:
+    kept: list[tuple[str, bool]] = []
+    for lines, marks in zip(split, code, strict=True):
         body = [ln for ln in lines if ln]
         edges = set(body[:EDGE_LINES] + body[-EDGE_LINES:])
-        for ln in lines:
-            if not ln or (ln in edges and _shape(ln) in running) or _PAGE_NUMBER.match(ln) or _LEADERS.search(ln):
-                continue  # a running line, a page number, a table of contents' or an index's entry
-            opens = _LIST_ITEM.match(ln) or _CAPTION.match(ln) or (_HEADING.match(ln) and _SENTENCE_END.search(prev))
-            if current and (opens or _closes(prev, ln, full)):
-                paragraphs.append(current)
-                current = ""
-            current = _join(current, ln, whole, compounds) if current else ln
-            prev = ln
+        for ln, is_code in zip(lines, marks, strict=True):
+            if not ln or (ln in edges and _shape(ln) in running) or _LEADERS.search(ln):
+                continue  # a running line, a table of contents' or an index's entry
+            if _PAGE_NUMBER.match(ln) and not is_code:
+                continue
+            kept.append((ln, is_code))
+    paragraphs: list[str] = []
+    current, prev = "", ""
+    k = 0
+    while k < len(kept):
+        ln, is_code = kept[k]
+        if is_code:
+            end = k
+            while end < len(kept) and kept[end][1]:
+                end += 1
+            run = [line for line, _ in kept[k:end]]
+            after = kept[end][0] if end < len(kept) else ""
+            if _inline(run, prev if current else "", after):  # carried on in the sentence: no break before it
+                for line in run:
+                    current = _join(current, line, whole, compounds) if current else line
+                prev, k = run[-1], end
+            else:
+                if current:
+                    paragraphs.append(current)
+                paragraphs.append("```\n" + "\n".join(run).replace("```", "``\u200b`") + "\n```")
+                current, prev, k = "", "", end
+            continue
+        opens = _LIST_ITEM.match(ln) or _CAPTION.match(ln) or (_HEADING.match(ln) and _SENTENCE_END.search(prev))
+        if current and (opens or _closes(prev, ln, full)):
+            paragraphs.append(current)
+            current = ""
+        current = _join(current, ln, whole, compounds) if current else ln
+        prev = ln
+        k += 1
     if current:
         paragraphs.append(current)
     return "\n\n".join(paragraphs)
+
+
+def _inline(run: list[str], before: str, after: str) -> bool:
+    """Whether typewriter lines only carry a sentence on: the run ends it or a clause ("see" / "www.ctan.org."),
+    or a single line sits inside a sentence that goes on in lower case ("use the" / "\\maketitle" / "command")."""
+    if _RUNS_ON.search(run[-1]):
+        return True
+    return len(run) == 1 and bool(before) and not _SENTENCE_END.search(before) and after[:1].islower()
 
 
 def _closes(prev: str, line: str, full: int) -> bool:
@@ -173,11 +220,45 @@ def page_texts(path: Path) -> list[str]:
             for i in range(len(doc)):
                 page = doc[i]
                 textpage = page.get_textpage()
-                pages.append(textpage.get_text_range())
+                pages.append(_marked(textpage, textpage.get_text_range()))
                 textpage.close()
                 page.close()
         except pdfium.PdfiumError as e:
             raise RagError(f"unreadable PDF ({short_reason(e)})") from None
         finally:
             doc.close()
-    return [_CONTROL.sub("", t.replace("\ufffe", "-\n")) for t in pages]
+    return pages
+
+
+def _marked(textpage: Any, text: str) -> str:
+    """A page's text with PDFium's line-end hyphens written out, control characters dropped, and each line of code
+    marked with :data:`CODE` (when the text's characters line up with the page's): a line set in a typewriter font,
+    or partly so and in no character of the page's body font ("\\section{<title text>}", the placeholder in italics)."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    aligned = len(text) == textpage.count_chars()  # a character beyond 16 bits would shift every index after it
+    name, flags = ctypes.create_string_buffer(128), ctypes.c_int()
+    fonts: dict[bytes, bool] = {}
+    lines: list[tuple[str, Counter[bytes]]] = []
+    used: Counter[bytes] = Counter()
+    for m in re.finditer(r"[^\r\n]+", text):
+        seen: Counter[bytes] = Counter()
+        for i in range(m.start(), m.end()) if aligned else ():
+            if not text[i].isspace():
+                pdfium_c.FPDFText_GetFontInfo(textpage.raw, i, name, len(name), ctypes.byref(flags))
+                if name.value not in fonts:
+                    fonts[name.value] = bool(_MONOSPACE.search(name.value.decode("latin-1")) or flags.value & _FIXED_PITCH)
+                seen[name.value] += 1
+        lines.append((m.group(), seen))
+        used.update(seen)
+    body = max(used, key=lambda f: (not fonts[f], used[f]), default=b"")  # the commonest font, typewriter last
+    out = []
+    for line, seen in lines:
+        total = sum(seen.values())
+        typed = sum(n for f, n in seen.items() if fonts[f])
+        code = total > 0 and (typed >= CODE_LINE * total or (typed >= CODE_SHARE * total and not seen[body]))
+        mark = CODE if code else ""
+        out.append(mark + _CONTROL.sub("", line.replace("\ufffe", "-\n" + mark)))
+    return "\n".join(out)

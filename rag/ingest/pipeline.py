@@ -63,7 +63,9 @@ SENTENCES_KEY = "sentence_vectors"  # "complete" once every chunk has its senten
 # 11: Sphinx HTML: an admonition's title paragraph ('<p class="admonition-title">Note</p>') leads its paragraph;
 #     hard-wrapped text: a short line set off inside a sentence (an address, a command) read with its sentence;
 #     a sentence ends before an option's name (". --max-ppsize=N").
-READER_VERSION = "11"
+# 12: PDF: lines set in a typewriter font (LaTeX's verbatim, an R session) a fenced code block kept whole, not
+#     reflowed into the prose around them.
+READER_VERSION = "12"
 REREAD_SUFFIXES = frozenset({".pdf", ".html", ".htm", ".md", ".markdown", ".rst", ".rest"})
 
 
