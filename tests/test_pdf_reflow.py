@@ -117,3 +117,23 @@ def test_a_papers_code_lines_are_whole_blocks() -> None:
     prose = [doc.text[b.start : b.end] for b, whole in zip(doc.blocks, doc.whole, strict=True) if not whole]
     assert any(b.endswith("It is possible to nest up to four section levels:") for b in prose)
     assert not any("```" in b for b in prose)
+
+
+def test_a_pdfs_numbered_headings_are_its_sections() -> None:
+    """A paper's numbered headings give its sections, nested by their numbers, as a Markdown page's do: the chunk
+    holding the keywords environment is titled with its section path, and the heading is no block of text. The
+    contents list's lines are no headings' equal: the section a sentence falls in is the body's."""
+    from rag.ingest.chunking import chunk_document
+
+    pdf = REPO / "evals" / "corpora" / "paper2" / "mnras_guide.pdf"
+    doc = load_file(pdf, pdf.name, 10**8)
+    paths = [path.split(" › ", 1)[1] for _, path in doc.sections]
+    assert "5 TITLE PAGE › 5.3 Abstract and keywords" in paths
+    assert "7 MATHEMATICS AND SYMBOLS › 7.1 Equations" in paths
+    blocks = [doc.text[b.start : b.end] for b in doc.blocks]
+    assert "5.3 Abstract and keywords" not in blocks
+    chunk = next(c for c in chunk_document(doc) if "a set of keywords is entered in a keywords environment" in c.text)
+    assert chunk.title.endswith("5 TITLE PAGE › 5.3 Abstract and keywords")
+    steps = REPO / "evals" / "corpora" / "manual" / "R-intro.pdf"
+    manual = load_file(steps, steps.name, 10**8)
+    assert not any(" › 2. " in path for _, path in manual.sections)  # "2. Start the R program ..." is a step

@@ -19,7 +19,7 @@ from rag.ingest.pdf import page_texts, reflow
 from rag.ingest.restructured import rst_html
 from rag.ingest.structure import parse as parse_structure
 from rag.ingest.wrapped import paragraphs
-from rag.records import Document, Span
+from rag.records import SEPARATOR, Document, Span
 from rag.text.dates import infer_date, parse_timestamp_line
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -28,6 +28,7 @@ HTML_SUFFIXES = {".html", ".htm"}
 RST_SUFFIXES = {".rst", ".rest"}
 PDF_SUFFIXES = {".pdf"}
 SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | RST_SUFFIXES | PDF_SUFFIXES
+SECTION_TITLE_CHARS = 80  # a numbered heading of a PDF is at most this long
 
 # Whole lines that are site furniture rather than article text.
 _NAV = re.compile(
@@ -198,14 +199,34 @@ def _pdf_text(path: Path) -> str:
 _CODE_BLOCK = re.compile(r"^```\n(.*?)\n```$", re.M | re.S)  # a PDF's code, fenced by :func:`reflow`
 
 
-def _pdf_blocks(text: str) -> tuple[str, list[Span], list[bool], str | None, bool]:
-    """A reflowed PDF's title, blocks, which of them are code kept whole, and its date: the prose is read as any
-    text is, with the code blanked out (so offsets hold); each code block is one whole block, fences left out."""
+# A numbered section heading of a paper or a manual: "III.1. The documentclass line", "5.3 Index matrices",
+# "C.2 Editing actions"; not a numbered step ("2. Start the R program"), a contents line ("Basics 3") or an address
+_SECTION_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}|[IVX]{1,5}(?:\.\d{1,2})*\.|[A-H](?:\.\d{1,2})+\.?)\s+[A-Z]")
+_SECTION_TITLE = re.compile(r"[^.:;,!?\d]$")
+
+
+def _pdf_blocks(text: str) -> tuple[str, list[Span], list[bool], list[tuple[int, str]], str | None, bool]:
+    """A reflowed PDF's title, blocks, which of them are code kept whole, its sections and its date: the prose is
+    read as any text is, with the code blanked out (so offsets hold); each code block is one whole block, fences
+    left out; a numbered heading starts a section, its path the numbered headings it falls under
+    ("Title › III. THE DOCUMENT PREAMBLE › III.1. The documentclass line")."""
     code = [Span(m.start(1), m.end(1)) for m in _CODE_BLOCK.finditer(text)]
     masked = _CODE_BLOCK.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
     title, prose, iso, inferred = clean(masked, lists=True)
     blocks = sorted([*((b, False) for b in prose), *((b, True) for b in code)], key=lambda bw: bw[0].start)
-    return title, [b for b, _ in blocks], [w for _, w in blocks], iso, inferred
+    sections: list[tuple[int, str]] = []
+    stack: list[tuple[list[str], str]] = []  # the numbered headings in force: their numbers' parts and text
+    for m in re.finditer(r"[^\n]+", masked):
+        line = m.group().strip()
+        number = _SECTION_NUMBER.match(line) if len(line) <= SECTION_TITLE_CHARS else None
+        if not number or not _SECTION_TITLE.search(line) or re.search(r"\d{3}", line[number.end(1) :]):
+            continue
+        parts = re.findall(r"[\dIVXA-H]+", number.group(1))
+        stack = [(n, t) for n, t in stack if len(n) < len(parts) and parts[: len(n)] == n] + [(parts, " ".join(line.split()))]
+        sections.append((m.start(), SEPARATOR.join([title, *(t for _, t in stack)])))
+    held = {at for at, _ in sections}
+    kept = [(b, w) for b, w in blocks if b.start not in held]  # a heading is the section's name, not its text
+    return title, [b for b, _ in kept], [w for _, w in kept], sections, iso, inferred
 
 
 def load_file(path: Path, source: str, max_bytes: int) -> Document:
@@ -246,12 +267,13 @@ def load_file(path: Path, source: str, max_bytes: int) -> Document:
             raise RagError("not a PDF file")
         text = _pdf_text(path)
     whole = structured.whole if structured else []
+    sections = structured.sections if structured else []
     if structured is not None:
         title, blocks, iso, inferred = structured.title, structured.blocks, structured.date, structured.date_inferred
         if stamp:
             iso, inferred = stamp, False
     elif suffix == ".pdf":
-        title, blocks, whole, iso, inferred = _pdf_blocks(text)
+        title, blocks, whole, sections, iso, inferred = _pdf_blocks(text)
     else:
         title, blocks, iso, inferred = clean(text, lists=suffix == ".pdf")
     if not blocks:
@@ -267,7 +289,7 @@ def load_file(path: Path, source: str, max_bytes: int) -> Document:
         date_inferred=inferred,
         blocks=blocks,
         whole=whole,
-        sections=structured.sections if structured else [],
+        sections=sections,
     )
 
 

@@ -64,7 +64,7 @@ SENTENCES_KEY = "sentence_vectors"  # "complete" once every chunk has its senten
 #     hard-wrapped text: a short line set off inside a sentence (an address, a command) read with its sentence;
 #     a sentence ends before an option's name (". --max-ppsize=N").
 # 12: PDF: lines set in a typewriter font (LaTeX's verbatim, an R session) a fenced code block kept whole, not
-#     reflowed into the prose around them.
+#     reflowed into the prose around them; numbered headings ("III.1. The documentclass line") its sections.
 READER_VERSION = "12"
 REREAD_SUFFIXES = frozenset({".pdf", ".html", ".htm", ".md", ".markdown", ".rst", ".rest"})
 
