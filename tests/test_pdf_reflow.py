@@ -97,12 +97,15 @@ def test_typewriter_lines_are_a_code_block_kept_whole() -> None:
         f"{CODE}http://example.org/guide/.\n"
         "Load it with the\n"
         f"{CODE}\\usepackage{{graphics}}\n"
-        "command before the document starts."
+        "command before the document starts. For the tilde, see the help for\n"
+        f"{CODE}path.expand.\n{CODE}--min-vsize=N\n{CODE}--min-nsize=N\n"
+        "Set the initial trigger sizes."
     ]
     text = reflow(pages)
     assert "Four levels of headings are available:\n\n```\n\\section{title}\n\\subsection{title}\n```\n\n" in text
     assert "The guide is at http://example.org/guide/." in text
     assert "Load it with the \\usepackage{graphics} command before the document starts." in text
+    assert "see the help for path.expand.\n\n```\n--min-vsize=N\n--min-nsize=N\n```\n\nSet the" in text
     assert CODE not in text
 
 

@@ -138,6 +138,9 @@ def reflow(pages: Sequence[str]) -> str:
                 end += 1
             run = [line for line, _ in kept[k:end]]
             after = kept[end][0] if end < len(kept) else ""
+            if current and len(run) > 1 and not _SENTENCE_END.search(prev) and _RUNS_ON.search(ln):
+                current, prev, k = _join(current, ln, whole, compounds), ln, k + 1  # "see the help for" / "path.expand."
+                continue
             if _inline(run, prev if current else "", after):  # carried on in the sentence: no break before it
                 for line in run:
                     current = _join(current, line, whole, compounds) if current else line
