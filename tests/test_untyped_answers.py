@@ -549,6 +549,8 @@ def test_scene_setting_sentences_before_the_question_do_not_set_its_kind() -> No
         ("Octave › 13.1 Entering Debug Mode › val = debug_on_error (), old_val = debug_on_error (new_val)", "Query or set the internal variable.", "debug_on_error ()"),
         ("Octave › 5.4 Numerical Data › s = mat2str (x, n)", "mat2str rounds each value to n digits.", ""),  # named
         ("Jinja › API › Policies › json.dumps_function:", "If this is set, the tojson filter dumps with it.", "json.dumps_function"),
+        # a numbered section of a manual: a title, though it names a call
+        ("An Introduction to R › 11 Statistical models in R › 11.6.2 The glm() function", "Where there is a choice of links, the name may be given.", ""),
     ],
 )
 def test_the_term_a_sentence_describes(title: str, sentence: str, term: str) -> None:

@@ -15,6 +15,8 @@ _CODE_TERM = re.compile(r"(?:^|[\s,])--?[A-Za-z]|[<>(){}\[\]=_/]|[A-Za-z]{2}\.[A
 _TITLE_WORD = re.compile(r"(?:^|\s)[A-Z][a-z]+(?=\s|$)")
 # "[out, p] = name (": a signature, with what it assigns to
 _CALL = re.compile(r"(?:(?:\[[^\]]*\]|[\w.]+)\s*=\s*)?(?P<name>[A-Za-z_][\w.:]*)\s*\(")
+# a numbered section's heading ("11.6.2 The glm() function", "III.1. The documentclass line"): a title, not a term
+_NUMBERED = re.compile(r"(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,5}(?:\.\d{1,2})*\.|[A-H](?:\.\d{1,2})+\.?)\s+\S")
 TERM_WORDS = 8  # a described term is short: an option or a signature, not a heading that is a sentence
 SHORT_TERM, LONG_TERM = 40, 60  # characters of a term written whole; of the longest name written
 
@@ -25,7 +27,9 @@ def term_described(title: str, text: str) -> str:
     option can be used to override this safety ...") says "this option" or nothing at all of what it describes.
     "" otherwise."""
     path = title.split(SEPARATOR)
-    term, name = _signature(path[-1].strip().rstrip(":").rstrip()) if len(path) > 1 else ("", "")
+    if len(path) < 2 or _NUMBERED.match(path[-1].strip()):
+        return ""
+    term, name = _signature(path[-1].strip().rstrip(":").rstrip())
     if not term or len(term.split()) > TERM_WORDS or not _CODE_TERM.search(term):
         return ""
     if len(_TITLE_WORD.findall(term)) >= 2:
