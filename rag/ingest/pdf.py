@@ -52,7 +52,7 @@ _FIXED_PITCH = 1  # PDFium's font flag for a fixed-pitch font
 CODE_LINE = 0.9  # a printed line is code when at least this share of its characters is in a typewriter font
 CODE_SHARE = 0.3  # ... or this share, with none in the page's body font (a placeholder set in italics)
 CODE = "\x1a"  # marks a code line in :func:`page_texts`' output, for :func:`reflow`
-_RUNS_ON = re.compile(r"[.,;]$")  # a typewriter line ending so, before a lower-case line, is inline (a URL, a file name)
+_RUNS_ON = re.compile(r"[.,;]$")  # a typewriter line ending so ends a sentence or a clause: a URL, a file name
 _PDFIUM = threading.Lock()  # PDFium is not thread-safe: one call at a time in this process
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
 
