@@ -93,18 +93,22 @@ def test_typewriter_lines_are_a_code_block_kept_whole() -> None:
     pages = [
         "Four levels of headings are available:\n"
         f"{CODE}\\section{{title}}\n{CODE}\\subsection{{title}}\n"
-        "The starred form drops the number. The guide is at\n"
+        "The starred form drops the number from the heading. The guide is at\n"
         f"{CODE}http://example.org/guide/.\n"
-        "Load it with the\n"
+        "Graphics are loaded into the document with the\n"
         f"{CODE}\\usepackage{{graphics}}\n"
         "command before the document starts. For the tilde, see the help for\n"
         f"{CODE}path.expand.\n{CODE}--min-vsize=N\n{CODE}--min-nsize=N\n"
-        "Set the initial trigger sizes."
+        "Set the initial trigger sizes.\n"
+        "\\degr ◦ degrees\n"  # a table's rows: a code line of a row is no end of a sentence
+        f"{CODE}\\fdg .\n"
+        "◦ fraction of a degree"
     ]
     text = reflow(pages)
     assert "Four levels of headings are available:\n\n```\n\\section{title}\n\\subsection{title}\n```\n\n" in text
     assert "The guide is at http://example.org/guide/." in text
-    assert "Load it with the \\usepackage{graphics} command before the document starts." in text
+    assert "Graphics are loaded into the document with the \\usepackage{graphics} command before the document starts." in text
+    assert "```\n\\fdg .\n```" in text
     assert "see the help for path.expand.\n\n```\n--min-vsize=N\n--min-nsize=N\n```\n\nSet the" in text
     assert CODE not in text
 
@@ -140,3 +144,22 @@ def test_a_pdfs_numbered_headings_are_its_sections() -> None:
     steps = REPO / "evals" / "corpora" / "manual" / "R-intro.pdf"
     manual = load_file(steps, steps.name, 10**8)
     assert not any(" › 2. " in path for _, path in manual.sections)  # "2. Start the R program ..." is a step
+
+
+def test_a_contents_list_without_leaders_is_dropped() -> None:
+    """The REVTeX guide's contents give each entry's page after its title, with no dotted leader ("I.2. REVTEX 4
+    Backwards Compatibility 2"): read as text, they joined into "sentences" that answered questions. A run of
+    entries whose page numbers never decrease is dropped; a sentence ending in a number is not."""
+    entries = ["I. Introduction 2", "I.1. Changes in REVTEX 4.2 2", "I.2. REVTEX 4 Backwards Compatibility 2",
+               "Fonts 3", "II.2. Using LATEX 2ε packages with", "REVTEX 4", "III. The Document Preamble 5",
+               "III.1. The documentclass line 5"]
+    body = "I. INTRODUCTION\nThis guide describes the macros of the class, which was first released in 2001 as version 4"
+    pages = ["CONTENTS\n" + "\n".join(entries), body, "The class has grown since.", "Page four.", "Page five."]
+    text = reflow(pages)
+    assert "Backwards Compatibility" not in text and "documentclass line" not in text
+    assert "which was first released in 2001 as version 4" in text
+
+    pdf = next(PAPER.glob("*.pdf"))
+    doc = load_file(pdf, pdf.name, 10**8)
+    assert "REVTEX 4 Backwards Compatibility 2" not in doc.text
+    assert "II.2. Using LATEX 2ε packages with REVTEX" in doc.text  # the section's own heading is kept

@@ -53,6 +53,8 @@ CODE_LINE = 0.9  # a printed line is code when at least this share of its charac
 CODE_SHARE = 0.3  # ... or this share, with none in the page's body font (a placeholder set in italics)
 CODE = "\x1a"  # marks a code line in :func:`page_texts`' output, for :func:`reflow`
 _RUNS_ON = re.compile(r"[.,;]$")  # a typewriter line ending so ends a sentence or a clause: a URL, a file name
+_PAGE_REF = re.compile(r"[A-Za-z)]\s+(\d{1,4})$")  # a contents entry's page number after its title
+CONTENTS_ENTRIES = 6  # ... and a contents list has at least this many entries
 _PDFIUM = threading.Lock()  # PDFium is not thread-safe: one call at a time in this process
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
 
@@ -127,6 +129,7 @@ def reflow(pages: Sequence[str]) -> str:
             if _PAGE_NUMBER.match(ln) and not is_code:
                 continue
             kept.append((ln, is_code))
+    kept = _without_contents(kept, len(pages))
     paragraphs: list[str] = []
     current, prev = "", ""
     k = 0
@@ -139,17 +142,17 @@ def reflow(pages: Sequence[str]) -> str:
             run = [line for line, _ in kept[k:end]]
             after = kept[end][0] if end < len(kept) else ""
             if current and len(run) > 1 and not _SENTENCE_END.search(prev) and _RUNS_ON.search(ln):
-                current, prev, k = _join(current, ln, whole, compounds), ln, k + 1  # "see the help for" / "path.expand."
+                kept[k] = (ln, False)  # it ends the sentence before the block ("see the help for" / "path.expand.")
                 continue
             if _inline(run, prev if current else "", after):  # carried on in the sentence: no break before it
                 for line in run:
                     current = _join(current, line, whole, compounds) if current else line
                 prev, k = run[-1], end
-            else:
-                if current:
-                    paragraphs.append(current)
-                paragraphs.append("```\n" + "\n".join(run).replace("```", "``\u200b`") + "\n```")
-                current, prev, k = "", "", end
+                continue
+            if current:
+                paragraphs.append(current)
+            paragraphs.append("```\n" + "\n".join(run).replace("```", "``\u200b`") + "\n```")
+            current, prev, k = "", "", end
             continue
         opens = _LIST_ITEM.match(ln) or _CAPTION.match(ln) or (_HEADING.match(ln) and _SENTENCE_END.search(prev))
         if current and (opens or _closes(prev, ln, full)):
@@ -163,10 +166,40 @@ def reflow(pages: Sequence[str]) -> str:
     return "\n\n".join(paragraphs)
 
 
+def _without_contents(lines: list[tuple[str, bool]], pages: int) -> list[tuple[str, bool]]:
+    """``lines`` without a table of contents set without dotted leaders: a run of at least
+    :data:`CONTENTS_ENTRIES` lines ending in page numbers that never decrease ("I.2. REVTEX 4 Backwards
+    Compatibility 2", "Fonts 3"), an entry wrapped over at most two lines."""
+    numbers = [
+        int(m.group(1)) if not code and (m := _PAGE_REF.search(ln)) and int(m.group(1)) <= pages else None
+        for ln, code in lines
+    ]
+    drop: set[int] = set()
+    k = 0
+    while k < len(lines):
+        if numbers[k] is None:
+            k += 1
+            continue
+        run, last, j = [k], numbers[k] or 0, k + 1
+        while j < len(lines) and j - run[-1] <= 3:
+            n = numbers[j]
+            if n is not None:
+                if n < last:
+                    break
+                run.append(j)
+                last = n
+            j += 1
+        if len(run) >= CONTENTS_ENTRIES:
+            drop.update(range(run[0], run[-1] + 1))
+        k = run[-1] + 1
+    return [line for i, line in enumerate(lines) if i not in drop]
+
+
 def _inline(run: list[str], before: str, after: str) -> bool:
-    """Whether typewriter lines only carry a sentence on: the run ends it or a clause ("see" / "www.ctan.org."),
-    or a single line sits inside a sentence that goes on in lower case ("use the" / "\\maketitle" / "command")."""
-    if _RUNS_ON.search(run[-1]):
+    """Whether typewriter lines only carry a sentence on: the run ends it before a new one ("see" / "www.ctan.org." /
+    "Full TEX ..."), or a single line sits inside a sentence that goes on in lower case ("For example" / "> e <-
+    numeric()" / "makes e an empty vector"). A table's row ("\\fdg ." / "◦ fraction of a degree") does neither."""
+    if _RUNS_ON.search(run[-1]) and (not after or after[:1].isupper()):
         return True
     return len(run) == 1 and bool(before) and not _SENTENCE_END.search(before) and after[:1].islower()
 
