@@ -275,7 +275,7 @@ def load_file(path: Path, source: str, max_bytes: int) -> Document:
     elif suffix == ".pdf":
         title, blocks, whole, sections, iso, inferred = _pdf_blocks(text)
     else:
-        title, blocks, iso, inferred = clean(text, lists=suffix == ".pdf")
+        title, blocks, iso, inferred = clean(text)
     if not blocks:
         if suffix in RST_SUFFIXES:
             raise RagError("no text of its own (its directives include or document text kept elsewhere)")
