@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from rag.ingest.documents import load_file
-from rag.ingest.pdf import CODE, reflow
+from rag.ingest.pdf import CODE, HEAD, read_pages, reflow
 
 REPO = Path(__file__).resolve().parent.parent
 PAPER = REPO / "evals" / "corpora" / "paper"
@@ -163,3 +163,57 @@ def test_a_contents_list_without_leaders_is_dropped() -> None:
     doc = load_file(pdf, pdf.name, 10**8)
     assert "REVTEX 4 Backwards Compatibility 2" not in doc.text
     assert "II.2. Using LATEX 2ε packages with REVTEX" in doc.text  # the section's own heading is kept
+
+
+def test_bold_or_large_lines_are_headings_of_their_own() -> None:
+    """A heading line (bold, or larger than the body: marked :data:`HEAD` with its size) is a paragraph of its own.
+    A heading wrapped over two lines is one heading; a numbered line opens the next; a bold run longer than a
+    heading, or a bold list, is prose."""
+    head = f"{HEAD}1.00{HEAD}"
+    body = "The class prints the references in the order given, and it may change the layout of the page as well."
+    pages = [
+        f"{body}\nsince the style was written long ago.\n{head}VIII.5. Multiple references in a single bibliography\n"
+        f"{head}entry\nMany journals number the references, and a single entry may hold more than one of them.\n"
+        f"{head}VI. MATH AND EQUATIONS\n{head}VI.1. Math in text\nMathematics is set with the usual commands.\n"
+        f"{head}• Added support for the journals of one publisher,\n{head}and for the journals of another\n"
+        f"{head}one as well, as the class grew\n{head}over the years.\nThe rest of the changes are small.\n"
+        f"{head}REFERENCES\nAuthor A. N., 2013, Journal of Improbable Astronomy, 1, 1"
+    ]
+    read = read_pages(pages)
+    headings = [read.text[h.start : h.end] for h in read.headings]
+    assert headings == [
+        "VIII.5. Multiple references in a single bibliography entry",
+        "VI. MATH AND EQUATIONS",
+        "VI.1. Math in text",
+        "REFERENCES",
+    ]
+    paragraphs = read.text.split("\n\n")
+    assert f"{body} since the style was written long ago." in paragraphs
+    assert "Author A. N., 2013, Journal of Improbable Astronomy, 1, 1" in paragraphs
+    assert any(p.startswith("• Added support") and p.endswith("over the years.") for p in paragraphs)
+    assert HEAD not in read.text
+
+
+def test_a_pdfs_font_headings_give_its_title_and_sections() -> None:
+    """Read from the PDFs: headings found by their font stand apart from the text around them, unnumbered ones
+    ("REFERENCES", "Appendix B Invoking R") are sections too, and the title is the first page's largest heading,
+    not the running head above it."""
+    pdf = REPO / "evals" / "corpora" / "paper2" / "mnras_guide.pdf"
+    doc = load_file(pdf, pdf.name, 10**8)
+    assert doc.title == "Monthly Notices of the Royal Astronomical Society: LATEX guide for authors"
+    paths = [path.split(" › ", 1)[1] for _, path in doc.sections]
+    assert "APPENDIX A: JOURNAL ABBREVIATIONS" in paths
+    assert any(p.endswith("APPENDIX C: ADDITIONAL COMMANDS FOR EDITORS ONLY") for p in paths)  # wrapped in print
+    blocks = [doc.text[b.start : b.end] for b in doc.blocks]
+    assert not any("APPENDIX A" in b for b in blocks)  # it ended the reference list's paragraph
+
+    revtex = load_file(next(PAPER.glob("*.pdf")), "auguide4-2.pdf", 10**8)
+    paths = [path.split(" › ", 1)[1] for _, path in revtex.sections]
+    assert "VIII. CITATIONS AND REFERENCES › VIII.5. Multiple references in a single bibliography entry" in paths
+    assert not any(revtex.text[b.start : b.end].endswith("I.3. Submitting to APS Journals") for b in revtex.blocks)
+
+    steps = REPO / "evals" / "corpora" / "manual" / "R-intro.pdf"
+    manual = load_file(steps, steps.name, 10**8)
+    paths = [path.split(" › ", 1)[1] for _, path in manual.sections]
+    assert "Appendix B Invoking R › B.1 Invoking R from the command line" in paths
+    assert "5 Arrays and matrices › 5.4 The array() function" in paths  # a heading in part typewriter is no code

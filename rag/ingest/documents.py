@@ -15,7 +15,7 @@ from pathlib import Path
 from rag.errors import RagError, display_name, short_reason
 from rag.files import decode_text, sha256_bytes
 from rag.ingest.markup import html_blocks
-from rag.ingest.pdf import page_texts, reflow
+from rag.ingest.pdf import HEADING_SIZE, Heading, Reflowed, page_texts, read_pages
 from rag.ingest.restructured import rst_html
 from rag.ingest.structure import parse as parse_structure
 from rag.ingest.wrapped import paragraphs
@@ -188,12 +188,11 @@ def _holds_article(page: str, article: str) -> bool:
     return sum(w in held for w in words) >= BODY_COVERAGE * len(words)
 
 
-def _pdf_text(path: Path) -> str:
-    pages = page_texts(path)
-    text = reflow(pages)
-    if not text:
+def _pdf_text(path: Path) -> Reflowed:
+    read = read_pages(page_texts(path))
+    if not read.text:
         raise RagError("the PDF has no extractable text (scanned?)")
-    return text
+    return read
 
 
 _CODE_BLOCK = re.compile(r"^```\n(.*?)\n```$", re.M | re.S)  # a PDF's code, fenced by :func:`reflow`
@@ -205,28 +204,53 @@ _SECTION_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}|[IVX]{1,5}(?:\
 _SECTION_TITLE = re.compile(r"[^.:;,!?\d]$")
 
 
-def _pdf_blocks(text: str) -> tuple[str, list[Span], list[bool], list[tuple[int, str]], str | None, bool]:
+def _pdf_blocks(
+    text: str, headings: list[Heading]
+) -> tuple[str, list[Span], list[bool], list[tuple[int, str]], str | None, bool]:
     """A reflowed PDF's title, blocks, which of them are code kept whole, its sections and its date: the prose is
     read as any text is, with the code blanked out (so offsets hold); each code block is one whole block, fences
-    left out; a numbered heading starts a section, its path the numbered headings it falls under
-    ("Title › III. THE DOCUMENT PREAMBLE › III.1. The documentclass line")."""
+    left out. The title is the first page's largest heading, when one is set larger than the text. A heading
+    starts a section: a numbered one ("III.1. The documentclass line") falls under the numbered headings whose
+    numbers it extends, an unnumbered one ("APPENDIX A: JOURNAL ABBREVIATIONS", "Suggestions to the reader")
+    under the headings in force set larger than it ("Title › III. THE DOCUMENT PREAMBLE › III.1. ...")."""
     code = [Span(m.start(1), m.end(1)) for m in _CODE_BLOCK.finditer(text)]
     masked = _CODE_BLOCK.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
     title, prose, iso, inferred = clean(masked, lists=True)
+    first = [h for h in headings if h.page == 0 and h.size >= HEADING_SIZE]
+    top = max(first, key=lambda h: h.size, default=None)  # max keeps the first of equals
+    if top is not None:
+        title = " ".join(text[top.start : top.end].split())
     blocks = sorted([*((b, False) for b in prose), *((b, True) for b in code)], key=lambda bw: bw[0].start)
+    set_apart = {h.start: h for h in headings if h is not top}
     sections: list[tuple[int, str]] = []
-    stack: list[tuple[list[str], str]] = []  # the numbered headings in force: their numbers' parts and text
+    stack: list[tuple[list[str], float | None, str]] = []  # the headings in force: number's parts, size, text
     for m in re.finditer(r"[^\n]+", masked):
-        line = m.group().strip()
+        line = " ".join(m.group().split())
+        heading = set_apart.get(m.start())
         number = _SECTION_NUMBER.match(line) if len(line) <= SECTION_TITLE_CHARS else None
-        if not number or not _SECTION_TITLE.search(line) or re.search(r"\d{3}", line[number.end(1) :]):
+        titled = number and (heading or (_SECTION_TITLE.search(line) and not re.search(r"\d{3}", line[number.end(1) :])))
+        if number and titled:
+            parts = re.findall(r"[\dIVXA-H]+", number.group(1))
+            size = heading.size if heading else None
+            stack = [*(e for e in stack if _contains(e[0], parts) if e[0] or _above(e[1], size)), (parts, size, line)]
+        elif heading is not None:
+            stack = [*(e for e in stack if _above(e[1], heading.size)), ([], heading.size, line)]
+        else:
             continue
-        parts = re.findall(r"[\dIVXA-H]+", number.group(1))
-        stack = [(n, t) for n, t in stack if len(n) < len(parts) and parts[: len(n)] == n] + [(parts, " ".join(line.split()))]
-        sections.append((m.start(), SEPARATOR.join([title, *(t for _, t in stack)])))
-    held = {at for at, _ in sections}
-    kept = [(b, w) for b, w in blocks if b.start not in held]  # a heading is the section's name, not its text
-    return title, [b for b, _ in kept], [w for _, w in kept], sections, iso, inferred
+        sections.append((m.start(), SEPARATOR.join([title, *(t for _, _, t in stack)])))
+    held = {at for at, _ in sections} | ({top.start} if top is not None else set())
+    kept_blocks = [(b, w) for b, w in blocks if b.start not in held]  # a heading names its section, not its text
+    return title, [b for b, _ in kept_blocks], [w for _, w in kept_blocks], sections, iso, inferred
+
+
+def _contains(number: list[str], parts: list[str]) -> bool:
+    """Whether a section numbered ``number`` holds one numbered ``parts`` ("III" holds "III.1"; none holds "II")."""
+    return len(number) < len(parts) and parts[: len(number)] == number
+
+
+def _above(size: float | None, than: float | None) -> bool:
+    """Whether a heading of ``size`` is set larger than one of ``than`` (both known)."""
+    return size is not None and than is not None and size > than + 0.05
 
 
 def load_file(path: Path, source: str, max_bytes: int) -> Document:
@@ -240,6 +264,7 @@ def load_file(path: Path, source: str, max_bytes: int) -> Document:
     suffix = path.suffix.lower()
     structured = None
     stamp = None  # the date a page's metadata gives
+    pdf_headings: list[Heading] = []
     if suffix in TEXT_SUFFIXES or not suffix:  # a name with no extension (README, FAQ) is read if it is text
         text = decode_text(data)
         if suffix in MARKDOWN_SUFFIXES:
@@ -265,7 +290,8 @@ def load_file(path: Path, source: str, max_bytes: int) -> Document:
     else:
         if not data.startswith(b"%PDF"):
             raise RagError("not a PDF file")
-        text = _pdf_text(path)
+        reflowed = _pdf_text(path)
+        text, pdf_headings = reflowed.text, reflowed.headings
     whole = structured.whole if structured else []
     sections = structured.sections if structured else []
     if structured is not None:
@@ -273,7 +299,7 @@ def load_file(path: Path, source: str, max_bytes: int) -> Document:
         if stamp:
             iso, inferred = stamp, False
     elif suffix == ".pdf":
-        title, blocks, whole, sections, iso, inferred = _pdf_blocks(text)
+        title, blocks, whole, sections, iso, inferred = _pdf_blocks(text, pdf_headings)
     else:
         title, blocks, iso, inferred = clean(text)
     if not blocks:

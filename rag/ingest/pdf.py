@@ -10,6 +10,11 @@ Lines set in a typewriter font (LaTeX's ``\verb`` and ``verbatim``, an R session
 line by line as one fenced block, never reflowed into the prose around it ("Four levels of headings are available:
 \\section{title}" was one "sentence").
 
+Lines set wholly in bold or in a larger size than the page's body are headings: a run of at most
+:data:`HEADING_LINES` of them, one size, is one heading of its own, however it wraps ("VIII.5. Multiple references
+in a single bibliography" / "entry"), never the start of the paragraph after it ("REFERENCES" / "Author A. N.,
+2013, ..."). :func:`read_pages` reports where each heading is, and its size, for the document's sections and title.
+
 The stored text is this reflowed text, so citations are exact spans of what is shown, never of a printed line.
 """
 
@@ -21,7 +26,7 @@ import threading
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from rag.errors import RagError, short_reason
 
@@ -52,6 +57,15 @@ _FIXED_PITCH = 1  # PDFium's font flag for a fixed-pitch font
 CODE_LINE = 0.9  # a printed line is code when at least this share of its characters is in a typewriter font
 CODE_SHARE = 0.3  # ... or this share, with none in the page's body font (a placeholder set in italics)
 CODE = "\x1a"  # marks a code line in :func:`page_texts`' output, for :func:`reflow`
+HEAD = "\x1b"  # opens a heading line's mark in :func:`page_texts`' output: HEAD, its size to the body's, HEAD
+_HEAD_MARK = re.compile(r"^\x1b(\d+(?:\.\d+)?)\x1b")
+HEADING_LINE = 0.9  # a printed line is a heading's when this share of its characters is bold or large ...
+HEADING_SIZE = 1.15  # ... large meaning at least this many times the page's commonest size
+HEADING_LINES = 3  # a heading wraps over at most this many lines; a longer bold run is emphasised prose
+# A line that opens a numbered heading ("9.1 Cross-referencing", "VI.1. Math in text"), so no wrapped heading's
+_NUMBERED = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,5}(?:\.\d{1,2})*\.|[A-H](?:\.\d{1,2})+\.?)\s+\S")  # end
+_BOLD = re.compile(r"bold|black|heavy|cmbx|(?:^|\+|-)bx", re.I)
+_BOLD_WEIGHT = 600  # PDFium's font weight from which a font is bold
 _RUNS_ON = re.compile(r"[.,;]$")  # a typewriter line ending so ends a sentence or a clause: a URL, a file name
 _PAGE_REF = re.compile(r"[A-Za-z)]\s+(\d{1,4})$")  # a contents entry's page number after its title
 CONTENTS_ENTRIES = 6  # ... and a contents list has at least this many entries
@@ -101,13 +115,43 @@ def _join(left: str, right: str, whole: set[str], compounds: set[str]) -> str:
     return left + right if right[:1] in _PUNCTUATION_AFTER else f"{left} {right}"
 
 
+class Heading(NamedTuple):
+    """A heading in :func:`read_pages`' text: its span, its size relative to its page's body text and its page."""
+
+    start: int
+    end: int
+    size: float
+    page: int
+
+
+class Reflowed(NamedTuple):
+    """A PDF's reflowed text and the headings in it, in order."""
+
+    text: str
+    headings: list[Heading]
+
+
+class _Line(NamedTuple):
+    text: str
+    code: bool
+    head: float | None  # a heading line's size relative to its page's body text
+    page: int
+
+
 def reflow(pages: Sequence[str]) -> str:
-    """One string of paragraphs (separated by blank lines) from the pages' extracted text.
+    """One string of paragraphs (separated by blank lines) from the pages' extracted text (see :func:`read_pages`)."""
+    return read_pages(pages).text
+
+
+def read_pages(pages: Sequence[str]) -> Reflowed:
+    """The pages' extracted text as paragraphs separated by blank lines, and the headings among them.
 
     A wrapped line fills its column; a paragraph's last line, a heading or a caption usually doesn't. So a line
     shorter than most closes its paragraph, unless it breaks mid-word or mid-clause (a hyphen, comma or
     lower-case continuation); list items start their own paragraph. Lines marked as code (:data:`CODE`) make a
-    fenced block of their own, line by line, unless they only carry a sentence on (a URL that ends it).
+    fenced block of their own, line by line, unless they only carry a sentence on (a URL that ends it). Lines
+    marked as a heading's (:data:`HEAD`) make a paragraph of their own when they look like one (see
+    :func:`_heading_run`).
     """
     split = [
         [ln.strip() for ln in page.translate(_LIGATURES).replace("\r\n", "\n").replace("\r", "\n").split("\n")]
@@ -115,34 +159,50 @@ def reflow(pages: Sequence[str]) -> str:
     ]
     code = [[ln.startswith(CODE) for ln in lines] for lines in split]
     split = [[ln.removeprefix(CODE).strip() for ln in lines] for lines in split]
+    heads = [[float(m.group(1)) if (m := _HEAD_MARK.match(ln)) else None for ln in lines] for lines in split]
+    split = [[_HEAD_MARK.sub("", ln).strip() for ln in lines] for lines in split]
     running = running_lines(split)
     whole, compounds = _vocabulary(split)
     widths = sorted(len(ln) for lines in split for ln in lines if ln)
     full = widths[int(0.6 * len(widths))] if widths else 0  # a typical full line of a column
-    kept: list[tuple[str, bool]] = []
-    for lines, marks in zip(split, code, strict=True):
+    kept: list[_Line] = []
+    for page, (lines, marks, sizes) in enumerate(zip(split, code, heads, strict=True)):
         body = [ln for ln in lines if ln]
         edges = set(body[:EDGE_LINES] + body[-EDGE_LINES:])
-        for ln, is_code in zip(lines, marks, strict=True):
+        for ln, is_code, size in zip(lines, marks, sizes, strict=True):
             if not ln or (ln in edges and _shape(ln) in running) or _LEADERS.search(ln):
                 continue  # a running line, a table of contents' or an index's entry
             if _PAGE_NUMBER.match(ln) and not is_code:
                 continue
-            kept.append((ln, is_code))
+            kept.append(_Line(ln, is_code, None if is_code else size, page))
     kept = _without_contents(kept, len(pages))
     paragraphs: list[str] = []
+    titles: dict[int, tuple[float, int]] = {}  # a heading paragraph's index: its size and page
     current, prev = "", ""
     k = 0
     while k < len(kept):
-        ln, is_code = kept[k]
+        ln, is_code, head, page = kept[k]
+        if head is not None:
+            end = _heading_run(kept, k)
+            if end is None:  # emphasised prose, not a heading: read again as any other line
+                continue
+            if current:
+                paragraphs.append(current)
+            heading = kept[k].text
+            for wrapped in kept[k + 1 : end]:
+                heading = _join(heading, wrapped.text, whole, compounds)
+            titles[len(paragraphs)] = (head, page)
+            paragraphs.append(heading)
+            current, prev, k = "", "", end
+            continue
         if is_code:
             end = k
-            while end < len(kept) and kept[end][1]:
+            while end < len(kept) and kept[end].code:
                 end += 1
-            run = [line for line, _ in kept[k:end]]
-            after = kept[end][0] if end < len(kept) else ""
+            run = [line.text for line in kept[k:end]]
+            after = kept[end].text if end < len(kept) else ""
             if current and len(run) > 1 and not _SENTENCE_END.search(prev) and _RUNS_ON.search(ln):
-                kept[k] = (ln, False)  # it ends the sentence before the block ("see the help for" / "path.expand.")
+                kept[k] = kept[k]._replace(code=False)  # it ends the sentence before the block ("path.expand.")
                 continue
             if _inline(run, prev if current else "", after):  # carried on in the sentence: no break before it
                 for line in run:
@@ -163,16 +223,45 @@ def reflow(pages: Sequence[str]) -> str:
         k += 1
     if current:
         paragraphs.append(current)
-    return "\n\n".join(paragraphs)
+    headings, at = [], 0
+    for i, paragraph in enumerate(paragraphs):
+        if i in titles:
+            headings.append(Heading(at, at + len(paragraph), *titles[i]))
+        at += len(paragraph) + 2
+    return Reflowed("\n\n".join(paragraphs), headings)
 
 
-def _without_contents(lines: list[tuple[str, bool]], pages: int) -> list[tuple[str, bool]]:
+def _heading_run(lines: list[_Line], k: int) -> int | None:
+    """The end of the heading that starts at ``lines[k]``: up to :data:`HEADING_LINES` heading lines of one size on
+    one page, none but the first numbered and the last ending no sentence or clause. None, with each line of the run set
+    back to prose, when they are not one (a bold paragraph, a bold list)."""
+    end = k + 1
+    while (
+        end < len(lines)
+        and (size := lines[end].head) is not None
+        and abs(size - (lines[k].head or 0.0)) < 0.05
+        and lines[end].page == lines[k].page
+        and not _NUMBERED.match(lines[end].text)
+    ):
+        end += 1
+    run = lines[k:end]
+    first, last = run[0].text, run[-1].text
+    lettered = any(c.isalpha() for c in first)
+    ends = bool(_RUNS_ON.search(last)) and not (len(run) == 1 and _NUMBERED.match(first))  # "1.8 ..., etc."
+    if len(run) <= HEADING_LINES and lettered and not _LIST_ITEM.match(first) and not ends:
+        return end
+    for i in range(k, end):
+        lines[i] = lines[i]._replace(head=None)
+    return None
+
+
+def _without_contents(lines: list[_Line], pages: int) -> list[_Line]:
     """``lines`` without a table of contents set without dotted leaders: a run of at least
     :data:`CONTENTS_ENTRIES` lines ending in page numbers that never decrease ("I.2. REVTEX 4 Backwards
     Compatibility 2", "Fonts 3"), an entry wrapped over at most two lines."""
     numbers = [
-        int(m.group(1)) if not code and (m := _PAGE_REF.search(ln)) and int(m.group(1)) <= pages else None
-        for ln, code in lines
+        int(m.group(1)) if not line.code and (m := _PAGE_REF.search(line.text)) and int(m.group(1)) <= pages else None
+        for line in lines
     ]
     drop: set[int] = set()
     k = 0
@@ -267,34 +356,51 @@ def page_texts(path: Path) -> list[str]:
 
 
 def _marked(textpage: Any, text: str) -> str:
-    """A page's text with PDFium's line-end hyphens written out, control characters dropped, and each line of code
-    marked with :data:`CODE` (when the text's characters line up with the page's): a line set in a typewriter font,
-    or partly so and in no character of the page's body font ("\\section{<title text>}", the placeholder in italics)."""
+    """A page's text with PDFium's line-end hyphens written out, control characters dropped, and (when the text's
+    characters line up with the page's) each line of code marked with :data:`CODE` and each heading line with
+    :data:`HEAD` and its size. A code line is set in a typewriter font, or partly so and in no character of the
+    page's body font ("\\section{<title text>}", the placeholder in italics); a heading line is set in bold or in
+    a size larger than the page's commonest (see :data:`HEADING_LINE`)."""
     import ctypes
 
     import pypdfium2.raw as pdfium_c
 
     aligned = len(text) == textpage.count_chars()  # a character beyond 16 bits would shift every index after it
     name, flags = ctypes.create_string_buffer(128), ctypes.c_int()
-    fonts: dict[bytes, bool] = {}
-    lines: list[tuple[str, Counter[bytes]]] = []
+    fonts: dict[bytes, tuple[bool, bool]] = {}  # a font's name: whether it is a typewriter font, whether bold
+    lines: list[tuple[str, Counter[bytes], Counter[float]]] = []
     used: Counter[bytes] = Counter()
+    sizes: Counter[float] = Counter()
     for m in re.finditer(r"[^\r\n]+", text):
         seen: Counter[bytes] = Counter()
+        sized: Counter[float] = Counter()
         for i in range(m.start(), m.end()) if aligned else ():
             if not text[i].isspace():
                 pdfium_c.FPDFText_GetFontInfo(textpage.raw, i, name, len(name), ctypes.byref(flags))
                 if name.value not in fonts:
-                    fonts[name.value] = bool(_MONOSPACE.search(name.value.decode("latin-1")) or flags.value & _FIXED_PITCH)
+                    font = name.value.decode("latin-1")
+                    weight = pdfium_c.FPDFText_GetFontWeight(textpage.raw, i)
+                    typewriter = bool(_MONOSPACE.search(font) or flags.value & _FIXED_PITCH)
+                    fonts[name.value] = (typewriter, weight >= _BOLD_WEIGHT or bool(_BOLD.search(font)))
                 seen[name.value] += 1
-        lines.append((m.group(), seen))
+                sized[round(pdfium_c.FPDFText_GetFontSize(textpage.raw, i), 1)] += 1
+        lines.append((m.group(), seen, sized))
         used.update(seen)
-    body = max(used, key=lambda f: (not fonts[f], used[f]), default=b"")  # the commonest font, typewriter last
+        sizes.update(sized)
+    body = max(used, key=lambda f: (not fonts[f][0], used[f]), default=b"")  # the commonest font, typewriter last
+    body_size = sizes.most_common(1)[0][0] if sizes else 0.0
     out = []
-    for line, seen in lines:
+    for line, seen, sized in lines:
         total = sum(seen.values())
-        typed = sum(n for f, n in seen.items() if fonts[f])
+        typed = sum(n for f, n in seen.items() if fonts[f][0])
+        large = sum(n for size, n in sized.items() if size >= HEADING_SIZE * body_size) if body_size else 0
         code = total > 0 and (typed >= CODE_LINE * total or (typed >= CODE_SHARE * total and not seen[body]))
+        code = code and large < HEADING_LINE * total  # "5.4 The array() function", in a heading's size, is no code
         mark = CODE if code else ""
-        out.append(mark + _CONTROL.sub("", line.replace("\ufffe", "-\n" + mark)))
+        if not code and total > 0 and body_size > 0:
+            bold = sum(n for f, n in seen.items() if fonts[f][1])
+            size = max(sized, key=lambda z: sized[z]) / body_size
+            if max(bold, large) >= HEADING_LINE * total:
+                mark = f"{HEAD}{size:.2f}{HEAD}"
+        out.append(mark + _CONTROL.sub("", line).replace("\ufffe", "-\n" + mark))
     return "\n".join(out)

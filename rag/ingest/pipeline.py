@@ -65,7 +65,10 @@ SENTENCES_KEY = "sentence_vectors"  # "complete" once every chunk has its senten
 #     a sentence ends before an option's name (". --max-ppsize=N").
 # 12: PDF: lines set in a typewriter font (LaTeX's verbatim, an R session) a fenced code block kept whole, not
 #     reflowed into the prose around them; numbered headings ("III.1. The documentclass line") its sections.
-READER_VERSION = "12"
+# 13: PDF: lines set in bold or a larger size are headings: a wrapped heading one paragraph, never joined to the
+#     paragraph before or after it; unnumbered headings ("REFERENCES", "Appendix B Invoking R") sections too;
+#     the title the first page's largest heading.
+READER_VERSION = "13"
 REREAD_SUFFIXES = frozenset({".pdf", ".html", ".htm", ".md", ".markdown", ".rst", ".rest"})
 
 
