@@ -233,8 +233,8 @@ def read_pages(pages: Sequence[str]) -> Reflowed:
 
 def _heading_run(lines: list[_Line], k: int) -> int | None:
     """The end of the heading that starts at ``lines[k]``: up to :data:`HEADING_LINES` heading lines of one size on
-    one page, none but the first numbered and the last ending no sentence or clause. None, with each line of the run set
-    back to prose, when they are not one (a bold paragraph, a bold list)."""
+    one page, the first holding a word, none but the first numbered and the last ending no sentence or clause.
+    None, with each line of the run set back to prose, when they are not one (a bold paragraph, a bold list)."""
     end = k + 1
     while (
         end < len(lines)
@@ -246,7 +246,7 @@ def _heading_run(lines: list[_Line], k: int) -> int | None:
         end += 1
     run = lines[k:end]
     first, last = run[0].text, run[-1].text
-    lettered = any(c.isalpha() for c in first)
+    lettered = bool(re.search(r"[^\W\d_]{3}", first))  # a word: not a figure's labels ("A B")
     ends = bool(_RUNS_ON.search(last)) and not (len(run) == 1 and _NUMBERED.match(first))  # "1.8 ..., etc."
     if len(run) <= HEADING_LINES and lettered and not _LIST_ITEM.match(first) and not ends:
         return end
