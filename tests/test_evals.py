@@ -62,13 +62,18 @@ def test_holdout_metrics_meet_thresholds(assistant: Any) -> None:
 
 @pytest.fixture(scope="module")
 def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], Any]:
-    """The index of a corpus, built once and shared by the gold sets written over it (pydocs, pydocs_blind)."""
+    """The index of a corpus, built once and shared by the gold sets written over it (pydocs, pydocs_blind, which
+    run one after the other). Only the last corpus's assistant is kept: each holds about a gigabyte once asked."""
+    import gc
+
     from rag import Assistant
 
     built: dict[Path, Any] = {}
 
     def get(docs: Path) -> Any:
         if docs.resolve() not in built:
+            built.clear()
+            gc.collect()
             built[docs.resolve()] = Assistant.build(docs, tmp_path_factory.mktemp("corpus-index"))
         return built[docs.resolve()]
 

@@ -11,7 +11,7 @@ import pytest
 
 from rag import Assistant, Settings
 from rag.answer.candidates import introduces
-from rag.answer.compound import compared, scenario
+from rag.answer.compound import compared, scenario, scene_of
 from rag.answer.extractive import _without_repeats, sub_questions
 from rag.answer.question import without_asker_names, without_told_names
 from rag.answer.typed import heading_release
@@ -806,6 +806,51 @@ def test_a_later_part_is_read_with_what_the_question_first_told(tmp_path: Path) 
     assert "\\copy" not in best(part)
     answer = docs.ask(question)
     assert not answer.refused and any("\\copy" in c.quote for c in answer.citations), answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "scene"),
+    [
+        (
+            "What does base64.b64decode do with characters outside the Base64 alphabet by default?",
+            "Base64.b64decode do with characters outside the Base64 alphabet.",
+        ),
+        ("How do I attach a database?", "Attach a database."),
+        ("Where?", ""),
+    ],
+)
+def test_a_question_told_as_a_scene(question: str, scene: str) -> None:
+    from rag.answer.defaults import ASKS_DEFAULT
+
+    assert scene_of(question, ASKS_DEFAULT) == scene
+
+
+DECODING = (
+    "# Decoding\n\n## decode_text(s, strict=False)\n\nDecode the encoded string s and return the bytes. If strict "
+    "is False (the default), characters outside the alphabet are discarded before the padding is checked. If strict "
+    "is True, characters outside the alphabet raise a DecodeError.\n\n## encode_text(b)\n\nEncode the bytes b and "
+    "return the encoded string.\n"
+)
+PATTERNS = (
+    "# Patterns\n\nThe second pattern accepts report.txt and rejects notes.bak, but it still requires an "
+    "extension of three letters. A pattern that rejects every file name is of little use.\n"
+)
+
+
+def test_a_later_part_that_refers_back_is_read_about_the_first(tmp_path: Path) -> None:
+    """"..., and how can I make it reject them?": the later part names nothing but "reject"; alone, it is answered
+    from another document's sentence on rejecting file names. Read with the first part's words, it is answered
+    from the decoder's own sentence."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "decoding.md").write_text(DECODING)
+    (tmp_path / "docs" / "patterns.md").write_text(PATTERNS)
+    docs = Assistant.build(tmp_path / "docs", tmp_path / "index", Settings())
+    answer = docs.ask(
+        "What does decode_text do with characters outside the alphabet by default, and how can I make it reject them?"
+    )
+    assert not answer.refused, answer.text
+    assert all(c.source == "decoding.md" for c in answer.citations), answer.text
+    assert any("If strict is True" in c.quote for c in answer.citations), answer.text
 
 
 CLUSTERING = (

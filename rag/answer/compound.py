@@ -80,3 +80,24 @@ def compared(question: str) -> list[str]:
     ask = ask.capitalize() if m.start() == 0 else ask
     head, end = question[: m.start()], m.group("end") or "?"
     return [f"{head}{ask} {item}{end}" for item in items]
+
+
+_ASKING = re.compile(
+    r"^\s*(?:what|how|why|when|where|who|whom|whose|which|whether|is|are|was|were|does|do|did|can|could|should|"
+    r"would|will|has|have)\b(?:\s+(?:is|are|was|were|does|do|did|can|could|should|would|will|i|you|we|one))*\s*",
+    re.I,
+)
+
+
+_DANGLING = re.compile(r"(?:\s+(?:by|the|a|an|of|for|to|with|as|in|on))+$", re.I)  # left when "default" goes
+
+
+def scene_of(question: str, without: re.Pattern[str] | None = None) -> str:
+    """A question told as the scene a later part leans on ("What does base64.b64decode do with characters outside
+    the alphabet?" -> "Base64.b64decode do with characters outside the alphabet."), so that "how can I make it
+    reject them?" is read about those: the question's words without its asking ones, nor what ``without``
+    matches (the first part's "by default" is not the later part's question)."""
+    told = _ASKING.sub("", question).strip().rstrip("?").strip()
+    if without is not None:
+        told = _DANGLING.sub("", " ".join(without.sub(" ", told).split()))
+    return f"{told[:1].upper()}{told[1:]}." if told else ""

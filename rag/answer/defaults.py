@@ -35,6 +35,9 @@ _STATES_DEFAULT = re.compile(
 _SIGNATURE_DEFAULT = re.compile(r"^[@\w.]*\w\(.*\b[A-Za-z_]\w*=(?!=)[^\s,)]")  # "lru_cache(maxsize=128, ...)"
 
 
+ASKS_DEFAULT = _ASKS_DEFAULT  # what makes a question ask for a default
+
+
 def asks_default(question: str) -> bool:
     """Whether the question asks for what holds when nothing is said: a default value, kind or action."""
     return _ASKS_DEFAULT.search(question) is not None

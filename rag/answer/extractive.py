@@ -26,8 +26,8 @@ from rag.answer.candidates import (
     names_term,
     new_term,
 )
-from rag.answer.compound import compared, scenario, sub_questions
-from rag.answer.defaults import asks_default, asks_the_default, signature_default, states_default
+from rag.answer.compound import compared, scenario, scene_of, sub_questions
+from rag.answer.defaults import ASKS_DEFAULT, asks_default, asks_the_default, signature_default, states_default
 from rag.answer.matching import TermMatcher, WordVectorsFn
 from rag.answer.question import Question, analyse
 from rag.answer.refusal import absent, refused
@@ -584,11 +584,16 @@ def _answer_parts(
     for k, (part, searched) in enumerate(plan):
         if k and first_absent and _REFERS_BACK.search(part):
             continue  # "copy.replace() ..., and which method supports it?": the first part's subject isn't there
+        asked = part
+        if k and _REFERS_BACK.search(part) and (scene := scene_of(plan[0][0], ASKS_DEFAULT)):
+            # "how can I make it reject them?" asks about what the first part named: searched and read with it
+            asked = f"{scene} {part[:1].upper()}{part[1:]}"
+            searched = None if searched is None else ("+" if searched.startswith("+") else "") + asked
         found, vector = whole if searched is None else ctx.search(searched.removeprefix("+"), filters)
         if searched is not None and searched.startswith("+"):
             held = {p.chunk.id for p in whole[0]}
             found = [*whole[0], *(p for p in found if p.chunk.id not in held)]
-        ranked = rank(part, vector, found or passages, ctx.embedder, ctx.idf, tagger, word_vectors)
+        ranked = rank(asked, vector, found or passages, ctx.embedder, ctx.idf, tagger, word_vectors)
         if numbers:  # a later part answers with what an earlier part has not quoted
             pool = ranked.pool
             fresh = [i for i in ranked.order if not _quoted(numbers, pool[i].passage.chunk.source, pool[i].start, pool[i].end)]
