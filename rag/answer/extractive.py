@@ -29,7 +29,7 @@ from rag.answer.candidates import (
 from rag.answer.compound import compared, scenario, scene_of, sub_questions
 from rag.answer.defaults import ASKS_DEFAULT, asks_default, asks_the_default, signature_default, states_default
 from rag.answer.matching import TermMatcher, WordVectorsFn
-from rag.answer.question import Question, analyse
+from rag.answer.question import Question, analyse, question_start
 from rag.answer.refusal import absent, refused
 from rag.answer.slots import fills
 from rag.answer.subjects import names_section
@@ -143,11 +143,16 @@ def rank(
     # Only the typed kinds look at entities (a date, a number, a name); the others read tags and lemmas.
     typed = q.kind not in UNTYPED_KINDS
     analyses = dict(zip(shortlist, tagger.analyse([pool[i].text for i in shortlist], typed), strict=True))
-    if q.kind == "when" and _CONDITION.match(q.text) and not any(_names_time(pool[i], analyses[i]) for i in shortlist):
+    asking = question_start(q.text.strip())  # after the scene a question may set ("X fails. When does ...?")
+    if q.kind == "when" and _CONDITION.match(q.text.strip(), asking) and not any(
+        _names_time(pool[i], analyses[i]) for i in shortlist
+    ):
         # "When does the else clause of a loop run?": asked in the present and with no time in any sentence that
         # matches, it asks for a condition, answered like any other question.
         q = replace(q, kind="other")
-    if q.kind == "where" and _POSITION.match(q.text) and not any(_names_place(analyses[i]) for i in shortlist):
+    if q.kind == "where" and _POSITION.match(q.text.strip(), asking) and not any(
+        _names_place(analyses[i]) for i in shortlist
+    ):
         # "Where must the abstract be placed relative to \maketitle?": with no place named by any sentence that
         # matches, it asks for a position in a text or a system ("before the \maketitle command").
         q = replace(q, kind="other")

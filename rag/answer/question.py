@@ -406,7 +406,7 @@ def numbered_names(question: str) -> tuple[tuple[str, str], ...]:
     return tuple(dict.fromkeys(found))
 
 
-def _question_start(text: str) -> int:
+def question_start(text: str) -> int:
     """Where the question proper starts in a text that first sets the scene in sentences of its own ("We ran a
     formatter over the code. How can I see who wrote the lines?"): the first sentence that ends with "?"."""
     spans = split(text)
@@ -425,7 +425,7 @@ def analyse(text: str, analysis: Analysis) -> Question:
     plural = False
     # "How do I skip files whose name ...?", "How can I avoid it when ...?": a later "whose" or "when" opens a
     # clause of a question that asks for a way, not for a person or a time.
-    start = _question_start(stripped)
+    start = question_start(stripped)
     slot = asked_slot(stripped)  # the kind of name "which <thing>" asks for, read once
     lead = _LEADING_CLAUSE.match(stripped, start)
     start = lead.end() if lead else start
