@@ -10,7 +10,7 @@ from rag.text import lexical
 
 # "What is the default width?", "which applies if I don't specify one?", "if I leave out VIRTUAL or STORED": the
 # question asks what holds when nothing is said
-_ASKS_DEFAULT = re.compile(
+ASKS_DEFAULT = re.compile(
     r"\bdefault\b|\bif (?:I|you|we|one|it|they) (?:don't|do not|doesn't|does not|never) (?:give|specify|set|pass|"
     r"provide|say|choose|name|supply|include|add)\b|\b(?:leave|leaves|leaving) (?:\w+ )?out\b|\bomit|\bwithout (?:giving|"
     r"specifying|setting|passing|providing|naming)\b|\bwith only\b",
@@ -35,12 +35,9 @@ _STATES_DEFAULT = re.compile(
 _SIGNATURE_DEFAULT = re.compile(r"^[@\w.]*\w\(.*\b[A-Za-z_]\w*=(?!=)[^\s,)]")  # "lru_cache(maxsize=128, ...)"
 
 
-ASKS_DEFAULT = _ASKS_DEFAULT  # what makes a question ask for a default
-
-
 def asks_default(question: str) -> bool:
     """Whether the question asks for what holds when nothing is said: a default value, kind or action."""
-    return _ASKS_DEFAULT.search(question) is not None
+    return ASKS_DEFAULT.search(question) is not None
 
 
 _HOW_TO = re.compile(r"\s*how\s+(?:do|can|should|would|could|may|might)\s+(?:i|we|you|one)\b", re.I)

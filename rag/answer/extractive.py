@@ -143,14 +143,14 @@ def rank(
     # Only the typed kinds look at entities (a date, a number, a name); the others read tags and lemmas.
     typed = q.kind not in UNTYPED_KINDS
     analyses = dict(zip(shortlist, tagger.analyse([pool[i].text for i in shortlist], typed), strict=True))
-    asking = question_start(q.text.strip())  # after the scene a question may set ("X fails. When does ...?")
-    if q.kind == "when" and _CONDITION.match(q.text.strip(), asking) and not any(
+    asked = q.text.strip()  # read from where the question starts, after any scene it sets ("X fails. When ...?")
+    if q.kind == "when" and _CONDITION.match(asked, question_start(asked)) and not any(
         _names_time(pool[i], analyses[i]) for i in shortlist
     ):
         # "When does the else clause of a loop run?": asked in the present and with no time in any sentence that
         # matches, it asks for a condition, answered like any other question.
         q = replace(q, kind="other")
-    if q.kind == "where" and _POSITION.match(q.text.strip(), asking) and not any(
+    if q.kind == "where" and _POSITION.match(asked, question_start(asked)) and not any(
         _names_place(analyses[i]) for i in shortlist
     ):
         # "Where must the abstract be placed relative to \maketitle?": with no place named by any sentence that

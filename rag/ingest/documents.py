@@ -15,7 +15,7 @@ from pathlib import Path
 from rag.errors import RagError, display_name, short_reason
 from rag.files import decode_text, sha256_bytes
 from rag.ingest.markup import html_blocks
-from rag.ingest.pdf import HEADING_SIZE, Heading, Reflowed, page_texts, read_pages
+from rag.ingest.pdf import HEADING_SIZE, SECTION_NUMBER, Heading, Reflowed, page_texts, read_pages
 from rag.ingest.restructured import rst_html
 from rag.ingest.structure import parse as parse_structure
 from rag.ingest.wrapped import paragraphs
@@ -200,7 +200,7 @@ _CODE_BLOCK = re.compile(r"^```\n(.*?)\n```$", re.M | re.S)  # a PDF's code, fen
 
 # A numbered section heading of a paper or a manual: "III.1. The documentclass line", "5.3 Index matrices",
 # "C.2 Editing actions"; not a numbered step ("2. Start the R program"), a contents line ("Basics 3") or an address
-_SECTION_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}|[IVX]{1,5}(?:\.\d{1,2})*\.|[A-H](?:\.\d{1,2})+\.?)\s+[A-Z]")
+_SECTION_NUMBER = re.compile(rf"^{SECTION_NUMBER}\s+[A-Z]")
 _SECTION_TITLE = re.compile(r"[^.:;,!?\d]$")
 
 

@@ -62,8 +62,9 @@ _HEAD_MARK = re.compile(r"^\x1b(\d+(?:\.\d+)?)\x1b")
 HEADING_LINE = 0.9  # a printed line is a heading's when this share of its characters is bold or large ...
 HEADING_SIZE = 1.15  # ... large meaning at least this many times the page's commonest size
 HEADING_LINES = 3  # a heading wraps over at most this many lines; a longer bold run is emphasised prose
-# A line that opens a numbered heading ("9.1 Cross-referencing", "VI.1. Math in text"), so no wrapped heading's
-_NUMBERED = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,5}(?:\.\d{1,2})*\.|[A-H](?:\.\d{1,2})+\.?)\s+\S")  # end
+# A numbered section heading's number: "III.1.", "5.3", "C.2", "4"; not a numbered step ("2. Start the R program")
+SECTION_NUMBER = r"(\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}|[IVX]{1,5}(?:\.\d{1,2})*\.|[A-H](?:\.\d{1,2})+\.?)"
+_NUMBERED = re.compile(rf"^{SECTION_NUMBER}\s+\S")  # a line opening a numbered heading, so no wrapped heading's end
 _BOLD = re.compile(r"bold|black|heavy|cmbx|(?:^|\+|-)bx", re.I)
 _BOLD_WEIGHT = 600  # PDFium's font weight from which a font is bold
 _RUNS_ON = re.compile(r"[.,;]$")  # a typewriter line ending so ends a sentence or a clause: a URL, a file name
