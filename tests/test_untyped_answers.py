@@ -12,7 +12,8 @@ import pytest
 from rag import Assistant, Settings
 from rag.answer.candidates import introduces
 from rag.answer.compound import compared, scenario, scene_of
-from rag.answer.extractive import _without_repeats, sub_questions
+from rag.answer.extractive import sub_questions
+from rag.answer.numbering import without_repeats
 from rag.answer.question import without_asker_names, without_told_names
 from rag.answer.typed import heading_release
 from rag.records import Citation
@@ -300,10 +301,10 @@ def test_release_note_answers_when(api_docs: Assistant, question: str) -> None:
 
 def test_renumbering_a_parts_markers_leaves_quoted_code_alone() -> None:
     """A part's citation markers are renumbered across the answer; "heap[0]" or "x[1]" in a quote are text."""
-    from rag.answer.extractive import _renumbered
+    from rag.answer.numbering import renumbered
 
     text = "To peek, use heap[0], and x[1][2] indexes twice. [1][2] Then it pops. [1]"
-    assert _renumbered(text, {1: 3, 2: 4}) == (
+    assert renumbered(text, {1: 3, 2: 4}) == (
         "To peek, use heap[0], and x[1][2] indexes twice. [3][4] Then it pops. [3]"
     )
 
@@ -352,9 +353,9 @@ def test_a_part_does_not_repeat_a_sentence_an_earlier_part_quoted() -> None:
     """Both parts of "why is it slow, and how can I speed it up?" may find the same FAQ line: it is said once."""
     line = Citation(1, "faq.html", "INSERT is really slow", 10, 31)
     tip = Citation(2, "faq.html", "Wrap the inserts in one transaction.", 40, 76)
-    text, cites = _without_repeats(f"{line.quote} [1] {tip.quote} [2]", [line, tip], {("faq.html", 10, 31): 1})
+    text, cites = without_repeats(f"{line.quote} [1] {tip.quote} [2]", [line, tip], {("faq.html", 10, 31): 1})
     assert text == f"{tip.quote} [2]" and cites == [tip]
-    text, cites = _without_repeats(f"{line.quote} [1]", [line], {("faq.html", 10, 31): 1})
+    text, cites = without_repeats(f"{line.quote} [1]", [line], {("faq.html", 10, 31): 1})
     assert text == "" and cites == []
 
 

@@ -29,6 +29,7 @@ from rag.answer.candidates import (
 from rag.answer.compound import compared, scenario, scene_of, sub_questions
 from rag.answer.defaults import ASKS_DEFAULT, asks_default, asks_the_default, signature_default, states_default
 from rag.answer.matching import TermMatcher, WordVectorsFn
+from rag.answer.numbering import quoted, renumbered, without_repeats
 from rag.answer.question import Question, analyse, question_start
 from rag.answer.refusal import absent, refused
 from rag.answer.slots import fills
@@ -601,7 +602,7 @@ def _answer_parts(
         ranked = rank(asked, vector, found or passages, ctx.embedder, ctx.idf, tagger, word_vectors)
         if numbers:  # a later part answers with what an earlier part has not quoted
             pool = ranked.pool
-            fresh = [i for i in ranked.order if not _quoted(numbers, pool[i].passage.chunk.source, pool[i].start, pool[i].end)]
+            fresh = [i for i in ranked.order if not quoted(numbers, pool[i].passage.chunk.source, pool[i].start, pool[i].end)]
             ranked = replace(ranked, order=fresh)
         text, cites, refused = answer(
             part, vector, found or passages, ctx.embedder, ctx.idf, tagger, ctx.knows, word_vectors, labelled, ranked,
@@ -612,7 +613,7 @@ def _answer_parts(
         if refused:
             continue
         labelled = term_described(cites[-1].title, cites[-1].quote) if cites else ""  # no "-m:" twice in a row
-        text, cites = _without_repeats(text, cites, numbers)
+        text, cites = without_repeats(text, cites, numbers)
         if not cites:
             continue  # every sentence of this part's answer is already in an earlier part's
         renumber: dict[int, int] = {}
@@ -622,35 +623,7 @@ def _answer_parts(
                 numbers[key] = len(citations) + 1
                 citations.append(Citation(numbers[key], c.source, c.quote, c.start, c.end, c.title, c.date))
             renumber[c.n] = numbers[key]
-        texts.append(_renumbered(text, renumber))
+        texts.append(renumbered(text, renumber))
     if not texts:
         return REFUSAL, [], True
     return " ".join(texts), citations, False
-
-
-def _quoted(cited: dict[tuple[str, int, int], int], source: str, start: int, end: int) -> bool:
-    """Whether an earlier part quoted any of ``source``'s text from ``start`` to ``end`` (a sentence alone, or with
-    the block it runs on into)."""
-    return any(s == source and a < end and start < b for s, a, b in cited)
-
-
-def _without_repeats(
-    text: str, cites: list[Citation], cited: dict[tuple[str, int, int], int]
-) -> tuple[str, list[Citation]]:
-    """A part's answer without the sentences an earlier part already quoted ("... per second [1]" twice when both
-    parts of a compound question find the same FAQ line), and the citations it still uses."""
-    for c in cites:
-        if _quoted(cited, c.source, c.start, c.end):
-            text = re.sub(rf"\s*{re.escape(c.quote)}\s*\[{c.n}\]", "", text, count=1).strip()
-    used = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
-    return text, [c for c in cites if c.n in used]
-
-
-_MARKS = re.compile(r"(?<=\s)(?:\[\d+\])+")  # " [1][2]": the markers follow a space; "heap[0]" is quoted code
-
-
-def _renumbered(text: str, renumber: dict[int, int]) -> str:
-    def marks(m: re.Match[str]) -> str:
-        return "".join(f"[{renumber.get(int(n), int(n))}]" for n in re.findall(r"\d+", m.group(0)))
-
-    return _MARKS.sub(marks, text)
