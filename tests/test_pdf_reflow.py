@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from rag.ingest.documents import load_file
-from rag.ingest.pdf import CODE, HEAD, read_pages, reflow
+from rag.ingest.pdf import CODE, FOOT, HEAD, NOTE, read_pages, reflow
 
 REPO = Path(__file__).resolve().parent.parent
 PAPER = REPO / "evals" / "corpora" / "paper"
@@ -217,3 +217,51 @@ def test_a_pdfs_font_headings_give_its_title_and_sections() -> None:
     paths = [path.split(" › ", 1)[1] for _, path in manual.sections]
     assert "Appendix B Invoking R › B.1 Invoking R from the command line" in paths
     assert "5 Arrays and matrices › 5.4 The array() function" in paths  # a heading in part typewriter is no code
+
+
+def test_a_footnote_follows_the_paragraph_it_falls_in() -> None:
+    """A footnote (its first line marked :data:`NOTE`, its mark dropped; further lines :data:`FOOT`) is a paragraph
+    of its own, after the paragraph whose sentence it interrupts at the foot of the page."""
+    pages = [
+        "The class reads the options in the order they are given, and the last one typed is the one\nselected first"
+        f" when two of them clash with each other on the page.\nThe main text goes on here and its sentence\n"
+        f"{NOTE}Babel, like so many computer programs, believes that the last\n{FOOT}should be first.\n",
+        "carries on past the foot of the page to its end.\nA new paragraph starts here, as the one before ends.",
+    ]
+    paragraphs = reflow(pages).split("\n\n")
+    assert len(paragraphs) == 2
+    assert "The main text goes on here and its sentence carries on past the foot of the page to its end." in paragraphs[0]
+    assert paragraphs[1] == "Babel, like so many computer programs, believes that the last should be first."
+    assert NOTE not in reflow(pages) and FOOT not in reflow(pages)
+
+
+def test_a_pdfs_footnote_marks_are_dropped_and_its_footnotes_stand_apart() -> None:
+    """Read from the PDFs: a raised footnote mark after a sentence's end or opening a footnote is dropped, so the
+    sentence ends where it ends ("... they are submitting.", not "submitting.8"); a small digit that is an index
+    or part of a version ("REVTEX 4.2", "x1") stays; a footnote no longer breaks the sentence it falls in."""
+    nrc = REPO / "evals" / "corpora" / "paper3" / "userguide.pdf"
+    paragraphs = load_file(nrc, nrc.name, 10**8).text.split("\n\n")
+    assert any(p.endswith("to which they are submitting.") for p in paragraphs)
+    assert "As yet, there is no nrc.bst file for the NRC." in paragraphs
+    assert any(p.startswith("An alternate set of headings commands also exists:") for p in paragraphs)
+    assert not any(re.search(r"[.:]\d+$", p) for p in paragraphs)
+
+    revtex = load_file(next(PAPER.glob("*.pdf")), "auguide4-2.pdf", 10**8).text
+    assert "REVTEX 4.2 automatically includes these symbols" in revtex
+
+    steps = REPO / "evals" / "corpora" / "manual" / "R-intro.pdf"
+    manual = load_file(steps, steps.name, 10**8).text.split("\n\n")
+    assert any(
+        "the only difference between ordered and unordered factors is that the former are printed" in p for p in manual
+    )
+    assert "Note that tapply() also works" not in " ".join(p for p in manual if "between ordered" in p)
+
+
+def test_a_boxed_examples_corners_break_the_text_and_are_left_out() -> None:
+    """A line of dingbats (the corners texinfo draws round an example, "☛ ✟") ends the paragraph before it and is
+    no text of its own; a table's symbol ("◦") stays."""
+    pages = ["The file may omit the row label column as in the following.\n☛ ✟\nPrice Floor Area\n✡ ✠\n\\degr ◦ degrees"]
+    paragraphs = reflow(pages).split("\n\n")
+    assert paragraphs[0] == "The file may omit the row label column as in the following."
+    assert not any("☛" in p or "✠" in p for p in paragraphs)
+    assert any("◦" in p for p in paragraphs)

@@ -168,3 +168,42 @@ def test_a_line_set_off_inside_a_sentence_stays_in_it(tmp_path: Path) -> None:
     assert not any(s.startswith("with the word") for s in sentences)
     assert not any(s.rstrip().endswith("open") and "widget-devel@" in s for s in sentences)
     assert not any("4.1. Powers" in s and "election" in s for s in sentences)
+
+
+CARD = """Reference card of the widget mail server
+
+   Send these commands in the body of a message, one a line, and end
+   the message with the word thanks on a line of its own.
+
+Commands for the request address
+
+     * send itemnumber
+     * send-detail itemnumber
+     * index [full]
+     * index-summary by-number
+     * index-maint
+     * index-packages
+     * index packages package
+     * send-unmatched [this|0]
+     * send-unmatched last
+     * getinfo filename
+     * help
+     * refcard
+     * thanks
+     * close itemnumber [ version ] (deprecated, you must separately
+       tell the submitter why, see "Closing items" instead)
+     * reopen itemnumber
+
+   reopen with = leaves the submitter as the original one; ! sets
+   it to you, the person doing the reopen.
+"""
+
+
+def test_a_list_items_wrapped_line_carries_its_sentence_on() -> None:
+    """A list of one-line commands with a few wrapped sentences is hard-wrapped text: an item's sentence that runs
+    on under its text ("... you must separately" / "tell the submitter why ...") is one block, not two lines."""
+    assert wrap_width(CARD) is not None
+    blocks = [CARD[s.start : s.end] for s in paragraphs(CARD) or []]
+    item = next(b for b in blocks if b.startswith("* close"))
+    assert item.endswith('see "Closing items" instead)')
+    assert "* send itemnumber" in blocks and "* reopen itemnumber" in blocks

@@ -44,9 +44,6 @@ _SENTENCE_END = re.compile(r"[.!?:][\"”’)\]]*$")
 _LIST_ITEM = re.compile(r"^(?:[•·▪■►*–—-]|\(?\d{1,3}[.)]|\(?[a-z][.)])\s+\S")
 _PUNCTUATION_AFTER = frozenset(",;:.)]")  # joined to the word before without a space
 _CARRIES_ON = frozenset(",;:.)](")
-# A numbered section heading ("4 CLASS OPTIONS", "2.1 Title page"), which a full last line of the paragraph
-# before may leave unclosed.
-_HEADING = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z][\w ,:&'’()/-]{1,60}$")
 # A table's or figure's caption, which a column break may set inside a sentence ("so that" / "TABLE III. ...").
 _CAPTION = re.compile(r"^(?:TABLE|Table|FIG\.|Fig\.|FIGURE|Figure)\s+(?:\d{1,3}|[IVXLC]{1,6})[.:]\s")
 _WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
@@ -57,6 +54,13 @@ _FIXED_PITCH = 1  # PDFium's font flag for a fixed-pitch font
 CODE_LINE = 0.9  # a printed line is code when at least this share of its characters is in a typewriter font
 CODE_SHARE = 0.3  # ... or this share, with none in the page's body font (a placeholder set in italics)
 CODE = "\x1a"  # marks a code line in :func:`page_texts`' output, for :func:`reflow`
+NOTE = "\x19"  # opens a footnote's first line in :func:`page_texts`' output (its mark dropped), for :func:`reflow`
+FOOT = "\x18"  # opens each further line of a footnote
+FOOTNOTE_MARK = 0.8  # a footnote mark's digits are set at most this share of their line's commonest size
+NOTES_BELOW = 0.25  # a footnote lies below this share of the lines in the page's body size, or more
+_MARK_AFTER = re.compile(r"[.!?:;][\"”’)\]]*$")  # a mark after a sentence's or clause's end ("submitting.8")
+_LETTER = re.compile(r"[^\W\d_]")  # ... or the mark on a line of its own, a letter opening the line after
+_NOTE_OPENS = re.compile(r"\s?(?:[A-Z]|https?:)")  # ... or opening a footnote's first line ("5An alternate")
 HEAD = "\x1b"  # opens a heading line's mark in :func:`page_texts`' output: HEAD, its size to the body's, HEAD
 _HEAD_MARK = re.compile(r"^\x1b(\d+(?:\.\d+)?)\x1b")
 HEADING_LINE = 0.9  # a printed line is a heading's when this share of its characters is bold or large ...
@@ -64,6 +68,12 @@ HEADING_SIZE = 1.15  # ... large meaning at least this many times the page's com
 HEADING_LINES = 3  # a heading wraps over at most this many lines; a longer bold run is emphasised prose
 # A numbered section heading's number: "III.1.", "5.3", "C.2", "4"; not a numbered step ("2. Start the R program")
 SECTION_NUMBER = r"(\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}|[IVX]{1,5}(?:\.\d{1,2})*\.|[A-H](?:\.\d{1,2})+\.?)"
+# A numbered section heading ("4 CLASS OPTIONS", "2.1 Title page", "IX.2. video environment"), which a full last
+# line of the paragraph before may leave unclosed; one number alone must open a capitalised title ("12 of them")
+_HEADING = re.compile(
+    r"^(?:\d{1,2}\.?\s+[A-Z]|(?:\d{1,2}(?:\.\d{1,2})+\.?|[IVX]{1,5}(?:\.\d{1,2})*\.|[A-H](?:\.\d{1,2})+\.?)\s+[A-Za-z])"
+    r"[\w ,:&'’()/-]{0,60}$"
+)
 _NUMBERED = re.compile(rf"^{SECTION_NUMBER}\s+\S")  # a line opening a numbered heading, so no wrapped heading's end
 _BOLD = re.compile(r"bold|black|heavy|cmbx|(?:^|\+|-)bx", re.I)
 _BOLD_WEIGHT = 600  # PDFium's font weight from which a font is bold
@@ -137,6 +147,8 @@ class _Line(NamedTuple):
     code: bool
     head: float | None  # a heading line's size relative to its page's body text
     page: int
+    note: bool = False  # the first line of a footnote
+    foot: bool = False  # a further line of a footnote
 
 
 def reflow(pages: Sequence[str]) -> str:
@@ -159,7 +171,9 @@ def read_pages(pages: Sequence[str]) -> Reflowed:
         for page in pages
     ]
     code = [[ln.startswith(CODE) for ln in lines] for lines in split]
-    split = [[ln.removeprefix(CODE).strip() for ln in lines] for lines in split]
+    notes = [[ln.startswith(NOTE) for ln in lines] for lines in split]
+    feet = [[ln.startswith(FOOT) for ln in lines] for lines in split]
+    split = [[ln.lstrip(CODE + NOTE + FOOT).strip() for ln in lines] for lines in split]
     heads = [[float(m.group(1)) if (m := _HEAD_MARK.match(ln)) else None for ln in lines] for lines in split]
     split = [[_HEAD_MARK.sub("", ln).strip() for ln in lines] for lines in split]
     running = running_lines(split)
@@ -167,28 +181,49 @@ def read_pages(pages: Sequence[str]) -> Reflowed:
     widths = sorted(len(ln) for lines in split for ln in lines if ln)
     full = widths[int(0.6 * len(widths))] if widths else 0  # a typical full line of a column
     kept: list[_Line] = []
-    for page, (lines, marks, sizes) in enumerate(zip(split, code, heads, strict=True)):
+    for page, (lines, marks, sizes, noted, footed) in enumerate(zip(split, code, heads, notes, feet, strict=True)):
         body = [ln for ln in lines if ln]
         edges = set(body[:EDGE_LINES] + body[-EDGE_LINES:])
-        for ln, is_code, size in zip(lines, marks, sizes, strict=True):
+        for ln, is_code, size, note, foot in zip(lines, marks, sizes, noted, footed, strict=True):
             if not ln or (ln in edges and _shape(ln) in running) or _LEADERS.search(ln):
                 continue  # a running line, a table of contents' or an index's entry
             if _PAGE_NUMBER.match(ln) and not is_code:
                 continue
-            kept.append(_Line(ln, is_code, None if is_code else size, page))
+            kept.append(_Line(ln, is_code, None if is_code else size, page, note, foot))
     kept = _without_contents(kept, len(pages))
     paragraphs: list[str] = []
     titles: dict[int, tuple[float, int]] = {}  # a heading paragraph's index: its size and page
+    held: list[str] = []  # footnotes read inside a paragraph, which follow it
+
+    def close(paragraph: str) -> None:
+        paragraphs.append(paragraph)
+        paragraphs.extend(held)
+        held.clear()
+
     current, prev = "", ""
     k = 0
     while k < len(kept):
-        ln, is_code, head, page = kept[k]
+        ln, is_code, head, page, note, _ = kept[k]
+        if note:  # a footnote, from its first line through the lines that carry it on
+            last = k + 1
+            while last < len(kept) and kept[last].foot:
+                last += 1
+            for more in kept[k + 1 : last]:
+                ln = _join(ln, more.text, whole, compounds)
+            (held if current else paragraphs).append(ln)  # the sentence it falls in carries on past it
+            k = last
+            continue
+        if not is_code and _ornament(ln):  # a boxed example's corners ("☛ ✟"): a break, not text
+            if current:
+                close(current)
+            current, prev, k = "", "", k + 1
+            continue
         if head is not None:
             end = _heading_run(kept, k)
             if end is None:  # emphasised prose, not a heading: read again as any other line
                 continue
             if current:
-                paragraphs.append(current)
+                close(current)
             heading = kept[k].text
             for wrapped in kept[k + 1 : end]:
                 heading = _join(heading, wrapped.text, whole, compounds)
@@ -211,25 +246,32 @@ def read_pages(pages: Sequence[str]) -> Reflowed:
                 prev, k = run[-1], end
                 continue
             if current:
-                paragraphs.append(current)
+                close(current)
             paragraphs.append("```\n" + "\n".join(run).replace("```", "``\u200b`") + "\n```")
             current, prev, k = "", "", end
             continue
         opens = _LIST_ITEM.match(ln) or _CAPTION.match(ln) or (_HEADING.match(ln) and _SENTENCE_END.search(prev))
         if current and (opens or _closes(prev, ln, full)):
-            paragraphs.append(current)
+            close(current)
             current = ""
         current = _join(current, ln, whole, compounds) if current else ln
         prev = ln
         k += 1
     if current:
-        paragraphs.append(current)
+        close(current)
+    paragraphs.extend(held)
     headings, at = [], 0
     for i, paragraph in enumerate(paragraphs):
         if i in titles:
             headings.append(Heading(at, at + len(paragraph), *titles[i]))
         at += len(paragraph) + 2
     return Reflowed("\n\n".join(paragraphs), headings)
+
+
+def _ornament(line: str) -> bool:
+    """Whether a line is only dingbats: the corners of a boxed example ("☛ ✟"), a pointing hand (not a table's
+    "◦" or "⊕", which are content)."""
+    return all("\u2600" <= c <= "\u27bf" for c in line if not c.isspace())
 
 
 def _heading_run(lines: list[_Line], k: int) -> int | None:
@@ -369,12 +411,13 @@ def _marked(textpage: Any, text: str) -> str:
     aligned = len(text) == textpage.count_chars()  # a character beyond 16 bits would shift every index after it
     name, flags = ctypes.create_string_buffer(128), ctypes.c_int()
     fonts: dict[bytes, tuple[bool, bool]] = {}  # a font's name: whether it is a typewriter font, whether bold
-    lines: list[tuple[str, Counter[bytes], Counter[float]]] = []
+    lines: list[tuple[str, Counter[bytes], Counter[float], list[tuple[int, int]], float]] = []
     used: Counter[bytes] = Counter()
     sizes: Counter[float] = Counter()
     for m in re.finditer(r"[^\r\n]+", text):
         seen: Counter[bytes] = Counter()
         sized: Counter[float] = Counter()
+        digits: dict[int, float] = {}  # a digit's offset in the line: its size
         for i in range(m.start(), m.end()) if aligned else ():
             if not text[i].isspace():
                 pdfium_c.FPDFText_GetFontInfo(textpage.raw, i, name, len(name), ctypes.byref(flags))
@@ -384,14 +427,29 @@ def _marked(textpage: Any, text: str) -> str:
                     typewriter = bool(_MONOSPACE.search(font) or flags.value & _FIXED_PITCH)
                     fonts[name.value] = (typewriter, weight >= _BOLD_WEIGHT or bool(_BOLD.search(font)))
                 seen[name.value] += 1
-                sized[round(pdfium_c.FPDFText_GetFontSize(textpage.raw, i), 1)] += 1
-        lines.append((m.group(), seen, sized))
+                size = round(pdfium_c.FPDFText_GetFontSize(textpage.raw, i), 1)
+                sized[size] += 1
+                if text[i].isdigit():
+                    digits[i - m.start()] = size
+        common = sized.most_common(1)[0][0] if sized else 0.0
+        small = [
+            (d.start(), d.end())
+            for d in re.finditer(r"\d+", m.group())
+            if d.start() in digits
+            and all(digits.get(j, common) <= FOOTNOTE_MARK * common for j in range(d.start(), d.end()))
+            and _raised(textpage, m.start() + d.start(), m.start() + _neighbour(m.group(), d), common)
+        ]
+        lines.append((m.group(), seen, sized, small, _height(textpage, m) if aligned else 0.0))
         used.update(seen)
         sizes.update(sized)
     body = max(used, key=lambda f: (not fonts[f][0], used[f]), default=b"")  # the commonest font, typewriter last
     body_size = sizes.most_common(1)[0][0] if sizes else 0.0
+    heights = sorted(y for _, _, sized, _, y in lines if sized and max(sized, key=lambda z: sized[z]) == body_size)
+    foot = heights[int(NOTES_BELOW * len(heights))] if heights and aligned else float("-inf")  # footnotes lie lower
     out = []
-    for line, seen, sized in lines:
+    in_note = False  # the line before is a footnote's
+    mark_line = False  # the line before is a footnote's mark alone ("2", its text on the next line)
+    for line, seen, sized, small, y in lines:
         total = sum(seen.values())
         typed = sum(n for f, n in seen.items() if fonts[f][0])
         large = sum(n for size, n in sized.items() if size >= HEADING_SIZE * body_size) if body_size else 0
@@ -403,5 +461,66 @@ def _marked(textpage: Any, text: str) -> str:
             size = max(sized, key=lambda z: sized[z]) / body_size
             if max(bold, large) >= HEADING_LINE * total:
                 mark = f"{HEAD}{size:.2f}{HEAD}"
-        out.append(mark + _CONTROL.sub("", line).replace("\ufffe", "-\n" + mark))
+        common = max(sized, key=lambda z: sized[z]) if sized else 0.0
+        low = y < foot
+        if low and line.strip().isdigit() and len(line.strip()) <= 2 and common <= FOOTNOTE_MARK * body_size:
+            mark_line = True  # a mark on a line of its own: left out, and the next line may open a footnote
+            continue
+        line, note = _without_marks(line, small, low and common < body_size)
+        note = note or (mark_line and common < body_size and _LETTER.match(line.strip()) is not None)
+        mark_line = False
+        # a footnote runs on in its small size, up to a caption set as small ("Figure 1. An example figure.")
+        in_note = note or (in_note and low and common < body_size and not _CAPTION.match(line.strip()))
+        if in_note:  # a footnote's lines are its prose, whatever their font
+            mark = FOOT
+        out.append((NOTE if note else mark) + _CONTROL.sub("", line).replace("\ufffe", "-\n" + mark))
     return "\n".join(out)
+
+
+def _height(textpage: Any, line: re.Match[str]) -> float:
+    """How high on its page a line of the page's text sits: its first character's baseline."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    at = line.start() + len(line.group()) - len(line.group().lstrip())
+    x, y = ctypes.c_double(), ctypes.c_double()
+    pdfium_c.FPDFText_GetCharOrigin(textpage.raw, at, ctypes.byref(x), ctypes.byref(y))
+    return float(y.value)
+
+
+def _neighbour(line: str, digits: re.Match[str]) -> int:
+    """The offset in ``line`` of the character next to ``digits``: the one before, or at the line's start the first
+    after them that is no space."""
+    if digits.start() > 0:
+        return digits.start() - 1
+    after = len(line) - len(line[digits.end() :].lstrip())
+    return min(after, len(line) - 1)
+
+
+def _raised(textpage: Any, at: int, near: int, size: float) -> bool:
+    """Whether the character at ``at`` sits above the baseline of the one at ``near`` (a superscript, not a
+    subscript or small capitals), by a fifth of the line's ``size`` or more."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    x, y, y_near = ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    pdfium_c.FPDFText_GetCharOrigin(textpage.raw, at, ctypes.byref(x), ctypes.byref(y))
+    pdfium_c.FPDFText_GetCharOrigin(textpage.raw, near, ctypes.byref(x), ctypes.byref(y_near))
+    return y.value - y_near.value >= 0.2 * size
+
+
+def _without_marks(line: str, small: list[tuple[int, int]], smaller: bool) -> tuple[str, bool]:
+    """``line`` without the footnote marks among its ``small`` digit runs (set well below the line's size), and
+    whether it opens a footnote. A mark is dropped where it follows a sentence's or clause's end ("... they are
+    submitting.8"), or opens a line set ``smaller`` than the page's body that starts a footnote ("5An alternate
+    set ..."); a small digit after a letter or another digit may be an exponent or an index ("mc2", "x1") and
+    stays."""
+    note = False
+    for a, b in reversed(small):
+        if _MARK_AFTER.search(line[:a]):
+            line = line[:a] + line[b:]
+        elif smaller and not line[:a].strip() and _NOTE_OPENS.match(line, b):
+            line, note = line[b:].lstrip(), True
+    return line, note

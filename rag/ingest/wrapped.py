@@ -59,7 +59,7 @@ def wrap_width(text: str) -> int | None:
     # Ragged text, or prose mixed with records and lists: wrapped if enough lines carry a sentence on into a
     # next line that starts in lower case.
     lines = [line for _, line in _raw_lines(text)]
-    carried = sum(1 for a, b in pairwise(lines) if _carries_on(a, b))
+    carried = sum(1 for a, b in pairwise(lines) if _carries_on(a, b) or _hangs_on(a, b))
     return width if carried >= CARRIED_SHARE * len(lengths) else None
 
 
@@ -69,6 +69,18 @@ def _carries_on(previous: str, line: str) -> bool:
         bool(previous.strip())
         and line.strip()[:1].islower()
         and _indent(previous) == _indent(line)
+        and not _ENDED.search(previous)
+    )
+
+
+def _hangs_on(previous: str, line: str) -> bool:
+    """Whether ``previous`` is a list item that stops mid-sentence and ``line`` goes on in lower case under its
+    text ("* close bugnumber (deprecated - you must separately" / "  tell originator why ...")."""
+    item = _ITEM.match(previous)
+    return (
+        item is not None
+        and line.strip()[:1].islower()
+        and _indent(line) == len(previous[: item.end()].expandtabs())
         and not _ENDED.search(previous)
     )
 
