@@ -238,6 +238,9 @@ def test_names_from_code_as_the_question_writes_them(text: str, names: tuple[str
         ("Who spoke on May 5 at the 2018 meeting?", ()),  # a day and a year
         ("Name 3 countries that joined.", ()),  # the first word, a count
         ("How many of the 30 seats did they win?", ()),
+        ("Where and when was DebConf22 held?", (("DebConf", "22"),)),  # the number written onto the name
+        ("Is IPv6 supported on AMD64?", (("IPv", "6"), ("AMD", "64"))),
+        ("What does sha256 hash and what is x86_64?", ()),  # lower-case names from code: not named by number
     ],
 )
 def test_numbered_names(text: str, names: tuple[tuple[str, str], ...]) -> None:

@@ -127,6 +127,9 @@ _NAMED_PARAMETER = re.compile(
 # "REVTeX 3", "Python 3.12", "version 7": a name and the number that tells one of its kind from the others (no
 # year: "the 2018 meeting" is dated by its article as often as written)
 _NUMBERED = re.compile(r"(?<![\w.-])([A-Za-z][\w+-]*)\s+v?(\d{1,3}(?:\.\d+)*)(?![\w.]*\d)")
+# "DebConf22", "Python3", "Win32": a name with its number written onto it (a capitalised name: not "sha256", "utf8")
+_GLUED_NUMBER = re.compile(r"(?<![\w.-])([A-Z][A-Za-z]*[a-z][A-Za-z]*|[A-Z]{2,})(\d{1,3})(?![\w.]*\d|\w)")
+_ORIGIN = re.compile(r"\b(?:come|comes|came|coming)\s+from\b|\boriginat", re.I)
 _NUMBERED_WORDS = frozenset(
     "version release level chapter section figure table step type class phase article appendix part page volume".split()
 )
@@ -391,7 +394,8 @@ def defined_terms(question: str) -> tuple[str, ...]:
 
 
 def numbered_names(question: str) -> tuple[tuple[str, str], ...]:
-    """The numbered names in ``question`` as (name, number): "REVTeX 3", "Python 3.12", "version 7", "figure 2".
+    """The numbered names in ``question`` as (name, number): "REVTeX 3", "Python 3.12", "version 7", "figure 2",
+    "DebConf22".
 
     The name is capitalised or a word that numbers things ("version", "chapter", "table"); not the question's
     first word, not a month ("May 5"), and the number has at most three digits, so no year.
@@ -403,6 +407,7 @@ def numbered_names(question: str) -> tuple[tuple[str, str], ...]:
             continue
         if name[0].isupper() or name.lower() in _NUMBERED_WORDS:
             found.append((name, number))
+    found += [(m.group(1), m.group(2)) for m in _GLUED_NUMBER.finditer(question) if m.start() > 0]
     return tuple(dict.fromkeys(found))
 
 
@@ -469,6 +474,8 @@ def analyse(text: str, analysis: Analysis) -> Question:
         focus, plural, _ = _noun_after(analysis, name_the.end())
         stem = lexical.terms(focus)[-1] if focus and lexical.terms(focus) else ""
         kind = _class_of(stem) or "name"  # "Name the agency that ...": an organisation; "Name the arm ...": a name
+    if kind == "where" and _ORIGIN.search(stripped, m.end() if m else 0):
+        kind = "other"  # "where does the name come from?" asks for an origin, a source: a place is one of many
     exact = _EXACT_DAY.search(stripped)
     if kind == "other" and exact:
         kind = "when"  # "Give me the exact date the memorandum was signed."

@@ -68,7 +68,7 @@ SENTENCES_KEY = "sentence_vectors"  # "complete" once every chunk has its senten
 # 13: PDF: lines set in bold or a larger size are headings: a wrapped heading one paragraph, never joined to the
 #     paragraph before or after it; unnumbered headings ("REFERENCES", "Appendix B Invoking R") sections too;
 #     the title the first page's largest heading.
-READER_VERSION = "14"
+READER_VERSION = "15"
 REREAD_SUFFIXES = frozenset({".pdf", ".html", ".htm", ".md", ".markdown", ".rst", ".rest"})
 
 

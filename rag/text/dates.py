@@ -37,11 +37,19 @@ _FULL_PATTERNS = [
 ]
 _MONTH_DAY = re.compile(r"\b" + _MON + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?\b(?!,?\s+\d{4})", re.I)
 _DAY_MONTH = re.compile(r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MON + r"\b(?!,?\s+\d{4})", re.I)
-_MONTH_YEAR = re.compile(r"\b" + _MON + r",?\s+(?P<y>\d{4})\b", re.I)
+_ANY_MON = _MON.replace("(?P<mon>", "(?:")
+# "from 23 June to 9 July 2016", "June 23-25, 2016": the day that opens a range takes the year that closes it
+_RANGE_END = re.compile(
+    r"\s*(?:to|until|till|through|and|[-–—])\s*(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _ANY_MON + r"|" + _ANY_MON
+    + r"\s+\d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?:st|nd|rd|th)?),?\s+(?P<y>\d{4})\b",
+    re.I,
+)
+_NAMED_MONTH = re.compile(r"\b" + _MON, re.I)
+_MONTH_YEAR = re.compile(r"\b" + _MON + r",?\s+(?:of\s+)?(?P<y>\d{4})\b", re.I)  # "May 1998", "May of 1998"
 _WEEKDAY = re.compile(r"\b(?:on|last|this)?\s*(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b", re.I)
 _BARE_MONTH = re.compile(
     r"\b(?:in|since|until|by|early|late|mid|end of|beginning of)\s+(?P<mon>January|February|March|April|May|June|July|"
-    r"August|September|October|November|December)\b(?!,?\s+\d{4})",
+    r"August|September|October|November|December)\b(?!,?\s+(?:of\s+)?\d{4})",
     re.I,
 )
 _RELATIVE = re.compile(
@@ -233,7 +241,12 @@ def mentions(
                 continue
             month = MONTHS[m.group("mon").lower().rstrip(".")]
             value = None
-            if doc_date:
+            if end := _RANGE_END.match(text, m.end()):
+                named = _NAMED_MONTH.search(end.group(0))
+                closing = MONTHS[named.group("mon").lower().rstrip(".")] if named else month
+                year = int(end.group("y"))
+                value = _mk(year - 1 if month > closing else year, month, int(m.group("d")))
+            elif doc_date:
                 value = _mk(doc_date.year, month, int(m.group("d")))
                 if value and value > doc_date + timedelta(days=31):
                     value = _mk(doc_date.year - 1, month, int(m.group("d")))
@@ -321,9 +334,14 @@ def human(value: date, precision: str = "day", part: str = "") -> str:
     return f"{value.day} {value.strftime('%B %Y')}"
 
 
+TIMELINE_DATES = 4  # a text stating at least this many dates ...
+TIMELINE_SPAN_DAYS = 3 * 365  # ... over more than this many days tells events over years: no date of its own
+
+
 def infer_date(texts: list[str]) -> date | None:
     """A publication date for undated text: the latest full date mentioned, moved forward to the latest
-    year-less day ("on September 1") that falls after it. Month-year mentions only anchor such days.
+    year-less day ("on September 1") that falls after it. Month-year mentions only anchor such days. A text
+    whose dates run over years (a history, a changelog) has none.
     """
     full = [d.value for t in texts for d in full_dates(t) if d.value]
     months = [
@@ -340,6 +358,8 @@ def infer_date(texts: list[str]) -> date | None:
     anchors = [d for d in [*full, *months] if d]
     if not anchors or (not full and not days):
         return None
+    if len(anchors) >= TIMELINE_DATES and (max(anchors) - min(anchors)).days > TIMELINE_SPAN_DAYS:
+        return None  # a history, a changelog: dates over many years tell no one date the text was written
     anchor = max(anchors)
     best = max(full) if full else None
     for month, day in days:
