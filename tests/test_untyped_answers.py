@@ -1077,3 +1077,30 @@ def test_a_title_read_as_a_paragraph_is_not_quoted_as_the_answer(tmp_path: Path)
     assert all(c.quote != "Register a server in inetd.conf" for c in answer.citations), answer.citations
     assert any("update-inetd" in c.quote for c in answer.citations), answer.citations
     _exact(docs, answer)
+
+
+CONFERENCES = """The conferences
+
+The first developers' conference, DebConf0, was held in Bordeaux in July 2000, alongside the Libre Software
+Meeting. The second meeting, DebConf1, was also held in Bordeaux, and it gathered around forty developers.
+The third conference, DebConf2, took place in Toronto in July 2002 with over eighty participants.
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "refused"),
+    [
+        ("How many people took part in DebConf2?", False),
+        ("How many people took part in DebConf0?", True),  # the counts told are of DebConf1 and DebConf2
+        ("Where was DebConf22 held?", True),  # a number written onto the name: no passage names DebConf22
+    ],
+)
+def test_a_numbered_thing_is_answered_only_about_itself(tmp_path: Path, question: str, refused: bool) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "conferences.txt").write_text(CONFERENCES, encoding="utf-8")
+    assistant = Assistant.build(docs, tmp_path / "index")
+    answer = assistant.ask(question)
+    assert answer.refused is refused
+    if not refused:
+        assert "eighty" in answer.text

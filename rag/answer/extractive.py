@@ -33,7 +33,7 @@ from rag.answer.numbering import quoted, renumbered, without_repeats
 from rag.answer.question import Question, analyse, question_start
 from rag.answer.refusal import absent, refused
 from rag.answer.slots import fills
-from rag.answer.subjects import names_section
+from rag.answer.subjects import TYPED, names_section
 from rag.answer.support import IdfFn, coverage
 from rag.answer.typed import (
     VERSION_NOTE,
@@ -299,7 +299,6 @@ def answer(
 
 
 ELLIPTICAL = 4  # a later part of at most this many words ("what should I use instead?") leans on the question's scene
-TYPED = frozenset({"when", "number", "who", "where", "org", "name", "which"})  # kinds with a short answer
 
 
 def _dated(c: Candidate) -> list[dates.DateMention]:

@@ -40,6 +40,7 @@ def of_subject(q: Question, c: Candidate) -> bool:
     return True
 
 
+TYPED = frozenset({"when", "number", "who", "where", "org", "name", "which"})  # kinds with a short answer
 _ABOUT_SOMEONE = frozenset({"number", "where", "org", "name"})  # typed kinds whose answer is no person
 _YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
 
@@ -48,7 +49,22 @@ def about_another(q: Question, c: Candidate, analysis: Analysis) -> bool:
     """Whether a typed answer that is no person (a number, a place, an organisation) would come from a sentence
     about another person or another year than the question names ("12 years" of Alfred Brown for Cameron
     Willingham, 87% in 1960 for 1968)."""
+    if q.kind in TYPED and _other_numbered(q, c):
+        return True
     return q.kind in _ABOUT_SOMEONE and (_other_year(q, c) or _other_person(q, c, analysis))
+
+
+def _other_numbered(q: Question, c: Candidate) -> bool:
+    """Whether the question names a numbered thing ("Debconf0", "Python 3.12") and the sentence names the same
+    thing with another number ("Debconf2", "Python 3.11"), the asked one nowhere in its section's title, the
+    sentence before or the sentence: it tells of another one."""
+    held = f"{c.passage.chunk.title}\n{c.previous}\n{c.text}"
+    for name, number in q.numbered:
+        told = {m.group(1) for m in re.finditer(rf"(?<![\w-]){re.escape(name)}\s*v?(\d+(?:\.\d+)*)(?!\d)", c.text, re.I)}
+        asked = rf"(?<![\w-]){re.escape(name)}\s*v?{re.escape(number)}(?![\d])"
+        if told and number not in told and not re.search(asked, held, re.I):
+            return True
+    return False
 
 
 def _other_year(q: Question, c: Candidate) -> bool:
