@@ -67,13 +67,11 @@ HEADING_LINE = 0.9  # a printed line is a heading's when this share of its chara
 HEADING_SIZE = 1.15  # ... large meaning at least this many times the page's commonest size
 HEADING_LINES = 3  # a heading wraps over at most this many lines; a longer bold run is emphasised prose
 # A numbered section heading's number: "III.1.", "5.3", "C.2", "4"; not a numbered step ("2. Start the R program")
-SECTION_NUMBER = r"(\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}|[IVX]{1,5}(?:\.\d{1,2})*\.|[A-H](?:\.\d{1,2})+\.?)"
+_DOTTED = r"\d{1,2}(?:\.\d{1,2})+\.?|[IVX]{1,5}(?:\.\d{1,2})*\.|[A-H](?:\.\d{1,2})+\.?"  # "5.3", "III.1.", "C.2"
+SECTION_NUMBER = rf"({_DOTTED}|\d{{1,2}})"
 # A numbered section heading ("4 CLASS OPTIONS", "2.1 Title page", "IX.2. video environment"), which a full last
 # line of the paragraph before may leave unclosed; one number alone must open a capitalised title ("12 of them")
-_HEADING = re.compile(
-    r"^(?:\d{1,2}\.?\s+[A-Z]|(?:\d{1,2}(?:\.\d{1,2})+\.?|[IVX]{1,5}(?:\.\d{1,2})*\.|[A-H](?:\.\d{1,2})+\.?)\s+[A-Za-z])"
-    r"[\w ,:&'’()/-]{0,60}$"
-)
+_HEADING = re.compile(rf"^(?:\d{{1,2}}\.?\s+[A-Z]|(?:{_DOTTED})\s+[A-Za-z])[\w ,:&'’()/-]{{0,60}}$")
 _NUMBERED = re.compile(rf"^{SECTION_NUMBER}\s+\S")  # a line opening a numbered heading, so no wrapped heading's end
 _BOLD = re.compile(r"bold|black|heavy|cmbx|(?:^|\+|-)bx", re.I)
 _BOLD_WEIGHT = 600  # PDFium's font weight from which a font is bold
@@ -411,7 +409,8 @@ def _marked(textpage: Any, text: str) -> str:
     aligned = len(text) == textpage.count_chars()  # a character beyond 16 bits would shift every index after it
     name, flags = ctypes.create_string_buffer(128), ctypes.c_int()
     fonts: dict[bytes, tuple[bool, bool]] = {}  # a font's name: whether it is a typewriter font, whether bold
-    lines: list[tuple[str, Counter[bytes], Counter[float], list[tuple[int, int]], float]] = []
+    # a line: its text, fonts, sizes, commonest size, small raised digit runs, height on the page
+    lines: list[tuple[str, Counter[bytes], Counter[float], float, list[tuple[int, int]], float]] = []
     used: Counter[bytes] = Counter()
     sizes: Counter[float] = Counter()
     for m in re.finditer(r"[^\r\n]+", text):
@@ -439,17 +438,17 @@ def _marked(textpage: Any, text: str) -> str:
             and all(digits.get(j, common) <= FOOTNOTE_MARK * common for j in range(d.start(), d.end()))
             and _raised(textpage, m.start() + d.start(), m.start() + _neighbour(m.group(), d), common)
         ]
-        lines.append((m.group(), seen, sized, small, _height(textpage, m) if aligned else 0.0))
+        lines.append((m.group(), seen, sized, common, small, _height(textpage, m) if aligned else 0.0))
         used.update(seen)
         sizes.update(sized)
     body = max(used, key=lambda f: (not fonts[f][0], used[f]), default=b"")  # the commonest font, typewriter last
     body_size = sizes.most_common(1)[0][0] if sizes else 0.0
-    heights = sorted(y for _, _, sized, _, y in lines if sized and max(sized, key=lambda z: sized[z]) == body_size)
+    heights = sorted(y for _, _, sized, common, _, y in lines if sized and common == body_size)
     foot = heights[int(NOTES_BELOW * len(heights))] if heights and aligned else float("-inf")  # footnotes lie lower
     out = []
     in_note = False  # the line before is a footnote's
     mark_line = False  # the line before is a footnote's mark alone ("2", its text on the next line)
-    for line, seen, sized, small, y in lines:
+    for line, seen, sized, common, small, y in lines:
         total = sum(seen.values())
         typed = sum(n for f, n in seen.items() if fonts[f][0])
         large = sum(n for size, n in sized.items() if size >= HEADING_SIZE * body_size) if body_size else 0
@@ -458,10 +457,8 @@ def _marked(textpage: Any, text: str) -> str:
         mark = CODE if code else ""
         if not code and total > 0 and body_size > 0:
             bold = sum(n for f, n in seen.items() if fonts[f][1])
-            size = max(sized, key=lambda z: sized[z]) / body_size
             if max(bold, large) >= HEADING_LINE * total:
-                mark = f"{HEAD}{size:.2f}{HEAD}"
-        common = max(sized, key=lambda z: sized[z]) if sized else 0.0
+                mark = f"{HEAD}{common / body_size:.2f}{HEAD}"
         low = y < foot
         if low and line.strip().isdigit() and len(line.strip()) <= 2 and common <= FOOTNOTE_MARK * body_size:
             mark_line = True  # a mark on a line of its own: left out, and the next line may open a footnote
@@ -477,16 +474,20 @@ def _marked(textpage: Any, text: str) -> str:
     return "\n".join(out)
 
 
-def _height(textpage: Any, line: re.Match[str]) -> float:
-    """How high on its page a line of the page's text sits: its first character's baseline."""
+def _baseline(textpage: Any, at: int) -> float:
+    """How high on its page the character at ``at`` sits: its origin's y (PDF points, up from the bottom)."""
     import ctypes
 
     import pypdfium2.raw as pdfium_c
 
-    at = line.start() + len(line.group()) - len(line.group().lstrip())
     x, y = ctypes.c_double(), ctypes.c_double()
     pdfium_c.FPDFText_GetCharOrigin(textpage.raw, at, ctypes.byref(x), ctypes.byref(y))
     return float(y.value)
+
+
+def _height(textpage: Any, line: re.Match[str]) -> float:
+    """How high on its page a line of the page's text sits: its first character's baseline."""
+    return _baseline(textpage, line.start() + len(line.group()) - len(line.group().lstrip()))
 
 
 def _neighbour(line: str, digits: re.Match[str]) -> int:
@@ -501,14 +502,7 @@ def _neighbour(line: str, digits: re.Match[str]) -> int:
 def _raised(textpage: Any, at: int, near: int, size: float) -> bool:
     """Whether the character at ``at`` sits above the baseline of the one at ``near`` (a superscript, not a
     subscript or small capitals), by a fifth of the line's ``size`` or more."""
-    import ctypes
-
-    import pypdfium2.raw as pdfium_c
-
-    x, y, y_near = ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
-    pdfium_c.FPDFText_GetCharOrigin(textpage.raw, at, ctypes.byref(x), ctypes.byref(y))
-    pdfium_c.FPDFText_GetCharOrigin(textpage.raw, near, ctypes.byref(x), ctypes.byref(y_near))
-    return y.value - y_near.value >= 0.2 * size
+    return _baseline(textpage, at) - _baseline(textpage, near) >= 0.2 * size
 
 
 def _without_marks(line: str, small: list[tuple[int, int]], smaller: bool) -> tuple[str, bool]:
