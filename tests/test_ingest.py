@@ -58,6 +58,26 @@ def test_corpus_words_are_embedded_once_and_find_paraphrases(fresh: Assistant, d
     assert fresh.store.word_collection.count() == fresh.store.db.word_count()
 
 
+def test_word_vectors_read_once_follow_every_write(fresh: Assistant, docs: Path, tmp_path: Path) -> None:
+    """A store keeps the corpus words' vectors it has read for the next question, and forgets them at the next
+    committed write, its own or another's: a word a new file brings is found, one no file uses any more is not."""
+    reader = Assistant.open(tmp_path / "index", Settings())
+    zeppelin, = lexical.terms("zeppelin")
+    baghdad, = lexical.terms("Baghdad")
+    first = reader.store.word_vectors([baghdad, zeppelin])
+    assert set(first) == {baghdad}  # not a corpus word yet
+    again = reader.store.word_vectors([zeppelin, baghdad, baghdad])
+    assert set(again) == {baghdad} and np.array_equal(again[baghdad], first[baghdad])
+    (docs / "extra.txt").write_text("A zeppelin hovered over the harbour for an hour before landing.\n")
+    fresh.ingest(docs)  # another Assistant writes
+    found = reader.store.word_vectors([zeppelin, baghdad])
+    assert set(found) == {zeppelin, baghdad}
+    assert float(found[zeppelin] @ fresh.embedder.embed(["zeppelin"])[0]) > 0.99
+    (docs / "extra.txt").unlink()
+    fresh.ingest(docs)
+    assert set(reader.store.word_vectors([zeppelin, baghdad])) == {baghdad}
+
+
 def test_edit_reembeds_only_that_file_and_delete_removes(fresh: Assistant, docs: Path) -> None:
     target = docs / "002_c010ba6d17745c5d.txt"
     old_ids = _ids(fresh, target.name)

@@ -13,7 +13,7 @@ import pytest
 
 from rag import Assistant, Settings
 from rag.answer.candidates import candidates
-from rag.text.sentences import leans_on_previous, sentence_texts
+from rag.text.sentences import earlier_readings, leans_on_previous, sentence_texts, vector_texts
 from rag.text.terms import with_term
 
 QUESTIONS = [
@@ -134,3 +134,66 @@ def test_a_reference_entry_read_with_its_term_is_stored_too(tmp_path: Path, monk
 
     plain = Assistant.build(docs, tmp_path / "plain", Settings(sentence_vectors=False))
     assert plain.ask("What does deblank do to a string?").text == answer.text
+
+
+ESSAY = """Persistence
+
+March 2011
+
+Most startups die of suicide, not murder. [1]The founders who keep going through the bad months usually end up doing better than the ones who are smarter but give up.[2] Determination matters more than intelligence here.
+
+Notes
+
+[1] The rest were killed by competitors.
+
+[2] Or so it seemed to me at the time.
+"""
+
+
+def test_sentences_read_without_footnote_marks_are_stored_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The answerer reads "[1] The rest ..." as "The rest ...", and "give up.[2] Determination ..." as two
+    sentences: those readings' vectors are stored at ingest, so asking embeds none of them. An index stored before
+    them (its rows end where they begin) still gives its sentences their vectors."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "persistence.txt").write_text(ESSAY, encoding="utf-8")
+    assistant = Assistant.build(docs, tmp_path / "index", Settings())
+    passages, _vector = assistant.search("What were the other startups killed by?")
+    pool = {c.text: c for c in candidates(passages)}
+    unmarked = ["The rest were killed by competitors.", "Determination matters more than intelligence here."]
+    fresh = assistant.embedder.embed(unmarked)
+    for text, vector in zip(unmarked, fresh, strict=True):
+        assert float(pool[text].vector @ vector) > 0.999  # its own reading, to float16 precision
+
+    embedded: list[str] = []
+    embed = assistant.embedder.embed
+
+    def recorded(texts: list[str]) -> Any:
+        embedded.extend(texts)
+        return embed(texts)
+
+    monkeypatch.setattr(assistant.embedder, "embed", recorded)
+    answer = assistant.ask("What matters more than intelligence for founders?")
+    assert any(c.quote == unmarked[1] for c in answer.citations)
+    assert embedded == ["What matters more than intelligence for founders?"]  # the question alone
+
+    chunk = assistant.store.source_chunks("persistence.txt")[0]
+    sentences, readings = vector_texts(chunk)
+    width = len(sentences) + len(earlier_readings(chunk.title, sentences))
+    assert len(readings) > width - len(sentences)
+    with sqlite3.connect(tmp_path / "index" / "index.sqlite3") as conn:  # as an earlier release stored them
+        (blob,) = conn.execute("SELECT vectors FROM sentence_vectors WHERE cid = ?", (chunk.id,)).fetchone()
+        conn.execute("UPDATE sentence_vectors SET vectors = ? WHERE cid = ?", (blob[: width * 2 * 384], chunk.id))
+        conn.execute("DELETE FROM meta WHERE key = 'sentence_readings'")
+    older = Assistant.open(tmp_path / "index", Settings())
+    chunk = older.store.source_chunks("persistence.txt")[0]
+    older.store.attach_sentence_vectors([chunk])
+    assert chunk.vectors is not None and len(chunk.vectors) == len(sentences)
+    assert unmarked[0] not in (chunk.pair_vectors or {})  # read without its mark: embedded when asked
+    report = older.ingest(docs)  # the next ingest stores the readings it lacks, and embeds no chunk again
+    assert report.embedded == 0
+    chunk = older.store.source_chunks("persistence.txt")[0]
+    older.store.attach_sentence_vectors([chunk])
+    assert unmarked[0] in (chunk.pair_vectors or {})

@@ -136,7 +136,7 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
     for rank, p in enumerate(passages):
         stored, pairs = p.chunk.vectors, p.chunk.pair_vectors or {}
         pieces = [
-            (start, text, stored[k] if stored is not None and text == sentence else None)
+            (start, text, stored[k] if stored is not None and text == sentence else pairs.get(text))
             for k, (span, sentence) in enumerate(zip(p.chunk.sentences, sentence_texts(p.chunk), strict=True))
             for start, text in without_footnote_marks(span.start, sentence)
         ]

@@ -43,7 +43,7 @@ from rag.answer.typed import (
     release_label,
     states_bound,
 )
-from rag.index.embedders import Embedder
+from rag.index.embedders import CachedEmbedder, Embedder
 from rag.records import Citation, Passage
 from rag.search.retrieval import Filters
 from rag.text import dates, lexical
@@ -586,6 +586,9 @@ def _answer_parts(
     labelled = ""  # the term the last part's last line named
     passages = whole[0]
     first_absent = False
+    if isinstance(ctx.embedder, CachedEmbedder):  # each part's search then finds its vector made
+        ctx.embedder.embed(list(dict.fromkeys(s.removeprefix("+") for _p, s in plan if s is not None)))
+    tagger.analyse(list(dict.fromkeys(p for p, _s in plan)))  # the parts read in one batch, not one run apiece
     for k, (part, searched) in enumerate(plan):
         if k and first_absent and _REFERS_BACK.search(part):
             continue  # "copy.replace() ..., and which method supports it?": the first part's subject isn't there

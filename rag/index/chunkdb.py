@@ -335,6 +335,16 @@ class ChunkDB:
         ).fetchall()
         return [chunk_from_row(r) for r in rows]
 
+    def chunks_with_marks(self, after: str, limit: int) -> list[Chunk]:
+        """A page of committed chunks (in id order, after ``after``) whose text has a "[", which footnote marks
+        ("[1]") need."""
+        rows = self.conn.execute(
+            f"SELECT {CHUNK_COLS} FROM chunks c WHERE state = 0 AND cid > ? AND instr(text, '[') > 0 "
+            "ORDER BY cid LIMIT ?",
+            (after, limit),
+        ).fetchall()
+        return [chunk_from_row(r) for r in rows]
+
     def sentence_vectors(self, ids: Sequence[str]) -> dict[str, bytes]:
         """The stored sentence vectors (float16 bytes) of chunks, by id; chunks without any are left out."""
         out: dict[str, bytes] = {}

@@ -26,7 +26,7 @@ from rag.index.chunkdb import ChunkDB
 from rag.index.schema import DB_FILE, FileRow, date_number
 from rag.records import Chunk
 from rag.settings import Settings
-from rag.text.sentences import read_with_previous, vector_texts
+from rag.text.sentences import earlier_readings, read_with_previous, vector_texts
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -38,6 +38,7 @@ PAGE = 5000
 EXPAND_MIN = 0.65  # a corpus word this close to a question word the corpus never uses joins the BM25 query
 EXPAND_MAX = 3  # at most this many per unknown word
 IDF_CACHE = 50_000  # term weights kept in memory between writes (a question asks for a few hundred)
+WORD_CACHE_BYTES = 16 << 20  # word vectors kept in memory between writes (a question reads a few hundred words)
 
 __all__ = ["Store", "chunk_metadata", "date_number", "open_chroma"]
 
@@ -129,6 +130,7 @@ class Store:
         self.dense_unavailable: str | None = None
         self._lock = threading.RLock()
         self._idf_cache: dict[str, float] = {}
+        self._word_cache: dict[str, np.ndarray | None] = {}  # None: not a corpus word
         self._idf_generation = -1
         if db_path.exists():
             self._open_db(create=False)
@@ -250,8 +252,9 @@ class Store:
                 self._open_db(create=False)
             return
         generation = self._db.generation()
-        if generation != self._idf_generation:  # term weights change with every committed write
+        if generation != self._idf_generation:  # term weights and the vocabulary change with every committed write
             self._idf_cache.clear()
+            self._word_cache.clear()
             self._idf_generation = generation
         if self.settings.chroma_url:
             return
@@ -436,8 +439,9 @@ class Store:
                 continue
             rows = np.frombuffer(blob, dtype=np.float16).reshape(-1, dim).astype(np.float32)
             sentences, readings = vector_texts(c)
-            if len(rows) != n + len(readings):  # stored by an earlier release: no term readings, or sentences alone
-                readings = read_with_previous(sentences) if len(rows) > n else []
+            if len(rows) != n + len(readings):  # stored by an earlier release: its readings were fewer
+                earlier: tuple[list[str], ...] = (earlier_readings(c.title, sentences), read_with_previous(sentences), [])
+                readings = next((r for r in earlier if len(rows) == n + len(r)), readings)
             if len(rows) == n + len(readings):
                 c.vectors, c.pair_vectors = rows[:n], dict(zip(readings, rows[n:], strict=True))
 
@@ -514,14 +518,25 @@ class Store:
 
     def word_vectors(self, stems: list[str]) -> dict[str, np.ndarray]:
         """Stored vectors of those of ``stems`` that are corpus words, by stem (each embedded from the form the index
-        first met). One read by id, no model run."""
+        first met). Words not read since the last write are read in one call by id; no model runs."""
         if self._db is None or not stems or not self._vectors_readable():
             return {}
-        self.refresh()
-        got = self._read(
-            "Reading word vectors", lambda: self.word_collection.get(ids=list(stems), include=["embeddings"])
-        )
-        return {s: np.asarray(v, dtype=np.float32) for s, v in zip(got["ids"], got["embeddings"], strict=True)}
+        self.refresh()  # clears the cache when another write has committed
+        cache = self._word_cache
+        known = {s: cache[s] for s in dict.fromkeys(stems) if s in cache}
+        unread = [s for s in dict.fromkeys(stems) if s not in known]
+        if unread:
+            got = self._read(
+                "Reading word vectors", lambda: self.word_collection.get(ids=unread, include=["embeddings"])
+            )
+            found = {s: np.asarray(v, dtype=np.float32) for s, v in zip(got["ids"], got["embeddings"], strict=True)}
+            fresh = {s: found.get(s) for s in unread}
+            width = len(next(iter(found.values()))) if found else 1
+            if len(cache) + len(fresh) > WORD_CACHE_BYTES // (4 * width):
+                cache.clear()
+            cache.update(fresh)
+            known.update(fresh)
+        return {s: v for s, v in known.items() if v is not None}
 
     def update_vocabulary(self, embedder: Any) -> int:
         """Embed the corpus words that have no vector yet, and drop the unused ones; returns how many embedded."""

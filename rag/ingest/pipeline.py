@@ -24,6 +24,7 @@ import numpy as np
 
 from rag.errors import RagError
 from rag.files import atomic_write, sha256_file
+from rag.index.chunkdb import ChunkDB
 from rag.index.embedders import Embedder
 from rag.index.schema import PENDING_ADD, PENDING_DELETE, FileRow, fts_text
 from rag.index.store import Store
@@ -33,7 +34,7 @@ from rag.ingest.documents import Found, clean, load_file, scan_entries
 from rag.ingest.wrapped import wrap_width
 from rag.records import Chunk, Document, IngestReport
 from rag.text.lexical import index_text
-from rag.text.sentences import vector_texts
+from rag.text.sentences import sentence_texts, unmarked_readings, vector_texts
 from rag.text.words import alpha_words
 
 ProgressFn = Callable[[int, int], None]
@@ -45,6 +46,7 @@ TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 
 READER_KEY = "reader_version"
 SENTENCES_KEY = "sentence_vectors"  # "complete" once every chunk has its sentence vectors
+READINGS_KEY = "sentence_readings"  # "unmarked" once every chunk has its unmarked readings' vectors too
 # Bump when the reading of a kind of file changes, so that existing indexes read those files again.
 # 2: PDFs reflowed; Markdown and documentation HTML read as blocks with section paths.
 # 3: PDF text from PDFium, which keeps the word spaces of tightly justified lines.
@@ -404,16 +406,42 @@ def _complete_sentence_vectors(store: Store, embedder: Embedder, report: IngestR
             with db.transaction() as conn:
                 db.set_meta(conn, SENTENCES_KEY, "partial")
         return
-    if db.get_meta(SENTENCES_KEY) == "complete":
-        return
+    if db.get_meta(SENTENCES_KEY) != "complete":
+        _store_sentence_vectors(db, embedder, db.chunks_without_sentence_vectors, lambda page: page)
+        with db.transaction() as conn:
+            db.set_meta(conn, SENTENCES_KEY, "complete")
+    if db.get_meta(READINGS_KEY) != "unmarked":  # an index from before stored no readings without footnote marks
+        _store_sentence_vectors(db, embedder, db.chunks_with_marks, lambda page: _without_unmarked(db, page))
+        with db.transaction() as conn:
+            db.set_meta(conn, READINGS_KEY, "unmarked")
+
+
+def _store_sentence_vectors(
+    db: ChunkDB,
+    embedder: Embedder,
+    pages: Callable[[str, int], list[Chunk]],
+    pick: Callable[[list[Chunk]], list[Chunk]],
+) -> None:
+    """Store the sentence vectors of the chunks that ``pick`` takes from each page ``pages`` lists."""
     after = ""
-    while page := db.chunks_without_sentence_vectors(after, WAVE_CHUNKS):
-        _vectors, stored = _with_sentence_vectors([], page, embedder)
+    while page := pages(after, WAVE_CHUNKS):
+        _vectors, stored = _with_sentence_vectors([], pick(page), embedder)
         with db.transaction() as conn:
             conn.executemany("INSERT OR REPLACE INTO sentence_vectors VALUES (?, ?)", list(stored.items()))
         after = page[-1].id
-    with db.transaction() as conn:
-        db.set_meta(conn, SENTENCES_KEY, "complete")
+
+
+def _without_unmarked(db: ChunkDB, page: list[Chunk]) -> list[Chunk]:
+    """The chunks of ``page`` with sentences read without footnote marks whose stored rows lack those readings."""
+    blobs = db.sentence_vectors([c.id for c in page])
+    dim = int(db.get_meta("dim") or 0)
+    out = []
+    for c in page:
+        if unmarked_readings(sentence_texts(c)):
+            sentences, readings = vector_texts(c)
+            if len(blobs.get(c.id, b"")) != 2 * dim * (len(sentences) + len(readings)):
+                out.append(c)
+    return out
 
 
 def _finish_delete(store: Store, ids: list[str]) -> None:

@@ -90,9 +90,26 @@ def read_with_previous(sentences: list[str]) -> list[str]:
 
 def vector_texts(chunk: Chunk) -> tuple[list[str], list[str]]:
     """The texts whose vectors an index stores for ``chunk``: its sentences, then their further readings: those
-    read with the one before, and those of a reference entry read with the term they describe."""
+    read with the one before, those of a reference entry read with the term they describe, and last those the
+    answerer reads without footnote marks (:func:`unmarked_readings`)."""
     sentences = sentence_texts(chunk)
-    return sentences, read_with_previous(sentences) + described_readings(chunk.title, sentences)
+    return sentences, earlier_readings(chunk.title, sentences) + unmarked_readings(sentences)
+
+
+def earlier_readings(title: str, sentences: list[str]) -> list[str]:
+    """The further readings an index stored before it stored the unmarked ones (read with the one before, with
+    the term described): the first rows of :func:`vector_texts`' readings."""
+    return read_with_previous(sentences) + described_readings(title, sentences)
+
+
+def unmarked_readings(sentences: list[str]) -> list[str]:
+    """The sentences the answerer reads without their footnote marks ("[1] The rest ..." as "The rest ..."), and
+    those read with the one before, where they differ from the marked ones; none for a text without marks."""
+    pieces = [text for s in sentences for _start, text in without_footnote_marks(0, s)]
+    if pieces == sentences:
+        return []
+    marked = set(sentences) | set(read_with_previous(sentences))
+    return [t for t in dict.fromkeys(pieces + read_with_previous(pieces)) if t not in marked]
 
 
 # A footnote mark ("[2]") at a sentence's edge, or glued to the next sentence's first word ("63% [2]The reason").
