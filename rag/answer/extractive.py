@@ -567,6 +567,15 @@ def _remembering(read: WordVectorsFn | None) -> WordVectorsFn | None:
 _REFERS_BACK = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those)\b", re.I)
 
 
+def _with_scene(k: int, part: str, searched: str | None, first: str) -> tuple[str, str | None]:
+    """What part ``k`` of a compound question asks and searches for: "how can I make it reject them?" asks about
+    what the first part named, so it is searched and read with that."""
+    if k and _REFERS_BACK.search(part) and (scene := scene_of(first, ASKS_DEFAULT)):
+        asked = f"{scene} {part[:1].upper()}{part[1:]}"
+        return asked, None if searched is None else ("+" if searched.startswith("+") else "") + asked
+    return part, searched
+
+
 def _answer_parts(
     plan: list[tuple[str, str | None]],
     whole: tuple[list[Passage], np.ndarray],
@@ -586,17 +595,13 @@ def _answer_parts(
     labelled = ""  # the term the last part's last line named
     passages = whole[0]
     first_absent = False
+    steps = [(part, *_with_scene(k, part, searched, plan[0][0])) for k, (part, searched) in enumerate(plan)]
     if isinstance(ctx.embedder, CachedEmbedder):  # each part's search then finds its vector made
-        ctx.embedder.embed(list(dict.fromkeys(s.removeprefix("+") for _p, s in plan if s is not None)))
-    tagger.analyse(list(dict.fromkeys(p for p, _s in plan)))  # the parts read in one batch, not one run apiece
-    for k, (part, searched) in enumerate(plan):
+        ctx.embedder.embed(list(dict.fromkeys(s.removeprefix("+") for _p, _a, s in steps if s is not None)))
+    tagger.analyse(list(dict.fromkeys(a for _p, a, _s in steps)))  # the parts read in one batch, not one run apiece
+    for k, (part, asked, searched) in enumerate(steps):
         if k and first_absent and _REFERS_BACK.search(part):
             continue  # "copy.replace() ..., and which method supports it?": the first part's subject isn't there
-        asked = part
-        if k and _REFERS_BACK.search(part) and (scene := scene_of(plan[0][0], ASKS_DEFAULT)):
-            # "how can I make it reject them?" asks about what the first part named: searched and read with it
-            asked = f"{scene} {part[:1].upper()}{part[1:]}"
-            searched = None if searched is None else ("+" if searched.startswith("+") else "") + asked
         found, vector = whole if searched is None else ctx.search(searched.removeprefix("+"), filters)
         if searched is not None and searched.startswith("+"):
             held = {p.chunk.id for p in whole[0]}
