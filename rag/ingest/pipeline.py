@@ -34,7 +34,7 @@ from rag.ingest.documents import Found, clean, load_file, scan_entries
 from rag.ingest.wrapped import wrap_width
 from rag.records import Chunk, Document, IngestReport
 from rag.text.lexical import index_text
-from rag.text.sentences import sentence_texts, unmarked_readings, vector_texts
+from rag.text.sentences import earlier_readings, sentence_texts, unmarked_readings, vector_texts
 from rag.text.words import alpha_words
 
 ProgressFn = Callable[[int, int], None]
@@ -407,41 +407,44 @@ def _complete_sentence_vectors(store: Store, embedder: Embedder, report: IngestR
                 db.set_meta(conn, SENTENCES_KEY, "partial")
         return
     if db.get_meta(SENTENCES_KEY) != "complete":
-        _store_sentence_vectors(db, embedder, db.chunks_without_sentence_vectors, lambda page: page)
+        pages = db.chunks_without_sentence_vectors
+        _store_sentence_vectors(db, pages, lambda page: _with_sentence_vectors([], page, embedder)[1])
         with db.transaction() as conn:
             db.set_meta(conn, SENTENCES_KEY, "complete")
     if db.get_meta(READINGS_KEY) != "unmarked":  # an index from before stored no readings without footnote marks
-        _store_sentence_vectors(db, embedder, db.chunks_with_marks, lambda page: _without_unmarked(db, page))
+        _store_sentence_vectors(db, db.chunks_with_marks, lambda page: _with_unmarked(db, page, embedder))
         with db.transaction() as conn:
             db.set_meta(conn, READINGS_KEY, "unmarked")
 
 
 def _store_sentence_vectors(
-    db: ChunkDB,
-    embedder: Embedder,
-    pages: Callable[[str, int], list[Chunk]],
-    pick: Callable[[list[Chunk]], list[Chunk]],
+    db: ChunkDB, pages: Callable[[str, int], list[Chunk]], rows: Callable[[list[Chunk]], dict[str, bytes]]
 ) -> None:
-    """Store the sentence vectors of the chunks that ``pick`` takes from each page ``pages`` lists."""
+    """Store the sentence-vector rows that ``rows`` makes for each page of chunks that ``pages`` lists."""
     after = ""
     while page := pages(after, WAVE_CHUNKS):
-        _vectors, stored = _with_sentence_vectors([], pick(page), embedder)
+        stored = rows(page)
         with db.transaction() as conn:
             conn.executemany("INSERT OR REPLACE INTO sentence_vectors VALUES (?, ?)", list(stored.items()))
         after = page[-1].id
 
 
-def _without_unmarked(db: ChunkDB, page: list[Chunk]) -> list[Chunk]:
-    """The chunks of ``page`` with sentences read without footnote marks whose stored rows lack those readings."""
+def _with_unmarked(db: ChunkDB, page: list[Chunk], embedder: Embedder) -> dict[str, bytes]:
+    """The stored rows of those chunks of ``page`` that end where the readings without footnote marks begin, with
+    those readings' vectors added; only they are embedded."""
     blobs = db.sentence_vectors([c.id for c in page])
-    dim = int(db.get_meta("dim") or 0)
-    out = []
+    width = 2 * int(db.get_meta("dim") or 0)  # float16
+    missing: dict[str, list[str]] = {}
     for c in page:
-        if unmarked_readings(sentence_texts(c)):
-            sentences, readings = vector_texts(c)
-            if len(blobs.get(c.id, b"")) != 2 * dim * (len(sentences) + len(readings)):
-                out.append(c)
-    return out
+        sentences = sentence_texts(c)
+        stored = len(blobs.get(c.id, b"")) == width * (len(sentences) + len(earlier_readings(c.title, sentences)))
+        if width and stored and (extra := unmarked_readings(sentences)):
+            missing[c.id] = extra
+    texts = list(dict.fromkeys(t for extra in missing.values() for t in extra))
+    if not texts:
+        return {}
+    vectors = dict(zip(texts, embedder.embed(texts).astype(np.float16), strict=True))
+    return {cid: blobs[cid] + b"".join(vectors[t].tobytes() for t in extra) for cid, extra in missing.items()}
 
 
 def _finish_delete(store: Store, ids: list[str]) -> None:

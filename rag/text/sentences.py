@@ -105,6 +105,8 @@ def earlier_readings(title: str, sentences: list[str]) -> list[str]:
 def unmarked_readings(sentences: list[str]) -> list[str]:
     """The sentences the answerer reads without their footnote marks ("[1] The rest ..." as "The rest ..."), and
     those read with the one before, where they differ from the marked ones; none for a text without marks."""
+    if not any("[" in s for s in sentences):
+        return []
     pieces = [text for s in sentences for _start, text in without_footnote_marks(0, s)]
     if pieces == sentences:
         return []
