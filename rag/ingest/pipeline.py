@@ -142,6 +142,9 @@ def ingest(
         if root != folder:
             store.set_docs_root(folder)
         known = store.db.file_stats()
+        if not known and store.db.get_meta(READINGS_KEY) is None:  # a new index stores every reading from the start
+            with store.db.transaction() as conn:
+                store.db.set_meta(conn, READINGS_KEY, "unmarked")
         reread = store.db.get_meta(READER_KEY) != READER_VERSION
         changed, touched = _changed_files(files, known, store, report, reread)
         if touched:
