@@ -39,6 +39,7 @@ EXPAND_MIN = 0.65  # a corpus word this close to a question word the corpus neve
 EXPAND_MAX = 3  # at most this many per unknown word
 IDF_CACHE = 50_000  # term weights kept in memory between writes (a question asks for a few hundred)
 WORD_CACHE_BYTES = 16 << 20  # word vectors kept in memory between writes (a question reads a few hundred words)
+_UNREAD = object()
 
 __all__ = ["Store", "chunk_metadata", "date_number", "open_chroma"]
 
@@ -131,6 +132,7 @@ class Store:
         self._lock = threading.RLock()
         self._idf_cache: dict[str, float] = {}
         self._word_cache: dict[str, np.ndarray | None] = {}  # None: not a corpus word
+        self._word_width = 384  # floats in a word vector, as last read; it bounds the cache's memory
         self._idf_generation = -1
         if db_path.exists():
             self._open_db(create=False)
@@ -523,16 +525,23 @@ class Store:
             return {}
         self.refresh()  # clears the cache when another write has committed
         cache = self._word_cache
-        known = {s: cache[s] for s in dict.fromkeys(stems) if s in cache}
-        unread = [s for s in dict.fromkeys(stems) if s not in known]
+        known: dict[str, np.ndarray | None] = {}
+        unread = []
+        for s in dict.fromkeys(stems):
+            v = cache.get(s, _UNREAD)  # one lookup: another thread's write may clear the cache meanwhile
+            if v is _UNREAD:
+                unread.append(s)
+            else:
+                known[s] = v  # type: ignore[assignment]
         if unread:
             got = self._read(
                 "Reading word vectors", lambda: self.word_collection.get(ids=unread, include=["embeddings"])
             )
             found = {s: np.asarray(v, dtype=np.float32) for s, v in zip(got["ids"], got["embeddings"], strict=True)}
             fresh = {s: found.get(s) for s in unread}
-            width = len(next(iter(found.values()))) if found else 1
-            if len(cache) + len(fresh) > WORD_CACHE_BYTES // (4 * width):
+            if found:
+                self._word_width = len(next(iter(found.values())))
+            if len(cache) + len(fresh) > WORD_CACHE_BYTES // (4 * self._word_width):
                 cache.clear()
             cache.update(fresh)
             known.update(fresh)
