@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import urlparse
 
 import numpy as np
@@ -532,7 +532,7 @@ class Store:
             if v is _UNREAD:
                 unread.append(s)
             else:
-                known[s] = v  # type: ignore[assignment]
+                known[s] = cast("np.ndarray | None", v)
         if unread:
             got = self._read(
                 "Reading word vectors", lambda: self.word_collection.get(ids=unread, include=["embeddings"])
