@@ -207,3 +207,67 @@ def test_a_list_items_wrapped_line_carries_its_sentence_on() -> None:
     item = next(b for b in blocks if b.startswith("* close"))
     assert item.endswith('see "Closing items" instead)')
     assert "* send itemnumber" in blocks and "* reopen itemnumber" in blocks
+
+
+def _terms_licence(version: int, date: str, shared: str, days: int) -> str:
+    """A made-up licence text laid out as many are: a centred title, its version under it, numbered terms whose
+    definitions hang under them, and lettered items."""
+    return f"""                      HARBOUR DATA LICENCE
+                      Version {version}, {date}
+
+ Everyone may copy this licence text word for word; changing it is not allowed.
+
+1. Definitions
+--------------
+
+1.1. "Licensor"
+    means the person or body that offers the Data under this licence
+    (the "HDL") and keeps the copyright in it.
+
+1.2. "Shared Work"
+    means {shared}
+
+1.3. "Data"
+    means the tables, records and measurements that the Licensor
+    publishes together with a copy of this licence.
+
+2. Conditions
+-------------
+
+2.1. You may copy and publish the Data in any form, provided that:
+
+    (a) every copy carries a notice that names the Licensor and
+        points to this licence; and
+
+    (b) you tell the Licensor within {days} days of publishing a
+        Shared Work, by writing to the address the Licensor gives.
+
+2.2. Your rights end if you break a condition of section 2.1 and do
+     not put it right within {days} days of being told about it by
+     the Licensor in writing.
+"""
+
+
+def test_a_licence_reads_its_version_into_its_title_and_its_terms_with_their_definitions(tmp_path: Path) -> None:
+    """The line under the title that names the version belongs to the title, a term and the definition indented
+    under it are one paragraph, and so are a lettered item's lines; a question naming the version glued to the
+    licence's name ("HDLv2") finds that version's definition."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    older = "any table that combines the Data with other records, in whole or\n    in part, and is offered for sale."
+    newer = "any table, chart or report that is made from the Data, in\n    whole or in part, whether or not it is offered to others."
+    (docs / "HDL-1.txt").write_text(_terms_licence(1, "2 May 2016", older, 60), encoding="utf-8")
+    (docs / "HDL-2.txt").write_text(_terms_licence(2, "3 March 2021", newer, 30), encoding="utf-8")
+    doc = load_file(docs / "HDL-2.txt", "HDL-2.txt", 10**6)
+    assert doc.title == "HARBOUR DATA LICENCE, Version 2, 3 March 2021"
+    blocks = [doc.text[b.start : b.end] for b in doc.blocks]
+    assert '1.2. "Shared Work"\n    means any table, chart or report' in next(b for b in blocks if "Shared Work\"\n" in b)
+    assert any(b.startswith("(b) you tell the Licensor") and b.endswith("the Licensor gives.") for b in blocks)
+
+    harbour = Assistant.build(docs, tmp_path / "index", Settings())
+    answer = harbour.ask('What does "Shared Work" mean under HDLv2?')
+    assert not answer.refused, answer.text
+    assert answer.citations[0].source == "HDL-2.txt", answer.citations
+    assert "means any table, chart or report" in answer.citations[0].quote
+    for c in answer.citations:
+        assert harbour.source_text(c.source)[c.start : c.end] == c.quote

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from rag.answer.candidates import Candidate
 from rag.answer.question import Question
-from rag.text import lexical
+from rag.text import lexical, versions
 from rag.text.entities import Analysis
 
 
@@ -52,6 +52,25 @@ def about_another(q: Question, c: Candidate, analysis: Analysis) -> bool:
     if q.kind in TYPED and _other_numbered(q, c):
         return True
     return q.kind in _ABOUT_SOMEONE and (_other_year(q, c) or _other_person(q, c, analysis))
+
+
+def of_another_version(q: Question, c: Candidate) -> bool:
+    """Whether the sentence is from a document whose title names another version of it than the question asks
+    about ("MOZILLA PUBLIC LICENSE, Version 1.1" for "the Apache License 2.0", "Version 2" for "GPLv3"), the asked
+    one nowhere in the title, the sentence before or the sentence: it tells of that other version."""
+    asked = [(name, number) for name, number in q.numbered if name.lower() not in versions.PARTS]
+    title = c.passage.chunk.title
+    if not asked or not versions.title_versions(title):
+        return False
+    held = f"{title}\n{c.previous}\n{c.text}"
+    if any(re.search(rf"(?<![\w-]){re.escape(name)}\s*v?{re.escape(n)}(?![\d])", held, re.I) for name, n in asked):
+        return False
+    if versions.of_other_version(title, {versions.normal(n) for _, n in asked}):
+        return True
+    # the asked version, but of a document named otherwise: "Mozilla Public License Version 2.0" for "the Apache
+    # License 2.0" (a name's words written out; an acronym, "GPLv3", may stand for words the title spells out)
+    named = set(lexical.terms(title))
+    return not any(set(lexical.terms(" ".join(versions.name_words(q.text, name, n)))) <= named for name, n in asked)
 
 
 def _other_numbered(q: Question, c: Candidate) -> bool:
@@ -135,5 +154,10 @@ def unheld_names(q: Question, pool: list[Candidate], shortlist: list[int]) -> li
 
 
 def unknown_names(q: Question, known: Callable[[str], bool]) -> list[str]:
-    """Names in the question (people, organisations, places, names from code) that the documents never use."""
-    return [t for t in (*q.strict_names, *q.identifiers) if not known(t)]
+    """Names in the question (people, organisations, places, names from code) that the documents never use; a name
+    glued to its version ("GPLv3") is used when the name is ("GPL", version 3)."""
+    return [
+        t
+        for t in (*q.strict_names, *q.identifiers)
+        if not known(t) and not ((glued := lexical.glued_version(t)) and known(glued[0]))
+    ]

@@ -8,7 +8,7 @@ import re
 from rag.answer.candidates import Candidate
 from rag.answer.matching import TermMatcher
 from rag.answer.question import Question, possessives
-from rag.answer.subjects import DEFINITION_UNSTATED, about_another, defines, novel, of_subject
+from rag.answer.subjects import DEFINITION_UNSTATED, about_another, defines, novel, of_another_version, of_subject
 from rag.records import SEPARATOR
 from rag.text import entities, lexical
 from rag.text.entities import Analysis, Word
@@ -44,7 +44,8 @@ _CONTROL = frozenset(
 
 _LENGTH = re.compile(
     r"^how long (?:(?:is|are|was|were) (?!.*\b(?:last|lasted|take|took|go(?:ing)? on|been|held|run)\b)|"
-    r"(?:may|can|must|should|could|might|will) (?!.*\b(?:last|take|wait|stay|remain|run)\b).*\bbe\W*$)",
+    r"(?:may|can|must|should|could|might|will) (?!.*\b(?:last|take|wait|stay|remain|run)\b).*\bbe"
+    r"(?:\W*$|\s+(?:under|in|according to|per)\b))",  # "How long may a cover text be under the licence?"
     re.I,
 )
 # A size counted in units ("76 bytes", "45 characters"), which the recogniser tags as a bare number.
@@ -68,7 +69,8 @@ RELATIVE_FIT = 0.8  # below a sentence that gives the number itself
 
 _DURATION = re.compile(
     r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|few|couple|half|"
-    r"following|next|previous|preceding)\b[\w\s-]*?\b(?:second|minute|hour|day|week|month|year|decade|centur)|"
+    r"following|next|previous|preceding)\b\)?(?:\s*\(\d+\))?[\w\s-]*?\b(?:second|minute|hour|day|week|month|year|decade|"
+    r"centur)|"  # "twelve (12) months", as contracts write it
     r"\b\w+-(?:day|week|month|year)\b",
     re.I,
 )
@@ -293,6 +295,8 @@ def answer_fit(
                 return 0.0  # "Sadr's bloc" does not answer a question about "Abadi's bloc"
     if about_another(q, c, analysis):
         return 0.0  # "12 years" of Alfred Brown is no answer about Willingham, nor 87% in 1960 one about 1968
+    if of_another_version(q, c):
+        return 0.0  # MPL 1.1's terms are no answer about the Apache License 2.0, whatever the question asks
     if _LINKS_ONLY.match(c.text):
         return 0.0  # a table of contents' "- [What is the alternate style?](tabbed.md#alternate-style)" says nothing
     if asks(c.text):

@@ -66,6 +66,12 @@ _OPEN = re.compile(r"[\w,]$")  # a paragraph that stops mid-sentence ("... pleas
 _NUMBERED = re.compile(r"\d+(?:\.\d+)*[.)]?\s")  # "4.1. Powers": a numbered heading, not a set-off line
 _FIELD = re.compile(r"\s*\w[\w -]{0,30}:\s+\S+$")  # "Subscription: open": a field's line, complete as it is
 _SHORT = 8  # words: a shorter line without closing punctuation is furniture in an article
+# "Version 3, 29 June 2007", "Revision 1.1", "Second Edition": a line under the title that says which one it is
+_EDITION = re.compile(
+    r"(?:(?:version|release|revision|edition|draft)\s+v?\d+(?:\.\d+)*[a-z]?|(?:first|second|third|\d+(?:st|nd|rd|th))"
+    r"\s+edition)\b[^.!?]{0,40}$",
+    re.I,
+)
 
 
 def _indent(text: str, start: int) -> int:
@@ -115,9 +121,15 @@ def clean(text: str, rewrap: bool = True, lists: bool = False) -> tuple[str, lis
     stamps = []
     in_footer = False
     kept, set_off = -1, False  # the line the last block ends with; whether it is a line set off in a sentence
+    edition = ""
     for i, ln in enumerate(lines):
         s = words[ln]
         bare = _BULLET.sub("", s).strip()
+        if title and not blocks and not edition and _EDITION.match(first := bare.split("\n")[0].strip()):
+            # which version of the document this is belongs to its title: "GNU GENERAL PUBLIC LICENSE, Version 3,
+            # 29 June 2007" is told apart from version 2 by retrieval, and its sections are of that version
+            edition = first
+            title = f"{title}, {first}"
         if i < 12 and (stamp := parse_timestamp_line(bare)):
             stamps.append(stamp)
             continue
@@ -131,7 +143,7 @@ def clean(text: str, rewrap: bool = True, lists: bool = False) -> tuple[str, lis
             continue
         if not title and not _BULLET.match(s):
             title = bare.lstrip("#").strip()
-            if len(bare.split()) < 8 or not re.search(r"[.!?][\"”’)]?$", bare):
+            if len(bare.split()) < 8 or not re.search(r"[.!?:][\"”’)]?$", bare):
                 continue  # a headline, not a sentence of the article
         item = lists and s.startswith(_ITEMS) and bool(bare)
         if wrapped is not None and blocks and kept == i - 1 and _runs_on(text, blocks[-1], ln, set_off):

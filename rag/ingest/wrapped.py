@@ -24,9 +24,11 @@ SLACK = 2  # a line counts as full when the next word would overrun the width le
 RAGGED = 0.7  # ... or when it reaches this share of the width and does not end a sentence
 CARRIED_SHARE = 0.1  # a text is also wrapped when this share of its lines carries a sentence on into the next
 
-_ITEM = re.compile(r"\s*(?:[-*+•·▪]|\d{1,3}[.)]|[a-z][.)]|\[\d{1,3}\])\s+")
+_ITEM = re.compile(r"\s*(?:[-*+•·▪]|\d{1,3}[.)]|[a-z][.)]|\[\d{1,3}\]|\([a-z]{1,4}\))\s+")
 _RULE = re.compile(r"\s*([-=_*~#+.])\1{2,}\s*$")
 _ENDED = re.compile(r"[.!?:;][\"'”’)\]]*$")
+_LOWER_WORD = re.compile(r"[a-z]+\b(?![(.=_\[])")  # a word of prose, not code ("means", not "foo(" or "x.y")
+TERM_WORDS = 8  # a term defined on the lines under it is at most this long
 
 
 def _raw_lines(text: str) -> Iterator[tuple[int, str]]:
@@ -85,6 +87,17 @@ def _hangs_on(previous: str, line: str) -> bool:
     )
 
 
+def _defines(term: str, line: str) -> bool:
+    """Whether ``line`` starts the definition of a short ``term`` line above it, indented under it and going on in
+    lower case (``1.2. "Contributor Version"`` / ``    means the combination of ...``)."""
+    return (
+        len(term.split()) <= TERM_WORDS
+        and not _ENDED.search(term)
+        and _indent(line) > _indent(term)
+        and bool(_LOWER_WORD.match(line.strip()))
+    )
+
+
 def _continues(previous: str, line: str, width: int, hanging: set[int]) -> bool:
     """Whether ``line`` carries on the paragraph whose last line so far is ``previous``; ``hanging`` holds the
     other indents its lines may have (a list item's text after its marker, the body under an indented first
@@ -114,11 +127,14 @@ def paragraphs(text: str) -> list[Span] | None:
     start = end = -1
     previous = ""
     hanging: set[int] = set()
+    first = False  # whether ``previous`` is the first line of its block
     for pos, line in _raw_lines(text):
-        if start >= 0 and _continues(previous, line, width, hanging):
+        if start >= 0 and (_continues(previous, line, width, hanging) or (first and _defines(previous, line))):
             end = pos + len(line)
             hanging.add(_indent(line))  # after an indented first line, the body's indent holds
+            first = False
         else:
+            first = bool(line.strip())
             if start >= 0:
                 spans.append(Span(start, end))
             if line.strip():

@@ -10,10 +10,12 @@ import numpy as np
 from rag.errors import RagError
 from rag.index.store import Store, date_number
 from rag.records import Chunk, Passage
+from rag.text import versions
 
 RRF_K = 60
 BM25_FLOOR = 0.1  # BM25 hits scoring under this share of the best one don't count
 BM25_WEIGHT = 1.25  # a rank on the BM25 side counts this much more than the same rank on the dense side
+OTHER_VERSION = 0.5  # the score of a passage from another version of a document than the query asks about
 
 
 @dataclass(frozen=True)
@@ -95,8 +97,19 @@ def retrieve(
         p = fused.setdefault(cid, Passage(chunk=chunks[cid], score=0.0))
         p.score += BM25_WEIGHT / (RRF_K + rank + 1)
         p.bm25_rank = rank + 1
+    _prefer_asked_version(query, list(fused.values()))
     ranked = sorted(fused.values(), key=lambda p: -p.score)
     return with_continuations(store, diversify(ranked, top_k))
+
+
+def _prefer_asked_version(query: str, passages: list[Passage]) -> None:
+    """Near-copies of a document in several versions (GPL 2 and 3, MPL 1.1 and 2.0): when the query asks about a
+    version that some passages' titles name, the passages of other versions rank below them."""
+    asked = versions.asked_versions(query)
+    if asked and any(versions.title_versions(p.chunk.title) & asked for p in passages):
+        for p in passages:
+            if versions.of_other_version(p.chunk.title, asked):
+                p.score *= OTHER_VERSION
 
 
 def with_continuations(store: Store, passages: list[Passage]) -> list[Passage]:

@@ -225,6 +225,15 @@ def search(index: Any, query: str, k: int, extra: list[str] | None = None) -> li
     return [(int(d), float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
 
 
+_GLUED_VERSION = re.compile(r"([a-z]{2,}?)v?(\d+)")  # "gplv3", "python3": a name and its version written as one
+
+
+def glued_version(term: str) -> tuple[str, str] | None:
+    """A term that glues a name to its version ("gplv3") as (name, number), else None."""
+    m = _GLUED_VERSION.fullmatch(term)
+    return (m.group(1), m.group(2)) if m else None
+
+
 def stems(words: list[str]) -> list[str]:
     """The terms of each word of ``words`` (stopwords dropped), as one list."""
     return [t for w in words for t in terms(w)]
