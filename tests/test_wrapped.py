@@ -271,3 +271,24 @@ def test_a_licence_reads_its_version_into_its_title_and_its_terms_with_their_def
     assert "means any table, chart or report" in answer.citations[0].quote
     for c in answer.citations:
         assert harbour.source_text(c.source)[c.start : c.end] == c.quote
+
+
+def test_a_question_about_one_version_is_answered_from_that_version_only(tmp_path: Path) -> None:
+    """Two versions of one licence, near-copies: the version the question names decides which one answers, and a
+    version that no document is gets a refusal rather than another version's terms."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shared = "any table, chart or report that is made from the Data, in\n    whole or in part."
+    (docs / "HDL-1.txt").write_text(_terms_licence(1, "2 May 2016", shared, 60), encoding="utf-8")
+    (docs / "HDL-2.txt").write_text(_terms_licence(2, "3 March 2021", shared, 30), encoding="utf-8")
+    harbour = Assistant.build(docs, tmp_path / "index", Settings())
+    for version, days, source in ((1, "60", "HDL-1.txt"), (2, "30", "HDL-2.txt")):
+        answer = harbour.ask(
+            f"Under version {version} of the Harbour Data Licence, within how many days must I tell the Licensor "
+            "that I published a Shared Work?"
+        )
+        assert not answer.refused, answer.text
+        assert answer.text.startswith(f"{days} days"), answer.text
+        assert {c.source for c in answer.citations} == {source}, answer.citations
+    later = harbour.ask("Under the Harbour Data Licence version 3, within how many days must I tell the Licensor?")
+    assert later.refused, later.text
