@@ -245,6 +245,12 @@ def _terms_licence(version: int, date: str, shared: str, days: int) -> str:
 2.2. Your rights end if you break a condition of section 2.1 and do
      not put it right within {days} days of being told about it by
      the Licensor in writing.
+
+3. Notices
+----------
+
+A. Keep every notice that the Licensor put in the Data, together
+   with the date on which you received the Data.
 """
 
 
@@ -263,6 +269,7 @@ def test_a_licence_reads_its_version_into_its_title_and_its_terms_with_their_def
     blocks = [doc.text[b.start : b.end] for b in doc.blocks]
     assert '1.2. "Shared Work"\n    means any table, chart or report' in next(b for b in blocks if "Shared Work\"\n" in b)
     assert any(b.startswith("(b) you tell the Licensor") and b.endswith("the Licensor gives.") for b in blocks)
+    assert any(b.startswith("A. Keep every notice") and b.endswith("received the Data.") for b in blocks)
 
     harbour = Assistant.build(docs, tmp_path / "index", Settings())
     answer = harbour.ask('What does "Shared Work" mean under HDLv2?')

@@ -25,6 +25,7 @@ RAGGED = 0.7  # ... or when it reaches this share of the width and does not end 
 CARRIED_SHARE = 0.1  # a text is also wrapped when this share of its lines carries a sentence on into the next
 
 _ITEM = re.compile(r"\s*(?:[-*+•·▪]|\d{1,3}[.)]|[a-z][.)]|\[\d{1,3}\]|\([a-z]{1,4}\))\s+")
+_CAPITAL_ITEM = re.compile(r"\s*[A-Z][.)]\s+")
 _RULE = re.compile(r"\s*([-=_*~#+.])\1{2,}\s*$")
 _ENDED = re.compile(r"[.!?:;][\"'”’)\]]*$")
 _LOWER_WORD = re.compile(r"[a-z]+\b(?![(.=_\[])")  # a word of prose, not code ("means", not "foo(" or "x.y")
@@ -139,7 +140,9 @@ def paragraphs(text: str) -> list[Span] | None:
                 spans.append(Span(start, end))
             if line.strip():
                 start, end = pos + len(line) - len(line.lstrip()), pos + len(line)
-                item = _ITEM.match(line)
+                # the text of a list item's lines hangs under its first word ("B. List on the Title Page ..." /
+                # "   responsible for ..."); a capital's marker only opens a block, as "J. Smith" may start a line
+                item = _ITEM.match(line) or _CAPITAL_ITEM.match(line)
                 hanging = {len(line[: item.end()].expandtabs())} if item else set(range(_indent(line)))
             else:
                 start = end = -1
