@@ -56,6 +56,8 @@ def test_focus_plural_and_essential_words() -> None:
     q = ask("How many seats did Haidar al-Abadi's bloc win in the 2018 elections?")
     assert q.focus == ("seat",) and "seat" in q.essential  # "54 seats": the counted noun stays essential
     assert ("abadi", "bloc") in q.possessives and "abadi" in q.names
+    owned = ask("How many of the council's elected members must sign the petition?")
+    assert owned.kind == "number" and owned.focus == ("member",)  # what the council owns is counted, not councils
 
     towns = ask("Which two towns were hit by the floods?")
     assert towns.kind == "where" and towns.plural and towns.place_class == "local"

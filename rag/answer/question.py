@@ -218,11 +218,12 @@ def _class_of(stem: str) -> str | None:
     return None
 
 
-def _noun_after(analysis: Analysis, offset: int) -> tuple[str | None, bool, int]:
+def _noun_after(analysis: Analysis, offset: int, owned: bool = False) -> tuple[str | None, bool, int]:
     """The head noun of the noun phrase starting after character ``offset``: (word, plural, its index).
 
     The phrase runs over determiners, numbers, adjectives, nouns and hyphenated parts ("Iran-allied militia");
-    its head is its last noun.
+    its head is its last noun. ``owned``: what a possessive owns is the head ("how many of the original's
+    principal authors": authors), not its owner.
     """
     words = [w for w in analysis.words if w.start >= offset]
     head: tuple[str | None, bool, int] = (None, False, -1)
@@ -230,6 +231,8 @@ def _noun_after(analysis: Analysis, offset: int) -> tuple[str | None, bool, int]
         hyphenated = w.tag == "HYPH" or (i > 0 and words[i - 1].tag == "HYPH")
         if w.pos in ("NOUN", "PROPN"):
             head = (w.text, w.tag in ("NNS", "NNPS"), i)
+        elif owned and w.tag == "POS" and head[0] is not None:
+            head = (None, False, -1)  # "the original's principal authors": the owner is no head, what it owns is
         elif w.pos == "DET" and head[0] is not None:
             break  # "keywords an MNRAS paper may list": a determiner after the head starts another phrase
         elif w.pos in ("ADJ", "NUM", "DET") or hyphenated or w.text.lower() in ("u.s.", "us"):
@@ -445,7 +448,7 @@ def analyse(text: str, analysis: Analysis) -> Question:
             kind = "other"  # "Who's Saad al-Hadithi?" asks what the person is, not for another name
         elif kind == "number" or kind == "which":
             after = _WHAT_IS_THE.match(stripped, m.start()) or _OF_THE.match(stripped, m.end())
-            noun, plural, _ = _noun_after(analysis, after.end() if after else m.end())
+            noun, plural, _ = _noun_after(analysis, after.end() if after else m.end(), owned=kind == "number")
             focus = noun
             if kind == "which":
                 name_of = _NAME_OF.search(stripped)
@@ -468,7 +471,7 @@ def analyse(text: str, analysis: Analysis) -> Question:
             counted = _COUNT_OF.match(stripped, after.end() if after else m.end())
             if kind == "number" and focus and focus.lower() in _COUNT_NOUNS and counted:
                 # "the maximum number of keywords": the number counts keywords, so it must stand by "keywords"
-                noun, plural, _ = _noun_after(analysis, counted.end())
+                noun, plural, _ = _noun_after(analysis, counted.end(), owned=True)
                 focus = noun or focus
     if kind == "other" and (name_the := re.match(r"\s*(?:please\s+)?name\s+(?:the|a|an|one|two|three)\b", stripped, re.I)):
         focus, plural, _ = _noun_after(analysis, name_the.end())
