@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rag.answer.defaults import asks_default, asks_the_default, signature_default, states_default
-from rag.answer.subjects import unheld_names, unknown_names
+from rag.answer.subjects import tells_of_another, unheld_names, unknown_names
 from rag.answer.typed import (
     VERSION_NOTE,
     asks,
@@ -63,7 +63,12 @@ def refused(r: Ranking, known: Callable[[str], bool] | None) -> bool:
         return True  # only a weak stand-in for the asked-for answer (a number of something else)
     # The most relevant sentence that could answer: a question the documents ask (an FAQ's) only says the topic is
     # there, not that the answer is missing.
-    top = max((pool[i] for i in shortlist if not asks(pool[i].text)), key=lambda c: c.relevance, default=best)
+    # Nor does a sentence about another numbered thing or version ("... added in Python 3.3" for 3.4).
+    top = max(
+        (pool[i] for i in shortlist if not asks(pool[i].text) and not tells_of_another(q, pool[i])),
+        key=lambda c: c.relevance,
+        default=best,
+    )
     if q.kind == "yesno" and top.fit == 0 and best.relevance <= top.relevance:
         return True  # the most relevant sentence says it is not known
     # "Which version ...?" is typed too, but a release note ("Changed in version 3.10: Added the key parameter.")

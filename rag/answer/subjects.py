@@ -60,8 +60,8 @@ def of_another_version(q: Question, c: Candidate) -> bool:
     one nowhere in the title, the sentence before or the sentence: it tells of that other version."""
     asked = [(name, number) for name, number in q.numbered if name.lower() not in versions.PARTS]
     title = c.passage.chunk.title
-    if not asked or not versions.title_versions(title):
-        return False
+    if not asked or not versions.title_versions(title) or not versions.asked_versions(q.text):
+        return False  # no version named, no document's version known, or the question asks which version it is
     held = f"{title}\n{c.previous}\n{c.text}"
     if any(re.search(rf"(?<![\w-]){re.escape(name)}\s*v?{re.escape(n)}(?![\d])", held, re.I) for name, n in asked):
         return False
@@ -73,11 +73,17 @@ def of_another_version(q: Question, c: Candidate) -> bool:
     return not any(set(lexical.terms(" ".join(versions.name_words(q.text, name, n)))) <= named for name, n in asked)
 
 
-def _other_numbered(q: Question, c: Candidate) -> bool:
+def tells_of_another(q: Question, c: Candidate) -> bool:
+    """Whether the sentence tells of another numbered thing or another version of its document than the question
+    names: "ipaddress was added ... in Python 3.3" for a question about Python 3.4, even in a section on 3.4."""
+    return _other_numbered(q, c, c.text) or of_another_version(q, c)
+
+
+def _other_numbered(q: Question, c: Candidate, held: str = "") -> bool:
     """Whether the question names a numbered thing ("Debconf0", "Python 3.12") and the sentence names the same
-    thing with another number ("Debconf2", "Python 3.11"), the asked one nowhere in its section's title, the
-    sentence before or the sentence: it tells of another one."""
-    held = f"{c.passage.chunk.title}\n{c.previous}\n{c.text}"
+    thing with another number ("Debconf2", "Python 3.11"), the asked one nowhere in ``held`` (by default its
+    section's title, the sentence before and the sentence): it tells of another one."""
+    held = held or f"{c.passage.chunk.title}\n{c.previous}\n{c.text}"
     for name, number in q.numbered:
         told = {m.group(1) for m in re.finditer(rf"(?<![\w-]){re.escape(name)}\s*v?(\d+(?:\.\d+)*)(?!\d)", c.text, re.I)}
         asked = rf"(?<![\w-]){re.escape(name)}\s*v?{re.escape(number)}(?![\d])"

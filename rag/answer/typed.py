@@ -8,7 +8,7 @@ import re
 from rag.answer.candidates import Candidate
 from rag.answer.matching import TermMatcher
 from rag.answer.question import Question, possessives
-from rag.answer.subjects import DEFINITION_UNSTATED, about_another, defines, novel, of_another_version, of_subject
+from rag.answer.subjects import DEFINITION_UNSTATED, about_another, defines, novel, of_subject, tells_of_another
 from rag.records import SEPARATOR
 from rag.text import entities, lexical
 from rag.text.entities import Analysis, Word
@@ -254,15 +254,26 @@ _RELEASE_HEADING = re.compile(
 )
 
 
+# A release-notes document's title: "What's New In Python 3.8", "Django 4.2 release notes", "Changes in Foo 2.1"
+_NOTES_TITLE = re.compile(
+    r"\b(?:what[’']?s\s+new|changes|news)\s+(?:in|for)\s+(?P<a>[A-Z][\w+-]*\s+v?\d+(?:\.\d+)+)(?![\w.])|"
+    r"(?P<b>[A-Z][\w+-]*\s+v?\d+(?:\.\d+)+)\s+(?:release\s+notes|changelog|changes)\b",
+    re.I,
+)
+
+
 def heading_release(title: str) -> str:
     """The release that the innermost heading naming one in the section path ``title`` names: "Version 4.0.1" of
-    "Upgrading checklist › 10.18. Version 4.0.1 › 2.5" (a release-notes page dates what each section says); ""
-    when none does."""
-    for heading in reversed(title.split(SEPARATOR)[1:]):
+    "Upgrading checklist › 10.18. Version 4.0.1 › 2.5" (a release-notes page dates what each section says), or
+    the release a release-notes document's title names ("Python 3.8" of "What's New In Python 3.8"); "" when
+    none does."""
+    parts = title.split(SEPARATOR)
+    for heading in reversed(parts[1:]):
         m = _RELEASE_HEADING.match(heading.strip())
         if m:
             return m.group("release")
-    return ""
+    notes = _NOTES_TITLE.search(parts[0])
+    return (notes.group("a") or notes.group("b")) if notes else ""
 
 
 def release_label(q: Question, c: Candidate) -> str:
@@ -295,8 +306,10 @@ def answer_fit(
                 return 0.0  # "Sadr's bloc" does not answer a question about "Abadi's bloc"
     if about_another(q, c, analysis):
         return 0.0  # "12 years" of Alfred Brown is no answer about Willingham, nor 87% in 1960 one about 1968
-    if of_another_version(q, c):
-        return 0.0  # MPL 1.1's terms are no answer about the Apache License 2.0, whatever the question asks
+    if tells_of_another(q, c):
+        # MPL 1.1's terms are no answer about the Apache License 2.0, nor "ipaddress was added in Python 3.3" one
+        # about Python 3.4, whatever the question asks
+        return 0.0
     if _LINKS_ONLY.match(c.text):
         return 0.0  # a table of contents' "- [What is the alternate style?](tabbed.md#alternate-style)" says nothing
     if asks(c.text):

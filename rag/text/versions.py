@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 
-_TITLE_VERSION = re.compile(r"\bversion\s+v?(\d+(?:\.\d+)*)", re.I)
+# "GNU GENERAL PUBLIC LICENSE, Version 3"; "What's New In Python 3.8", "Django 4.2 release notes" (a dotted number
+# after a capitalised name, not "Chapter 3")
+_TITLE_VERSION = re.compile(r"\b(?i:version)\s+v?(\d+(?:\.\d+)*)|\b[A-Z][\w+-]*\s+v?(\d+\.\d+(?:\.\d+)*)(?![\w.])")
 # "version 2", "GPLv3", "MPL 2.0", "MPL-2.0", "Apache License 2.0": a number written after the word version, after a
 # "v" glued to a name, or after a capitalised name (not after a numbered part: "Section 4" is no version)
 _ASKED = re.compile(
@@ -21,12 +23,23 @@ def normal(number: str) -> str:
 
 def title_versions(title: str) -> set[str]:
     """The versions a document's title (or section path) names: {"3"} for "GNU GENERAL PUBLIC LICENSE, Version 3"."""
-    return {normal(v) for v in _TITLE_VERSION.findall(title)}
+    return {
+        normal(m.group(1) or m.group(2))
+        for m in _TITLE_VERSION.finditer(title)
+        if m.group(1) or title[m.start() : m.start(2)].split()[0].lower() not in PARTS
+    }
+
+
+# "In which later version was it reimplemented?", "What release added ...": the version is what is asked for
+_ASKS_VERSION = re.compile(r"\b(?:which|what)\s+(?:\w+\s+){0,2}?(?:version|release)s?\b", re.I)
 
 
 def asked_versions(text: str) -> set[str]:
     """The version numbers a question asks about: {"3"} for "If I stop violating GPLv3, ...", {"1.1", "2"} for
-    "under MPL 1.1, compared with MPL 2.0"; not "Section 4" nor "more than 100 copies"."""
+    "under MPL 1.1, compared with MPL 2.0"; not "Section 4" nor "more than 100 copies", and none when the question
+    asks which version ("OrderedDict first appeared in Python 3.1. In which later version ...?")."""
+    if _ASKS_VERSION.search(text):
+        return set()
     found = set()
     for m in _ASKED.finditer(text):
         name = m.group("name")
