@@ -86,8 +86,10 @@ def _other_numbered(q: Question, c: Candidate, held: str = "") -> bool:
     held = held or f"{c.passage.chunk.title}\n{c.previous}\n{c.text}"
     for name, number in q.numbered:
         told = {m.group(1) for m in re.finditer(rf"(?<![\w-]){re.escape(name)}\s*v?(\d+(?:\.\d+)*)(?!\d)", c.text, re.I)}
+        # "Debconf5 or Debconf7?": a sentence on either tells of an asked one
+        numbers = {n for other, n in q.numbered if other.lower() == name.lower()}
         asked = rf"(?<![\w-]){re.escape(name)}\s*v?{re.escape(number)}(?![\d])"
-        if told and number not in told and not re.search(asked, held, re.I):
+        if told and not told & numbers and not re.search(asked, held, re.I):
             return True
     return False
 
