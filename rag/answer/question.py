@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from rag.answer.slots import asked_slot
-from rag.text import dates, entities, lexical
+from rag.text import dates, entities, lexical, versions
 from rag.text.entities import Analysis
 from rag.text.sentences import split
 
@@ -130,9 +130,7 @@ _NUMBERED = re.compile(r"(?<![\w.-])([A-Za-z][\w+-]*)\s+v?(\d{1,3}(?:\.\d+)*)(?!
 # "DebConf22", "Python3", "Win32": a name with its number written onto it (a capitalised name: not "sha256", "utf8")
 _GLUED_NUMBER = re.compile(r"(?<![\w.-])([A-Z][A-Za-z]*[a-z][A-Za-z]*|[A-Z]{2,})(\d{1,3})(?![\w.]*\d|\w)")
 _ORIGIN = re.compile(r"\b(?:come|comes|came|coming)\s+from\b|\boriginat", re.I)
-_NUMBERED_WORDS = frozenset(
-    "version release level chapter section figure table step type class phase article appendix part page volume".split()
-)
+_NUMBERED_WORDS = versions.PARTS | {"version", "release"}  # words that number things: "version 7", "table 2"
 _ALTERNATIVES = re.compile(r"\b(?:as |in |by |on )?(?:an? |the )?(?P<a>[\w-]+(?: [\w-]+)?) or (?:as |in |by |on )?(?:an? |the )?(?P<b>[\w-]+(?: [\w-]+)?)\s*\?$", re.I)
 _TURNED_OUT = re.compile(r"(?:turn|turns|turned|turning)\s+out\b", re.I)
 _LIGHT_VERBS = set(

@@ -63,7 +63,7 @@ def of_another_version(q: Question, c: Candidate) -> bool:
     if not asked or not versions.title_versions(title) or not versions.asked_versions(q.text):
         return False  # no version named, no document's version known, or the question asks which version it is
     held = f"{title}\n{c.previous}\n{c.text}"
-    if any(re.search(rf"(?<![\w-]){re.escape(name)}\s*v?{re.escape(n)}(?![\d])", held, re.I) for name, n in asked):
+    if any(re.search(versions.numbered(name, n), held, re.I) for name, n in asked):
         return False
     if versions.of_other_version(title, {versions.normal(n) for _, n in asked}):
         return True
@@ -85,11 +85,10 @@ def _other_numbered(q: Question, c: Candidate, held: str = "") -> bool:
     section's title, the sentence before and the sentence): it tells of another one."""
     held = held or f"{c.passage.chunk.title}\n{c.previous}\n{c.text}"
     for name, number in q.numbered:
-        told = {m.group(1) for m in re.finditer(rf"(?<![\w-]){re.escape(name)}\s*v?(\d+(?:\.\d+)*)(?!\d)", c.text, re.I)}
+        told = {m.group(1) for m in re.finditer(versions.numbered(name), c.text, re.I)}
         # "Debconf5 or Debconf7?": a sentence on either tells of an asked one
         numbers = {n for other, n in q.numbered if other.lower() == name.lower()}
-        asked = rf"(?<![\w-]){re.escape(name)}\s*v?{re.escape(number)}(?![\d])"
-        if told and not told & numbers and not re.search(asked, held, re.I):
+        if told and not told & numbers and not re.search(versions.numbered(name, number), held, re.I):
             return True
     return False
 
@@ -148,8 +147,7 @@ def unheld_names(q: Question, pool: list[Candidate], shortlist: list[int]) -> li
     texts = {id(p): f"{p.chunk.title}\n{p.chunk.text}" for p in (pool[i].passage for i in shortlist)}
     patterns = {name: rf"(?<![\w-]){re.escape(name)}(?![\w-])" for name in q.code_names}
     for name, number in q.numbered:  # "Python 3" is written in "Python 3.12"; "Python 3.12" in "version 3.12"
-        n = re.escape(number)
-        patterns[f"{name} {number}"] = rf"(?<![\w-]){re.escape(name)}\s*v?{n}(?![\d])|\bversion\s+{n}(?!\d)"
+        patterns[f"{name} {number}"] = rf"{versions.numbered(name, number)}|\bversion\s+{re.escape(number)}(?!\d)"
     unheld = [name for name, pattern in patterns.items() if not any(re.search(pattern, t, re.I) for t in texts.values())]
     if q.callables:
         # A parameter belongs to the function it is asked of: "the strict parameter of os.path.commonpath()" is not

@@ -16,6 +16,13 @@ _ASKED = re.compile(
 PARTS = frozenset("chapter section figure table step type class phase article appendix part page volume level".split())
 
 
+def numbered(name: str, number: str | None = None) -> str:
+    """The pattern of ``name`` written with ``number`` ("GPL 3", "GPLv3", "Python 3.12"), or with any number, which
+    it captures."""
+    n = re.escape(number) if number is not None else r"(\d+(?:\.\d+)*)"
+    return rf"(?<![\w-]){re.escape(name)}\s*v?{n}(?!\d)"
+
+
 def normal(number: str) -> str:
     """``number`` without trailing ".0"s: version 2.0 is version 2."""
     return re.sub(r"(?:\.0)+$", "", number)
