@@ -6,7 +6,14 @@ from datetime import date
 
 import pytest
 
-from rag.answer.question import Question, analyse, code_names, numbered_names, publisher_terms
+from rag.answer.question import (
+    Question,
+    analyse,
+    code_names,
+    numbered_names,
+    publisher_terms,
+    without_asker_names,
+)
 from rag.ingest.borrowing import borrow_dates
 from rag.records import Document, Span
 from rag.text import dates
@@ -218,16 +225,26 @@ def test_a_role_is_filled_only_by_a_name_beside_it() -> None:
     ("text", "names"),
     [
         ("In which version was the strict parameter added to os.path.commonpath()?", ("commonpath", "strict")),
-        ("What does the --without-scm-ignore-files option of python -m venv do?", ("--without-scm-ignore-files",)),
+        ("What does the --without-scm-ignore-files option of python -m venv do?", ("--without-scm-ignore-files", "-m")),
         ("How do I make bisect.insort() refuse duplicates by passing unique=True?", ("insort", "unique")),
         ("Since which version does csv provide QUOTE_STRINGS?", ("QUOTE_STRINGS",)),
-        ("How do I reject both -v/--verbose and -q/--quiet?", ("--verbose", "--quiet")),
+        ("How do I reject both -v/--verbose and -q/--quiet?", ("-v", "--verbose", "-q", "--quiet")),
+        ("What timestamp format does touch -t expect?", ("-t",)),  # a one-letter option too
         ("Had Russia's part in the U.S.-led coalition been decided, e.g. by vote?", ()),
         ("What was the military option the minister ruled out?", ()),
     ],
 )
 def test_names_from_code_as_the_question_writes_them(text: str, names: tuple[str, ...]) -> None:
     assert code_names(text) == names
+
+
+def test_the_names_of_a_made_up_example_are_the_askers_own() -> None:
+    """Options and file names in an example the asker makes up need not be written in the documents."""
+    wc = "In what order does wc print its counts, e.g. wc -w -c -l?"
+    assert code_names(wc) == ("-w", "-c", "-l") and code_names(without_asker_names(wc)) == ()
+    chown = "What does chown do with a colon but no group, as in chown alice: report.txt?"
+    assert code_names(without_asker_names(chown)) == ()
+    assert "chown" in without_asker_names(chown)  # the words around the names stay
 
 
 @pytest.mark.parametrize(

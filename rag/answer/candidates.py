@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import PurePosixPath
 from typing import Any
 
 from rag.records import Passage
@@ -35,7 +36,7 @@ class Candidate:
     essential: float = 0.0
     context_essential: float = 0.0
     passage_coverage: float = 0.0
-    in_named_section: float = 0.0  # 1 when the section's title holds a name from code the question asks about
+    in_named_section: float = 0.0  # 1 when the section's title holds a name from code the question asks about (see names_section)
     fit: float = 1.0
     fit_weight: float = 0.12
     answers: set[str] = field(default_factory=set)
@@ -98,6 +99,29 @@ def annotate_dates(c: Candidate) -> str:
     return dates.spell_out(c.text, _doc_date(c.passage), not c.passage.chunk.date_inferred, c.anchor_date)
 
 
+PLAIN_SUFFIXES = frozenset({".txt", ""})  # plain text, whose paragraphs keep the file's line breaks
+PROSE_WORDS = 4  # a wrapped paragraph's lines hold at least this many words on average
+_SET_IN = re.compile(r"[ \t]*\n[ \t]*|(?<=\S) {2,}(?=\S)")
+_CODE_LINE = re.compile(r"^\s*(?:[$#>{}]|```)|[;{}]\s*$")
+
+
+def readable(text: str, source: str) -> str:
+    """A sentence of a plain-text file as an answer shows it: a paragraph the file hard-wrapped (its further lines
+    set in alike, none blank, read as prose) on one line, with the words a typesetter hyphenated across lines
+    joined and the gaps of justified lines closed. Code, tables and other files' text are shown as written; the
+    citation quotes the file exactly either way."""
+    if "\n" not in text or PurePosixPath(source).suffix.lower() not in PLAIN_SUFFIXES:
+        return text
+    lines = text.split("\n")
+    indents = {len(line) - len(line.lstrip()) for line in lines[1:]}
+    if len(indents) > 1 or not all(line.strip() for line in lines) or any(_CODE_LINE.search(line) for line in lines):
+        return text
+    if sum(len(line.split()) for line in lines) < PROSE_WORDS * len(lines):
+        return text  # short lines: a list of names or commands, not a wrapped paragraph
+    return _SET_IN.sub(" ", lexical.unbroken(text))
+
+
+
 # "See also: dblist, dbwhere, dbstop." (a list of names, no statement)
 _SEE_ALSO = re.compile(r"\s*see also\b:?\s*[\w.:()/-]+(?:\s*,\s*(?:and\s+)?[\w.:()/-]+)*\s*\.?\s*$", re.I)
 
@@ -110,6 +134,20 @@ def described_term(c: Candidate) -> str:
 
 
 _OPEN_END = re.compile(r"[^.!?;)\]\"”]\s*$")
+# a manual's entry, whole without a full stop: an option and its description ("-k, --keep-edge" / "leave ..."), a
+# tagged paragraph ("3      if the wheel stopped ...")
+_ENTRY = re.compile(r"--?[A-Za-z]|\S{1,12} {3,}\S")
+
+
+def runs_on_into(text: str, after: str, gap: int) -> bool:
+    """Whether ``text`` stops unfinished and runs on into the block ``after`` it, ``gap`` characters on: not when it
+    is a manual's entry, complete as it is, nor into a block that introduces what follows it ("Exit status:")."""
+    return (
+        _OPEN_END.search(text) is not None
+        and not _ENTRY.match(text)
+        and not after.rstrip().endswith(":")
+        and runs_into_block(after, gap)
+    )
 
 
 def introduces(text: str, after: str, gap: int) -> bool:
@@ -117,7 +155,7 @@ def introduces(text: str, after: str, gap: int) -> bool:
     example:"), or it runs on, unfinished, into a block ("foo-data would have the fields" before a code block
     "Replaces: foo (<< 1.2-3)"): one of several lines, or one set off by more than a paragraph break (a fence)."""
     end = text.rstrip()
-    return bool(after) and (end.endswith(":") or (_OPEN_END.search(end) is not None and runs_into_block(after, gap)))
+    return bool(after) and (end.endswith(":") or runs_on_into(end, after, gap))
 
 
 _ITEM = re.compile(r"(?:[-*•]|\d{1,3}[.)])\s")  # "- must not require ...", "1. Install ..."
@@ -154,7 +192,7 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
                 first = seen[key]
                 if not first.following and introduces(text, after, gap):  # it closed the first chunk
                     first.following = after
-                    first.introduces_block = _OPEN_END.search(text) is not None and runs_into_block(after, gap)
+                    first.introduces_block = runs_on_into(text, after, gap)
                 if previous and not first.previous:  # it opened the first chunk; this one has the sentence before
                     first.previous, first.earlier = previous, earlier
                     first.pair_vector = pairs.get(together(previous, text))
@@ -163,7 +201,7 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
             seen[key] = Candidate(
                 p, rank, start, start + len(text), text, f"{p.chunk.title} {year} {previous}", previous=previous,
                 following=after if introduces(text, after, gap) else "",
-                introduces_block=bool(after) and _OPEN_END.search(text) is not None and runs_into_block(after, gap),
+                introduces_block=bool(after) and runs_on_into(text, after, gap),
                 earlier=earlier,
                 standalone=apart,
                 vector=vector,

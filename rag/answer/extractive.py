@@ -25,6 +25,7 @@ from rag.answer.candidates import (
     described_term,
     names_term,
     new_term,
+    readable,
 )
 from rag.answer.compound import compared, scenario, scene_of, sub_questions
 from rag.answer.defaults import ASKS_DEFAULT, asks_default, asks_the_default, signature_default, states_default
@@ -465,7 +466,7 @@ def compose(
                 break
         else:
             term = described_term(c) or (labels or {}).get(i, "")
-            text = annotate_dates(c)
+            text = readable(annotate_dates(c), c.passage.chunk.source)
             lines.append((f"{term}: {text}" if term and term != labelled else text, [n]))
             labelled = term
     text = " ".join(f"{t} {''.join(f'[{m}]' for m in marks)}" for t, marks in lines)

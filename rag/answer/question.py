@@ -119,7 +119,7 @@ _ATTRIBUTION = re.compile(
 )
 # A name from code: dotted ("pathlib.Path.walk"), with an underscore ("rel_tol") or called ("kde()").
 _IDENTIFIER = re.compile(r"[A-Za-z_][\w.]*\w(?:\(\))?")
-_OPTION = re.compile(r"(?:^|(?<=[\s(/]))--?[A-Za-z][\w-]*\w")  # "--json-lines", "-vv"
+_OPTION = re.compile(r"(?:^|(?<=[\s(/]))--?[A-Za-z](?:[\w-]*\w)?(?![\w-])")  # "--json-lines", "-vv", "-t"
 _KEYWORD = re.compile(r"\b([A-Za-z_]\w+)=")  # "unique=True"
 _NAMED_PARAMETER = re.compile(
     r"(?:\bthe|['’]s)\s+([A-Za-z_]\w+)\s+(?:parameter|argument|keyword argument)\b"
@@ -308,11 +308,20 @@ _TOLD = re.compile(r"(?:[^.?!]|\.(?=\S))*?\b(?:I|I'm|I've|we|we're|we've|my|our|
 _TOLD_NAME = re.compile(r"(?<![\w.-])[A-Za-z]\w*_\w*[A-Za-z\d](?![\w(]|\.\w|\s*=)|[\"'`‘“][^\"'`’”\n]{1,60}[\"'`’”]")
 
 
+# "as in chown alice: report.txt", "e.g. wc -w -c -l": an example the asker makes up; its file names and options
+_EXAMPLE = re.compile(r"\b(?:as in|e\.g\.|for example|for instance|such as)[,:]?\s+(?P<example>[^?;]+)", re.I)
+_EXAMPLE_NAME = re.compile(r"(?<![\w.-])(?:--?[A-Za-z][\w-]*|[\w-]+(?:\.[\w-]+)+)")
+
+
 def without_asker_names(question: str) -> str:
     """``question`` with the names the asker gives their own things blanked out ("I installed a file named
-    mypkg.cron"): those are no names the documents must hold."""
+    mypkg.cron"), and the file names and options of an example they make up ("as in chown alice: report.txt"):
+    those are no names the documents must hold."""
     for m in _ASKER_NAMED.finditer(question):
         question = question[: m.start("name")] + " " * len(m.group("name")) + question[m.end("name") :]
+    for m in _EXAMPLE.finditer(question):
+        example = _EXAMPLE_NAME.sub(lambda n: " " * len(n.group(0)), m.group("example"))
+        question = question[: m.start("example")] + example + question[m.end("example") :]
     return question
 
 

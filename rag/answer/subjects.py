@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from rag.answer.candidates import Candidate
 from rag.answer.question import Question
+from rag.records import SEPARATOR
 from rag.text import lexical, versions
 from rag.text.entities import Analysis
 
@@ -128,9 +129,19 @@ def written(name: str, text: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.I) is not None
 
 
+OPTION_ENTRY = 2.0  # a manual's entry for an option the question names ("-t STAMP" for "touch -t") counts double
+
+
 def names_section(q: Question, title: str) -> float:
     """1.0 when the section path ``title`` holds one of the question's names from code as a run of terms
-    ("functools.cache" in "functools › @functools.cache(user_function)", not in "@functools.lru_cache")."""
+    ("functools.cache" in "functools › @functools.cache(user_function)", not in "@functools.lru_cache");
+    ``OPTION_ENTRY`` when its last heading is the entry of an option the question names, written as the question
+    writes it ("-t STAMP" for "touch -t", not "-T")."""
+    entry = title.rsplit(SEPARATOR, 1)[-1] if SEPARATOR in title else ""
+    if entry and any(
+        re.search(rf"(?<![\w-]){re.escape(o)}(?![\w-])", entry) for o in q.code_names if o.startswith("-")
+    ):
+        return OPTION_ENTRY
     if not q.identifiers:
         return 0.0
     held = f" {' '.join(lexical.terms(title))} "

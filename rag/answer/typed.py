@@ -187,9 +187,16 @@ _NOTE_VERBS = {
 }
 
 
-def _echoes(text: str, asked: set[str]) -> bool:
-    """Whether a sentence restates the question and adds little else (under 30% of its words are new)."""
+# an option's name ("-r", "--relative", "-size"), as a manual's entry names what it describes
+_OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*")
+
+
+def _echoes(text: str, asked: set[str], question: str = "") -> bool:
+    """Whether a sentence restates the question and adds little else (under 30% of its words are new), naming no
+    option the ``question`` doesn't ("-r, --relative: create links relative to link location" tells how)."""
     own = set(lexical.terms(text))
+    if set(_OPTION.findall(text)) - set(_OPTION.findall(question)):
+        return False
     return bool(own) and len(own - asked) / len(own) < 0.3
 
 
@@ -197,8 +204,9 @@ _RELEASE_FOCUS = frozenset({"version", "releas"})
 _RELEASE = re.compile(r"\b\d+(?:\.\d+)+\b|\b(?:version|release|v)\s*(\d+(?:\.\d+)*)\b|\b(?:19|20)\d{2}\b", re.I)
 
 
-# A short line with no closing punctuation, no colon and no markup of a list, a table or code: a title
-_HEADING_LIKE = re.compile(r"(?![-*•|`>#])[^\n:\\{}=<>$]{1,80}(?<![.!?;:)\]\"”’])")
+# A short line with no closing punctuation, no colon and no markup of a list, a table or code, nor a tag set off
+# by a wide gap ("124    if COMMAND times out": a manual's tagged paragraph): a title
+_HEADING_LIKE = re.compile(r"(?![-*•|`>#])(?!\S{1,12} {3,}\S)[^\n:\\{}=<>$]{1,80}(?<![.!?;:)\]\"”’])")
 
 
 def asks(sentence: str) -> bool:
@@ -350,14 +358,14 @@ def answer_fit(
         # A reason is often given without "because" ("Exceptional performance can't be trained"): the marks rank
         # a sentence higher, their absence doesn't rule it out; but a sentence that only restates the question
         # ("the ministry declined to comment" for "why did it refuse to comment") gives no reason.
-        return 0.0 if _echoes(c.text, asked) else 0.3
+        return 0.0 if _echoes(c.text, asked, q.text) else 0.3
     if kind == "yesno":
         if q.alternatives:  # "audio or video?": the sentence must name one of them
             have = set(lexical.terms(c.text))
             return 1.0 if any(alt and set(alt) <= have for alt in q.alternatives) else 0.0
         return 0.0 if _UNKNOWN.search(c.text) else 1.0
     if kind == "other":
-        if _echoes(c.text, asked):
+        if _echoes(c.text, asked, q.text):
             return 0.3
         return 1.0 if not q.defined or defines(c.text, q.defined) else DEFINITION_UNSTATED
     best = 0.0

@@ -13,6 +13,7 @@ import numpy as np
 from rag.errors import RagError
 from rag.files import sha256_file
 from rag.settings import Settings
+from rag.text.lexical import unbroken
 
 TOKENIZER_FILE = Path(__file__).resolve().parent.parent / "data" / "minilm-tokenizer.json"
 MAX_WORDPIECES = 256
@@ -103,7 +104,7 @@ class OnnxEmbedder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        encodings = self._tokenizer.encode_batch(texts)
+        encodings = self._tokenizer.encode_batch([unbroken(t) for t in texts])
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         for b in range(0, len(order), self.batch_size):
             idx = order[b : b + self.batch_size]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from rag.errors import RagError, display_name, short_reason
 from rag.files import decode_text, sha256_bytes
+from rag.ingest import wrapped as wrapped_text
 from rag.ingest.markup import html_blocks
 from rag.ingest.pdf import HEADING_SIZE, SECTION_NUMBER, Heading, Reflowed, page_texts, read_pages
 from rag.ingest.restructured import rst_html
@@ -74,6 +75,11 @@ _EDITION = re.compile(
 )
 
 
+# "LN(1)         User Commands         LN(1)", "GNU coreutils 9.1    September 2022    LN(1)": a manual's running
+# header or footer, its fields set apart by wide gaps
+_RUNNING = re.compile(r"\S+(?: \S+)*(?: {3,}\S+(?: \S+)*){2,}")
+
+
 def _indent(text: str, start: int) -> int:
     return start - text.rfind("\n", 0, start) - 1
 
@@ -113,6 +119,7 @@ def clean(text: str, rewrap: bool = True, lists: bool = False) -> tuple[str, lis
     """
     wrapped = paragraphs(text) if rewrap else None
     lines = wrapped if wrapped is not None else list(_lines(text))
+    outdented = wrapped_text.headings(text) if wrapped is not None else set()
     words = {ln: text[ln.start : ln.end] for ln in lines}
     counts = Counter(w for w in words.values() if len(w) > 20)
     title = ""
@@ -122,6 +129,7 @@ def clean(text: str, rewrap: bool = True, lists: bool = False) -> tuple[str, lis
     in_footer = False
     kept, set_off = -1, False  # the line the last block ends with; whether it is a line set off in a sentence
     edition = ""
+    introduced = -1  # the indent of a kept paragraph that ends with a colon, while what it introduces goes on
     for i, ln in enumerate(lines):
         s = words[ln]
         bare = _BULLET.sub("", s).strip()
@@ -139,7 +147,18 @@ def clean(text: str, rewrap: bool = True, lists: bool = False) -> tuple[str, lis
             in_footer = True
             continue
         page_lines.append(bare)  # everything above the footer may date the page, captions included
-        if not bare or _NAV.match(bare):
+        if not bare or _NAV.match(bare) or ln.start in outdented:
+            continue  # an outdented heading ("DESCRIPTION") names a section: see wrapped.sections
+        if wrapped is not None and i in (0, len(lines) - 1) and _RUNNING.fullmatch(bare):
+            continue  # a manual's running header or footer
+        if wrapped is not None and introduced >= 0 and _indent(text, ln.start) > introduced:
+            blocks.append(ln)  # an example set in under the line that introduces it ("use one of these commands:")
+            kept, set_off = i, False
+            continue
+        introduced = -1
+        if title and wrapped is not None and wrapped_text.described(s):
+            blocks.append(ln)  # an option and its description, whole however short ("-f, --force" / "remove ...")
+            kept, set_off = i, False
             continue
         if not title and not _BULLET.match(s):
             title = bare.lstrip("#").strip()
@@ -158,6 +177,8 @@ def clean(text: str, rewrap: bool = True, lists: bool = False) -> tuple[str, lis
             continue
         blocks.append(ln)
         kept, set_off = i, False
+        if s.endswith(":"):
+            introduced = _indent(text, ln.start)
     if stamps:
         return title, blocks, min(stamps).isoformat(), False
     inferred = infer_date(page_lines)
@@ -314,6 +335,8 @@ def load_file(path: Path, source: str, max_bytes: int) -> Document:
         title, blocks, whole, sections, iso, inferred = _pdf_blocks(text, pdf_headings)
     else:
         title, blocks, iso, inferred = clean(text)
+        if paragraphs(text) is not None:  # a manual page's "DESCRIPTION", its options' terms
+            sections = wrapped_text.sections(text, title or path.stem)
     if not blocks:
         if suffix in RST_SUFFIXES:
             raise RagError("no text of its own (its directives include or document text kept elsewhere)")

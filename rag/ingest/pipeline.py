@@ -76,7 +76,7 @@ READINGS_KEY = "sentence_readings"  # "unmarked" once every chunk has its unmark
 # 16: a line under the title naming the document's version ("Version 3, 29 June 2007") joins its title; in
 #     hard-wrapped text a term's definition indented under it ("means ...") and the lines of an item marked "(a)"
 #     or "B." are one paragraph; a first line of eight words or more that ends in ":" is text, not a headline.
-READER_VERSION = "16"
+READER_VERSION = "17"
 REREAD_SUFFIXES = frozenset({".pdf", ".html", ".htm", ".md", ".markdown", ".rst", ".rest"})
 
 

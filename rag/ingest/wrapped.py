@@ -11,10 +11,11 @@ code keep their lines.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from itertools import pairwise
 
-from rag.records import Span
+from rag.records import SEPARATOR, Span
 
 MAX_WIDTH = 100  # lines longer than this are paragraphs of their own (news, essays), not wrapped text
 MIN_LINES = 8  # too few lines to tell a wrap width
@@ -30,6 +31,14 @@ _RULE = re.compile(r"\s*([-=_*~#+.])\1{2,}\s*$")
 _ENDED = re.compile(r"[.!?:;][\"'”’)\]]*$")
 _LOWER_WORD = re.compile(r"[a-z]+\b(?![(.=_\[])")  # a word of prose, not code ("means", not "foo(" or "x.y")
 TERM_WORDS = 8  # a term defined on the lines under it is at most this long
+HEADING_WORDS = 8  # an outdented heading ("EXIT STATUS", "   Simple find|xargs approach") is at most this long
+_CAPITALS = re.compile(r"[A-Z][A-Z0-9 &/'-]*")  # "DESCRIPTION", "SEE ALSO": a heading, never a defined term
+# "-b     like --backup but ...": an option's name, then its description on the same line past a wide gap
+# "137    if COMMAND ... is sent the KILL (9) signal" / "              (128+9)": a tag, a wide gap, and the text whose
+# further lines hang under its first word (a manual's tagged paragraph)
+_OPTION_TERM = re.compile(r"\s*--?[A-Za-z]")  # "-D [bind_address:]port": its description may open a sentence
+_TAGGED = re.compile(r"\s*\S{1,12}\s{3,}(?=\S)")
+_OPTION_LINE = re.compile(r"\s*--?\w[\w-]*(?:[ =]\S+)?\s{2,}\S")
 
 
 def _raw_lines(text: str) -> Iterator[tuple[int, str]]:
@@ -62,7 +71,7 @@ def wrap_width(text: str) -> int | None:
     # Ragged text, or prose mixed with records and lists: wrapped if enough lines carry a sentence on into a
     # next line that starts in lower case.
     lines = [line for _, line in _raw_lines(text)]
-    carried = sum(1 for a, b in pairwise(lines) if _carries_on(a, b) or _hangs_on(a, b))
+    carried = sum(1 for a, b in pairwise(lines) if _carries_on(a, b) or _hangs_on(a, b) or _defines(a, b))
     return width if carried >= CARRIED_SHARE * len(lengths) else None
 
 
@@ -90,12 +99,14 @@ def _hangs_on(previous: str, line: str) -> bool:
 
 def _defines(term: str, line: str) -> bool:
     """Whether ``line`` starts the definition of a short ``term`` line above it, indented under it and going on in
-    lower case (``1.2. "Contributor Version"`` / ``    means the combination of ...``)."""
+    lower case (``1.2. "Contributor Version"`` / ``    means the combination of ...``), or in any case under an
+    option (``-D [bind_address:]port`` / ``    Specifies a local ...``)."""
     return (
-        len(term.split()) <= TERM_WORDS
+        0 < len(term.split()) <= TERM_WORDS
         and not _ENDED.search(term)
+        and not _CAPITALS.fullmatch(term.strip())
         and _indent(line) > _indent(term)
-        and bool(_LOWER_WORD.match(line.strip()))
+        and (bool(_LOWER_WORD.match(line.strip())) or _OPTION_TERM.match(term) is not None)
     )
 
 
@@ -142,7 +153,7 @@ def paragraphs(text: str) -> list[Span] | None:
                 start, end = pos + len(line) - len(line.lstrip()), pos + len(line)
                 # the text of a list item's lines hangs under its first word ("B. List on the Title Page ..." /
                 # "   responsible for ..."); a capital's marker only opens a block, as "J. Smith" may start a line
-                item = _ITEM.match(line) or _CAPITAL_ITEM.match(line)
+                item = _ITEM.match(line) or _CAPITAL_ITEM.match(line) or _TAGGED.match(line)
                 hanging = {len(line[: item.end()].expandtabs())} if item else set(range(_indent(line)))
             else:
                 start = end = -1
@@ -150,3 +161,77 @@ def paragraphs(text: str) -> list[Span] | None:
     if start >= 0:
         spans.append(Span(start, end))
     return spans
+
+
+def body_indent(text: str) -> int:
+    """The indent most of the text's lines have: that of its body, under outdented headings."""
+    counts = Counter(_indent(line) for _, line in _raw_lines(text) if line.strip())
+    return counts.most_common(1)[0][0] if counts else 0
+
+
+def described(block: str) -> bool:
+    """Whether ``block`` is a described term, whole however short: an option or term on its own line with its
+    description indented under it ("-f, --force" / "    remove existing destination files"), or an option's name
+    and its description on one line ("-b     like --backup but does not accept an argument")."""
+    first, _, rest = block.partition("\n")
+    return bool(_OPTION_LINE.match(first)) or (bool(rest.strip()) and _defines(first, rest.split("\n")[0]))
+
+
+def _heading(line: str, following: str, apart: bool, body: int) -> bool:
+    """Whether ``line`` is an outdented heading: short, unpunctuated, set left of the text's body and of the line
+    ``following`` it, and in capitals ("DESCRIPTION") or set off from that line by a blank one (``apart``)."""
+    words = line.split()
+    return (
+        0 < len(words) <= HEADING_WORDS
+        and not _ENDED.search(line)
+        and not _ITEM.match(line)
+        and _indent(line) < body
+        and _indent(following) > _indent(line)
+        and (apart or bool(_CAPITALS.fullmatch(line.strip())))
+    )
+
+
+def _outline(text: str) -> Iterator[tuple[int, str, int, str]]:
+    """The outdented headings and described terms of a hard-wrapped text, and the paragraphs that close a term's
+    section, as (offset, "heading" | "term" | "text", indent, the line)."""
+    body = body_indent(text)
+    lines = list(_raw_lines(text))
+    term_indent = -1
+    for k, (pos, line) in enumerate(lines):
+        if not line.strip() or (k and lines[k - 1][1].strip()):
+            continue  # headings and terms open a paragraph
+        j = next((j for j in range(k + 1, len(lines)) if lines[j][1].strip()), None)
+        following = lines[j][1] if j is not None else ""
+        indent, at = _indent(line), pos + len(line) - len(line.lstrip())
+        if j is not None and _heading(line, following, j > k + 1, body):
+            yield at, "heading", indent, line.strip()
+            term_indent = -1
+        elif j == k + 1 and indent >= body and _defines(line, following):
+            yield at, "term", indent, line.strip()
+            term_indent = indent
+        elif indent <= term_indent:
+            yield at, "text", indent, line.strip()
+            term_indent = -1
+
+
+def headings(text: str) -> set[int]:
+    """Where the outdented headings of a hard-wrapped text start ("NAME", "EXIT STATUS" left of the body)."""
+    return {at for at, kind, _, _ in _outline(text) if kind == "heading"}
+
+
+def sections(text: str, title: str) -> list[tuple[int, str]]:
+    """The section paths of a hard-wrapped text with outdented headings and described terms (a manual page: "NAME",
+    "DESCRIPTION", "   GLOBAL OPTIONS", then "-r, --relative" over its description), as (offset, "Title ›
+    Heading › Term") where each starts; none when it has neither. A term's section ends at the next paragraph
+    as far left as it that describes nothing."""
+    out: list[tuple[int, str]] = []
+    opened: list[tuple[int, str]] = []  # (indent, heading) of the open headings
+    term = ""
+    for at, kind, indent, line in _outline(text):
+        if kind == "heading":
+            opened = [h for h in opened if h[0] < indent] + [(indent, line)]
+        term = line if kind == "term" else ""
+        path = SEPARATOR.join([title, *(h for _, h in opened), *([term] if term else [])])
+        if not out or out[-1][1] != path:
+            out.append((at, path))
+    return out if len(out) > 1 else []

@@ -172,7 +172,11 @@ STOPWORDS = frozenset(
         "el",
     ]
 )
-_WORD = re.compile(r"(?:[A-Za-z]\.){2,}|[0-9]+(?:[.,][0-9]+)*|[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
+# a word: an abbreviation, a number, a word with its clitic, or a one-letter option ("-t", "-D": a manual's entry
+# names it, and its letter alone is no word)
+_WORD = re.compile(
+    r"(?:[A-Za-z]\.){2,}|[0-9]+(?:[.,][0-9]+)*|[A-Za-z0-9]+(?:['’][A-Za-z]+)?|(?<![\w-])-[A-Za-z](?![\w-])"
+)
 
 
 @lru_cache(maxsize=1)
@@ -180,6 +184,16 @@ def _stemmer() -> Any:
     import Stemmer
 
     return Stemmer.Stemmer("english")
+
+
+# a word broken at a line's end by a typesetter's hyphen (groff's U+2010 "speci‐" / "fied", a soft hyphen)
+_BROKEN = re.compile(r"(?<=\w)[\u2010\u00ad]\n[ \t]*(?=\w)")
+
+
+def unbroken(text: str) -> str:
+    """``text`` with the words a typesetter broke across lines with its hyphen joined ("speci‐\\n   fied" ->
+    "specified"), for matching and embedding; quotes keep the text as written."""
+    return _BROKEN.sub("", text) if "\n" in text else text
 
 
 def terms(text: str) -> list[str]:
@@ -190,7 +204,7 @@ def terms(text: str) -> list[str]:
 @lru_cache(maxsize=20_000)
 def _terms(text: str) -> tuple[str, ...]:
     """``terms`` of a text, remembered: an answer compares the same sentences many times."""
-    words = [w.lower().replace("’", "'").replace(".", "").replace(",", "") for w in _WORD.findall(text)]
+    words = [w.lower().replace("’", "'").replace(".", "").replace(",", "") for w in _WORD.findall(unbroken(text))]
     words = [w[:-2] if w.endswith("'s") else w for w in words]
     kept = [w for w in words if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
     # Snowball keeps "-ment" nouns apart from their verbs ("agreement"/"agreed"): fold them together.
