@@ -34,7 +34,7 @@ from rag.answer.numbering import quoted, renumbered, without_repeats
 from rag.answer.question import Question, analyse, question_start
 from rag.answer.refusal import absent, refused
 from rag.answer.slots import fills
-from rag.answer.subjects import TYPED, names_section
+from rag.answer.subjects import OPTION_ENTRY, TYPED, names_section
 from rag.answer.support import IdfFn, coverage
 from rag.answer.typed import (
     VERSION_NOTE,
@@ -64,6 +64,7 @@ TAGGED = 12  # sentences examined closely (entities, near-synonyms) per question
 NOTES = 4  # ... and release notes besides, for a question of when or which version
 DEFAULT_UNSTATED = 0.45  # the fit, at most, of a sentence that states no default, for a question asking for one
 DEFAULT_LEAD = 0.7  # a sentence stating the default leads when it has this share of the top relevance, or more
+ENTRY_LEAD = 0.8  # ... as does one of an asked option's entry with this share
 BOUND_UNSTATED = 0.25  # ... and of one that states no bound, for a question asking for a maximum or a minimum
 
 
@@ -192,8 +193,11 @@ def rank(
             pool[i].fit = answer_fit(q, pool[i], analyses[i], matcher, require_event=False)
     # a sentence that states the asked-for default leads those that state none, however much more they restate,
     # when it is near the most relevant sentence in relevance
-    near = DEFAULT_LEAD * max((pool[i].relevance for i in shortlist), default=0.0)
-    leads = {i for i in shortlist if unstated and i not in unstated and pool[i].relevance >= near}
+    top = max((pool[i].relevance for i in shortlist), default=0.0)
+    leads = {i for i in shortlist if unstated and i not in unstated and pool[i].relevance >= DEFAULT_LEAD * top}
+    # so does a sentence of the manual's entry for an option the question names ("-f, --force" / "if an existing
+    # destination file cannot be opened, ..." for "cp --force"), above one that mentions the option in passing
+    leads |= {i for i in shortlist if pool[i].in_named_section >= OPTION_ENTRY and pool[i].relevance >= ENTRY_LEAD * top}
     ranked = sorted(shortlist, key=lambda i: (i not in leads, -pool[i].score))
     return Ranking(q, pool, shortlist, [i for i in ranked if pool[i].fit > 0], vectors)
 
