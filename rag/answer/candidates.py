@@ -102,7 +102,7 @@ def annotate_dates(c: Candidate) -> str:
 PLAIN_SUFFIXES = frozenset({".txt", ""})  # plain text, whose paragraphs keep the file's line breaks
 PROSE_WORDS = 4  # a wrapped paragraph's lines hold at least this many words on average
 _SET_IN = re.compile(r"[ \t]*\n[ \t]*|(?<=\S) {2,}(?=\S)")
-_CODE_LINE = re.compile(r"^\s*(?:[$#>{}]|```)|[;{}]\s*$")
+_CODE_LINE = re.compile(r"^\s*(?:[$#>{}]|```)|[{}]\s*$")
 
 
 def readable(text: str, source: str) -> str:

@@ -293,6 +293,11 @@ def release_label(q: Question, c: Candidate) -> str:
     return release if release and _names_release(release, set(q.terms)) else ""
 
 
+# a command's usage line: its name, then only placeholders, options and ellipses ("wc [OPTION]...", "[FILE]...")
+_USAGE = re.compile(
+    r"\s*(?:[a-z][\w.+-]*\s+)?(?:--?\w[\w-]*\s+)*(?:\[[^\]\n]*\]|[A-Z][A-Z_]{2,})(?:\.\.\.)?"
+    r"(?:\s*(?:\[[^\]\n]*\]|[A-Z][A-Z_]{2,}|--?\w[\w-]*)(?:\.\.\.)?)*\s*$"
+)
 # only links or images, in a list item or not: "- [How to style the tabs?](../tabbed.md#styling)", "![Preview](a.png)"
 _LINKS_ONLY = re.compile(r"^\s*(?:[-*+]\s+|\d{1,3}[.)]\s+)?(?:!?\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])[\s,;.]*)+$")
 
@@ -320,6 +325,8 @@ def answer_fit(
         return 0.0
     if _LINKS_ONLY.match(c.text):
         return 0.0  # a table of contents' "- [What is the alternate style?](tabbed.md#alternate-style)" says nothing
+    if _USAGE.match(c.text):
+        return 0.0  # a manual's synopsis ("wc [OPTION]... [FILE]...") shows how to call, and says nothing
     if asks(c.text):
         return 0.0  # a question the text asks ("How to explain the time he spent on alchemy?") answers nothing
     if c.standalone and _HEADING_LIKE.fullmatch(c.text) and not VERSION_NOTE.search(c.text):
