@@ -106,3 +106,51 @@ def test_questions_about_options_are_answered_from_their_descriptions(tmp_path: 
     # an option no entry describes is refused, not answered from another option's description
     absent = frob.ask("What does frob -z do?")
     assert absent.refused, absent.text
+
+
+FROB_EXIT = """FROB(1)                          User Commands                         FROB(1)
+
+NAME
+       frob - polish the glaze of ceramic tiles
+
+DESCRIPTION
+       Polish each TILE with the buffing wheel until its glaze reflects a test
+       lamp.
+
+       Exit status is 0 if every tile was polished, 3 if the wheel stopped
+       before a tile was done.
+
+GNU frobutils 2.4                  March 2023                          FROB(1)
+"""
+BLIT = """BLIT(1)                          User Commands                         BLIT(1)
+
+NAME
+       blit - copy glazed tiles between kilns
+
+DESCRIPTION
+       Copy each TILE from one kiln to the next, keeping its glaze intact.
+
+       --frob
+              polish each tile with frob before it is copied; the exit status
+              of frob is ignored, and blit exits with status 0 once every tile
+              was copied, whatever frob returned
+
+GNU frobutils 2.4                  March 2023                          BLIT(1)
+"""
+
+
+def test_a_question_naming_a_command_is_answered_from_its_page(tmp_path: Path) -> None:
+    """Another page that names the command ("--frob" of blit) is no answer about the command's own behaviour."""
+    from rag.text.terms import subject_names
+
+    assert subject_names("gzip, gunzip, zcat - compress or expand files › OPTIONS") == ["gzip", "gunzip", "zcat"]
+    assert subject_names("bisect — Array bisection algorithm") == ["bisect"]
+    assert subject_names("GNU GENERAL PUBLIC LICENSE, Version 3") == []
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "frob.1.txt").write_text(FROB_EXIT, encoding="utf-8")
+    (docs / "blit.1.txt").write_text(BLIT, encoding="utf-8")
+    pages = Assistant.build(docs, tmp_path / "index", Settings())
+    answer = pages.ask("What do frob's exit codes mean?")
+    assert answer.citations and answer.citations[0].source == "frob.1.txt", answer.text
+    assert "3 if the wheel stopped" in answer.text, answer.text

@@ -170,11 +170,14 @@ def body_indent(text: str) -> int:
 
 
 def described(block: str) -> bool:
-    """Whether ``block`` is a described term, whole however short: an option or term on its own line with its
-    description indented under it ("-f, --force" / "    remove existing destination files"), or an option's name
-    and its description on one line ("-b     like --backup but does not accept an argument")."""
+    """Whether ``block`` is a described option, whole however short: an option or operand on its own line with its
+    description indented under it ("-f, --force" / "    remove existing destination files", "bs=BYTES" / "..."),
+    or an option's name and its description on one line ("-b     like --backup but does not accept an argument")."""
     first, _, rest = block.partition("\n")
-    return bool(_OPTION_LINE.match(first)) or (bool(rest.strip()) and _defines(first, rest.split("\n")[0]))
+    if _OPTION_LINE.match(first):
+        return True
+    named = _OPTION_TERM.match(first) is not None or "=" in first  # "-f, --force", "bs=BYTES"; not a title's lines
+    return named and bool(rest.strip()) and _defines(first, rest.split("\n")[0])
 
 
 def _heading(line: str, following: str, apart: bool, body: int) -> bool:

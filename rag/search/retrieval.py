@@ -9,13 +9,15 @@ import numpy as np
 
 from rag.errors import RagError
 from rag.index.store import Store, date_number
-from rag.records import Chunk, Passage
+from rag.records import SEPARATOR, Chunk, Passage
 from rag.text import versions
+from rag.text.terms import names_subject
 
 RRF_K = 60
 BM25_FLOOR = 0.1  # BM25 hits scoring under this share of the best one don't count
 BM25_WEIGHT = 1.25  # a rank on the BM25 side counts this much more than the same rank on the dense side
 OTHER_VERSION = 0.5  # the score of a passage from another version of a document than the query asks about
+NAMED_SUBJECT = 1.25  # ... and of one from the reference page of a command or module the query names
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ def retrieve(
         p.score += BM25_WEIGHT / (RRF_K + rank + 1)
         p.bm25_rank = rank + 1
     _prefer_asked_version(query, list(fused.values()))
+    _prefer_named_subject(query, list(fused.values()))
     ranked = sorted(fused.values(), key=lambda p: -p.score)
     return with_continuations(store, diversify(ranked, top_k))
 
@@ -110,6 +113,18 @@ def _prefer_asked_version(query: str, passages: list[Passage]) -> None:
         for p in passages:
             if versions.of_other_version(p.chunk.title, asked):
                 p.score *= OTHER_VERSION
+
+
+def _prefer_named_subject(query: str, passages: list[Passage]) -> None:
+    """A passage from the reference page of a command or module the query names ("What do diff's exit codes
+    mean?": diff's manual page, not tar's "--diff") ranks higher."""
+    named: dict[str, bool] = {}
+    for p in passages:
+        title = p.chunk.title.split(SEPARATOR, 1)[0]
+        if title not in named:
+            named[title] = names_subject(title, query)
+        if named[title]:
+            p.score *= NAMED_SUBJECT
 
 
 def with_continuations(store: Store, passages: list[Passage]) -> list[Passage]:

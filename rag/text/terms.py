@@ -17,6 +17,9 @@ _TITLE_WORD = re.compile(r"(?:^|\s)[A-Z][a-z]+(?=\s|$)")
 _CALL = re.compile(r"(?:(?:\[[^\]]*\]|[\w.]+)\s*=\s*)?(?P<name>[A-Za-z_][\w.:]*)\s*\(")
 # a numbered section's heading ("11.6.2 The glm() function", "III.1. The documentclass line"): a title, not a term
 _NUMBERED = re.compile(r"(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,5}(?:\.\d{1,2})*\.|[A-H](?:\.\d{1,2})+\.?)\s+\S")
+# "du - estimate file space usage", "gzip, gunzip, zcat - compress ...", "bisect — Array bisection algorithm": a
+# reference page's title names what it is about, as manual pages and module references do
+_SUBJECT_TITLE = re.compile(r"\s*([a-z][\w.+-]*(?:,\s*[a-z][\w.+-]*)*)\s+[-—–]\s+\S")
 TERM_WORDS = 8  # a described term is short: an option or a signature, not a heading that is a sentence
 SHORT_TERM, LONG_TERM = 40, 60  # characters of a term written whole; of the longest name written
 
@@ -79,3 +82,17 @@ def described_readings(title: str, sentences: list[str]) -> list[str]:
         for s in sentences
         if len(content_words(s)) >= SUBJECT_WORDS and (term := term_described(title, s))
     ]
+
+
+def subject_names(title: str) -> list[str]:
+    """The names a reference page's title gives its subject: ["du"] for "du - estimate file space usage"."""
+    m = _SUBJECT_TITLE.match(title.split(SEPARATOR, 1)[0])
+    return [n.strip() for n in m.group(1).split(",")] if m else []
+
+
+def names_subject(title: str, question: str) -> bool:
+    """Whether ``question`` names the command or module whose reference page ``title`` is of ("diff's exit codes"
+    for "diff - compare files line by line")."""
+    return any(
+        re.search(rf"(?<![\w.-]){re.escape(name)}(?![\w-]|\.\w)", question, re.I) for name in subject_names(title)
+    )
