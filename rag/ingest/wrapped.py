@@ -31,6 +31,8 @@ _RULE = re.compile(r"\s*([-=_*~#+.])\1{2,}\s*$")
 _ENDED = re.compile(r"[.!?:;][\"'”’)\]]*$")
 _LOWER_WORD = re.compile(r"[a-z]+\b(?![(.=_\[])")  # a word of prose, not code ("means", not "foo(" or "x.y")
 TERM_WORDS = 8  # a term defined on the lines under it is at most this long
+QUESTION_WORDS = 16  # ... or, when it asks a question (an FAQ's), at most this long
+_CODE_END = re.compile(r"[{(\\,]\s*$")  # "/var/log/dpkg {", "update-alternatives --install ... \\": code, not a term
 HEADING_WORDS = 8  # an outdented heading ("EXIT STATUS", "   Simple find|xargs approach") is at most this long
 _CAPITALS = re.compile(r"[A-Z][A-Z0-9 &/'-]*")  # "DESCRIPTION", "SEE ALSO": a heading, never a defined term
 # "-b     like --backup but ...": an option's name, then its description on the same line past a wide gap
@@ -181,13 +183,16 @@ def described(block: str) -> bool:
 
 
 def _heading(line: str, following: str, apart: bool, body: int) -> bool:
-    """Whether ``line`` is an outdented heading: short, unpunctuated, set left of the text's body and of the line
-    ``following`` it, and in capitals ("DESCRIPTION") or set off from that line by a blank one (``apart``)."""
+    """Whether ``line`` is an outdented heading: short, unpunctuated or a question, set left of the text's body and
+    of the line ``following`` it, and in capitals ("DESCRIPTION") or set off from that line by a blank one
+    (``apart``)."""
     words = line.split()
+    asks = line.rstrip().endswith("?")  # an FAQ's question over its answer ("8.4. How do I display the files ...?")
     return (
-        0 < len(words) <= HEADING_WORDS
-        and not _ENDED.search(line)
+        0 < len(words) <= (QUESTION_WORDS if asks else HEADING_WORDS)
+        and (asks or not _ENDED.search(line))
         and not _ITEM.match(line)
+        and not _RULE.match(line)
         and _indent(line) < body
         and _indent(following) > _indent(line)
         and (apart or bool(_CAPITALS.fullmatch(line.strip())))
@@ -209,7 +214,7 @@ def _outline(text: str) -> Iterator[tuple[int, str, int, str]]:
         if j is not None and _heading(line, following, j > k + 1, body):
             yield at, "heading", indent, line.strip()
             term_indent = -1
-        elif j == k + 1 and indent >= body and _defines(line, following):
+        elif j == k + 1 and indent >= body and _defines(line, following) and not _ITEM.match(line) and not _CODE_END.search(line):
             yield at, "term", indent, line.strip()
             term_indent = indent
         elif indent <= term_indent:
