@@ -136,18 +136,17 @@ OPTION_ENTRY = 2.0  # a manual's entry for an option the question names ("-t STA
 def names_section(q: Question, title: str) -> float:
     """1.0 when the section path ``title`` holds one of the question's names from code as a run of terms
     ("functools.cache" in "functools › @functools.cache(user_function)", not in "@functools.lru_cache") or is of
-    the reference page of a command or module the question names;
-    ``OPTION_ENTRY`` when its last heading is the entry of an option the question names, written as the question
-    writes it ("-t STAMP" for "touch -t", not "-T")."""
+    the reference page of a command or module the question names; ``OPTION_ENTRY`` more when its last heading is
+    the entry of an option the question names, written as the question writes it ("-t STAMP" for "touch -t", not
+    "-T")."""
     entry = title.rsplit(SEPARATOR, 1)[-1] if SEPARATOR in title else ""
+    named = 1.0 if names_subject(title, q.text) else 0.0  # the page of the command the question names ("frob's")
     if entry and any(
         re.search(rf"(?<![\w-]){re.escape(o)}(?![\w-])", entry) for o in q.code_names if o.startswith("-")
     ):
-        return OPTION_ENTRY
-    if names_subject(title, q.text):
-        return 1.0  # the reference page of the command or module the question names ("frob's exit codes")
-    if not q.identifiers:
-        return 0.0
+        return OPTION_ENTRY + named  # "-f, --force" of cp's page for "cp --force", above mv's "-f, --force"
+    if named or not q.identifiers:
+        return named
     held = f" {' '.join(lexical.terms(title))} "
     return 1.0 if any(f" {name} " in held for name in q.identifiers) else 0.0
 
