@@ -187,16 +187,9 @@ _NOTE_VERBS = {
 }
 
 
-# an option's name ("-r", "--relative", "-size"), as a manual's entry names what it describes
-_OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*")
-
-
-def _echoes(text: str, asked: set[str], question: str = "") -> bool:
-    """Whether a sentence restates the question and adds little else (under 30% of its words are new), naming no
-    option the ``question`` doesn't ("-r, --relative: create links relative to link location" tells how)."""
+def _echoes(text: str, asked: set[str]) -> bool:
+    """Whether a sentence restates the question and adds little else (under 30% of its words are new)."""
     own = set(lexical.terms(text))
-    if set(_OPTION.findall(text)) - set(_OPTION.findall(question)):
-        return False
     return bool(own) and len(own - asked) / len(own) < 0.3
 
 
@@ -365,14 +358,14 @@ def answer_fit(
         # A reason is often given without "because" ("Exceptional performance can't be trained"): the marks rank
         # a sentence higher, their absence doesn't rule it out; but a sentence that only restates the question
         # ("the ministry declined to comment" for "why did it refuse to comment") gives no reason.
-        return 0.0 if _echoes(c.text, asked, q.text) else 0.3
+        return 0.0 if _echoes(c.text, asked) else 0.3
     if kind == "yesno":
         if q.alternatives:  # "audio or video?": the sentence must name one of them
             have = set(lexical.terms(c.text))
             return 1.0 if any(alt and set(alt) <= have for alt in q.alternatives) else 0.0
         return 0.0 if _UNKNOWN.search(c.text) else 1.0
     if kind == "other":
-        if _echoes(c.text, asked, q.text):
+        if _echoes(c.text, asked):
             return 0.3
         return 1.0 if not q.defined or defines(c.text, q.defined) else DEFINITION_UNSTATED
     best = 0.0
