@@ -136,29 +136,15 @@ def described_term(c: Candidate) -> str:
 _OPEN_END = re.compile(r"[^.!?;)\]\"”]\s*$")
 # a manual's entry, whole without a full stop: an option and its description ("-k, --keep-edge" / "leave ..."), a
 # tagged paragraph ("3      if the wheel stopped ...")
-_FULL_STOP = re.compile(r"[.!?][\"'”’)]*\s*$")
-PROSE_WORDS_MIN = 6  # a sentence of prose after an unfinished one has at least this many words
 _ENTRY = re.compile(r"--?[A-Za-z]|\S{1,12} {3,}\S")
-
-
-def _prose(text: str) -> bool:
-    """Whether ``text`` is a sentence of prose, however its lines are broken: a capitalised word first, a full
-    stop last, and words enough between ("Sending a USR1 signal ... resume copying.")."""
-    first = text.split(maxsplit=1)[0] if text.strip() else ""
-    return (
-        first[:1].isupper() and first.isalpha() and len(text.split()) >= PROSE_WORDS_MIN and bool(_FULL_STOP.search(text))
-    )
 
 
 def runs_on_into(text: str, after: str, gap: int) -> bool:
     """Whether ``text`` stops unfinished and runs on into the block ``after`` it, ``gap`` characters on: not when it
-    is a manual's entry, complete as it is, nor into a block that introduces what follows it ("Exit status:") or
-    that is a sentence of its own."""
+    is a manual's entry, complete as it is."""
     return (
         _OPEN_END.search(text) is not None
         and not _ENTRY.match(text)
-        and not after.rstrip().endswith(":")
-        and not _prose(after)
         and runs_into_block(after, gap)
     )
 

@@ -195,9 +195,16 @@ def rank(
     # when it is near the most relevant sentence in relevance
     top = max((pool[i].relevance for i in shortlist), default=0.0)
     leads = {i for i in shortlist if unstated and i not in unstated and pool[i].relevance >= DEFAULT_LEAD * top}
-    # so does a sentence of the manual's entry for an option the question names ("-f, --force" / "if an existing
-    # destination file cannot be opened, ..." for "cp --force"), above one that mentions the option in passing
-    leads |= {i for i in shortlist if pool[i].in_named_section >= OPTION_ENTRY and pool[i].relevance >= ENTRY_LEAD * top}
+    # so does the most relevant sentence of the manual's entry for an option the question names ("-f, --force" / "if
+    # an existing destination file cannot be opened, ..." for "cp --force"), above one naming the option in passing
+    entries: dict[str, int] = {}  # the most relevant sentence of each such entry
+    for i in shortlist:
+        c = pool[i]
+        if c.in_named_section >= OPTION_ENTRY and c.relevance >= ENTRY_LEAD * top:
+            key = f"{c.passage.chunk.source}\n{c.passage.chunk.title}"
+            if key not in entries or c.relevance > pool[entries[key]].relevance:
+                entries[key] = i
+    leads |= set(entries.values())
     ranked = sorted(shortlist, key=lambda i: (i not in leads, -pool[i].score))
     return Ranking(q, pool, shortlist, [i for i in ranked if pool[i].fit > 0], vectors)
 
