@@ -245,6 +245,8 @@ def test_the_names_of_a_made_up_example_are_the_askers_own() -> None:
     chown = "What does chown do with a colon but no group, as in chown alice: report.txt?"
     assert code_names(without_asker_names(chown)) == ()
     assert "chown" in without_asker_names(chown)  # the words around the names stay
+    table = "How do I save a data frame to a text file, for example with write.table()?"
+    assert code_names(without_asker_names(table)) == ("table",)  # a function the example names is asked about
 
 
 @pytest.mark.parametrize(

@@ -309,8 +309,9 @@ _TOLD_NAME = re.compile(r"(?<![\w.-])[A-Za-z]\w*_\w*[A-Za-z\d](?![\w(]|\.\w|\s*=
 
 
 # "as in chown alice: report.txt", "e.g. wc -w -c -l": an example the asker makes up; its file names and options
+# (not a function it names: "for example with write.table()")
 _EXAMPLE = re.compile(r"\b(?:as in|e\.g\.|for example|for instance|such as)[,:]?\s+(?P<example>[^?;]+)", re.I)
-_EXAMPLE_NAME = re.compile(r"(?<![\w.-])(?:--?[A-Za-z][\w-]*|[\w-]+(?:\.[\w-]+)+)")
+_EXAMPLE_NAME = re.compile(r"(?<![\w.-])(?:--?[A-Za-z][\w-]*|[\w-]+\.[a-z0-9]{1,4})(?![\w.(-])")
 
 
 def without_asker_names(question: str) -> str:
