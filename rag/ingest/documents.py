@@ -19,7 +19,6 @@ from rag.ingest.markup import html_blocks
 from rag.ingest.pdf import HEADING_SIZE, SECTION_NUMBER, Heading, Reflowed, page_texts, read_pages
 from rag.ingest.restructured import rst_html
 from rag.ingest.structure import parse as parse_structure
-from rag.ingest.wrapped import paragraphs
 from rag.records import SEPARATOR, Document, Span
 from rag.text.dates import infer_date, parse_timestamp_line
 
@@ -117,7 +116,7 @@ def clean(text: str, rewrap: bool = True, lists: bool = False) -> tuple[str, lis
 
     Returns (title, content blocks as spans of ``text``, ISO date or None, whether the date is inferred).
     """
-    wrapped = paragraphs(text) if rewrap else None
+    wrapped = wrapped_text.paragraphs(text) if rewrap else None
     lines = wrapped if wrapped is not None else list(_lines(text))
     outdented = wrapped_text.headings(text) if wrapped is not None else set()
     words = {ln: text[ln.start : ln.end] for ln in lines}
@@ -335,7 +334,7 @@ def load_file(path: Path, source: str, max_bytes: int) -> Document:
         title, blocks, whole, sections, iso, inferred = _pdf_blocks(text, pdf_headings)
     else:
         title, blocks, iso, inferred = clean(text)
-        if paragraphs(text) is not None:  # a manual page's "DESCRIPTION", its options' terms
+        if wrapped_text.paragraphs(text) is not None:  # a manual page's "DESCRIPTION", its options' terms
             sections = wrapped_text.sections(text, title or path.stem)
     if not blocks:
         if suffix in RST_SUFFIXES:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
+from functools import lru_cache
 from itertools import pairwise
 
 from rag.records import SEPARATOR, Span
@@ -35,11 +36,11 @@ QUESTION_WORDS = 16  # ... or, when it asks a question (an FAQ's), at most this 
 _CODE_END = re.compile(r"[{(\\,]\s*$")  # "/var/log/dpkg {", "update-alternatives --install ... \\": code, not a term
 HEADING_WORDS = 8  # an outdented heading ("EXIT STATUS", "   Simple find|xargs approach") is at most this long
 _CAPITALS = re.compile(r"[A-Z][A-Z0-9 &/'-]*")  # "DESCRIPTION", "SEE ALSO": a heading, never a defined term
-# "-b     like --backup but ...": an option's name, then its description on the same line past a wide gap
+_OPTION_TERM = re.compile(r"\s*--?[A-Za-z]")  # "-D [bind_address:]port": its description may open a sentence
 # "137    if COMMAND ... is sent the KILL (9) signal" / "              (128+9)": a tag, a wide gap, and the text whose
 # further lines hang under its first word (a manual's tagged paragraph)
-_OPTION_TERM = re.compile(r"\s*--?[A-Za-z]")  # "-D [bind_address:]port": its description may open a sentence
 _TAGGED = re.compile(r"\s*\S{1,12}\s{3,}(?=\S)")
+# "-b     like --backup but ...": an option's name, then its description on the same line past a wide gap
 _OPTION_LINE = re.compile(r"\s*--?\w[\w-]*(?:[ =]\S+)?\s{2,}\S")
 
 
@@ -134,6 +135,13 @@ def _continues(previous: str, line: str, width: int, hanging: set[int]) -> bool:
 def paragraphs(text: str) -> list[Span] | None:
     """The blocks of a hard-wrapped ``text`` as spans (each paragraph's lines joined, stripped), or None when the
     text is not hard-wrapped."""
+    found = _paragraphs(text)
+    return None if found is None else list(found)
+
+
+@lru_cache(maxsize=2)
+def _paragraphs(text: str) -> tuple[Span, ...] | None:
+    """:func:`paragraphs`, read once for the reader's two uses (its blocks, and whether it has an outline)."""
     width = wrap_width(text)
     if width is None:
         return None
@@ -162,7 +170,7 @@ def paragraphs(text: str) -> list[Span] | None:
         previous = line
     if start >= 0:
         spans.append(Span(start, end))
-    return spans
+    return tuple(spans)
 
 
 def body_indent(text: str) -> int:
@@ -199,9 +207,14 @@ def _heading(line: str, following: str, apart: bool, body: int) -> bool:
     )
 
 
-def _outline(text: str) -> Iterator[tuple[int, str, int, str]]:
+@lru_cache(maxsize=2)
+def _outline(text: str) -> tuple[tuple[int, str, int, str], ...]:
     """The outdented headings and described terms of a hard-wrapped text, and the paragraphs that close a term's
-    section, as (offset, "heading" | "term" | "text", indent, the line)."""
+    section, as (offset, "heading" | "term" | "text", indent, the line); read once for the reader's two uses."""
+    return tuple(_outlined(text))
+
+
+def _outlined(text: str) -> Iterator[tuple[int, str, int, str]]:
     body = body_indent(text)
     lines = list(_raw_lines(text))
     term_indent = -1
@@ -214,12 +227,17 @@ def _outline(text: str) -> Iterator[tuple[int, str, int, str]]:
         if j is not None and _heading(line, following, j > k + 1, body):
             yield at, "heading", indent, line.strip()
             term_indent = -1
-        elif j == k + 1 and indent >= body and _defines(line, following) and not _ITEM.match(line) and not _CODE_END.search(line):
+        elif j == k + 1 and indent >= body and _term(line, following):
             yield at, "term", indent, line.strip()
             term_indent = indent
         elif indent <= term_indent:
             yield at, "text", indent, line.strip()
             term_indent = -1
+
+
+def _term(line: str, following: str) -> bool:
+    """Whether ``line`` names a term that ``following`` starts describing: not a list item, nor a line of code."""
+    return _defines(line, following) and not _ITEM.match(line) and not _CODE_END.search(line)
 
 
 def headings(text: str) -> set[int]:
