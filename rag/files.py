@@ -23,9 +23,12 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+INFO_INDEX = b"\x00\x08[index\x00\x08]"  # the marker of a GNU Info manual's index node: text, not binary
+
+
 def decode_text(data: bytes) -> str:
     """UTF-8 text with newlines as ``open(..., encoding="utf-8").read()`` gives them."""
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data[:8192].replace(INFO_INDEX, b""):
         raise RagError("binary file (contains NUL bytes)")
     try:
         text = data.decode("utf-8")

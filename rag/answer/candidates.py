@@ -99,7 +99,7 @@ def annotate_dates(c: Candidate) -> str:
     return dates.spell_out(c.text, _doc_date(c.passage), not c.passage.chunk.date_inferred, c.anchor_date)
 
 
-PLAIN_SUFFIXES = frozenset({".txt", ""})  # plain text, whose paragraphs keep the file's line breaks
+PLAIN_SUFFIXES = frozenset({".txt", ".info", ""})  # plain text, whose paragraphs keep the file's line breaks
 PROSE_WORDS = 4  # a wrapped paragraph's lines hold at least this many words on average
 _SET_IN = re.compile(r"[ \t]*\n[ \t]*|(?<=\S) {2,}(?=\S)")
 _CODE_LINE = re.compile(r"^\s*(?:[$#>{}]|```)|[{}]\s*$")

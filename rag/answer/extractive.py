@@ -427,7 +427,7 @@ def _lead_answers(pool: list[Candidate], chosen: list[int], plural: bool) -> tup
         return None
     if plural:
         return None  # several answers: the cited sentences list them
-    return pool[chosen[0]].lead, [1]
+    return " ".join(pool[chosen[0]].lead.split()), [1]  # on one line, however the file wrapped it
 
 
 def compose(

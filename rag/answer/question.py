@@ -9,6 +9,7 @@ from rag.answer.slots import asked_slot
 from rag.text import dates, entities, lexical, versions
 from rag.text.entities import Analysis
 from rag.text.sentences import split
+from rag.text.terms import option_names
 
 # Nouns that name the class of the answer in "which X" / "the name of the X" questions (stemmed).
 _PERSON_CLASS = set(
@@ -119,7 +120,6 @@ _ATTRIBUTION = re.compile(
 )
 # A name from code: dotted ("pathlib.Path.walk"), with an underscore ("rel_tol") or called ("kde()").
 _IDENTIFIER = re.compile(r"[A-Za-z_][\w.]*\w(?:\(\))?")
-_OPTION = re.compile(r"(?:^|(?<=[\s(/]))--?[A-Za-z](?:[\w-]*\w)?(?![\w-])")  # "--json-lines", "-vv", "-t"
 _KEYWORD = re.compile(r"\b([A-Za-z_]\w+)=")  # "unique=True"
 _NAMED_PARAMETER = re.compile(
     r"(?:\bthe|['’]s)\s+([A-Za-z_]\w+)\s+(?:parameter|argument|keyword argument)\b"
@@ -358,7 +358,7 @@ def code_names(question: str) -> tuple[str, ...]:
         parts = word.removesuffix("()").rstrip(".").split(".")
         if ("_" in word or len(parts) > 1 or word.endswith("()")) and min(map(len, parts)) > 1:
             found.append(parts[-1])
-    found += [m.group(0) for m in _OPTION.finditer(question)]
+    found += option_names(question)
     found += parameter_names(question)
     return tuple(dict.fromkeys(found))
 

@@ -8,11 +8,10 @@ import re
 from collections.abc import Callable
 
 from rag.answer.candidates import Candidate
-from rag.answer.question import Question
-from rag.records import SEPARATOR
+from rag.answer.question import Question, question_start
 from rag.text import lexical, versions
 from rag.text.entities import Analysis
-from rag.text.terms import names_subject
+from rag.text.terms import entry_of, names_subject
 
 
 def novel(text: str, question: Question) -> bool:
@@ -139,11 +138,8 @@ def names_section(q: Question, title: str) -> float:
     the reference page of a command or module the question names; ``OPTION_ENTRY`` more when its last heading is
     the entry of an option the question names, written as the question writes it ("-t STAMP" for "touch -t", not
     "-T")."""
-    entry = title.rsplit(SEPARATOR, 1)[-1] if SEPARATOR in title else ""
     named = 1.0 if names_subject(title, q.text) else 0.0  # the page of the command the question names ("frob's")
-    if entry and any(
-        re.search(rf"(?<![\w-]){re.escape(o)}(?![\w-])", entry) for o in q.code_names if o.startswith("-")
-    ):
+    if entry_of(title, [o for o in q.code_names if o.startswith("-")]):
         return OPTION_ENTRY + named  # "-f, --force" of cp's page for "cp --force", above mv's "-f, --force"
     if named or not q.identifiers:
         return named
@@ -175,9 +171,12 @@ def unheld_names(q: Question, pool: list[Candidate], shortlist: list[int]) -> li
 
 def unknown_names(q: Question, known: Callable[[str], bool]) -> list[str]:
     """Names in the question (people, organisations, places, names from code) that the documents never use; a name
-    glued to its version ("GPLv3") is used when the name is ("GPL", version 3)."""
+    glued to its version ("GPLv3") is used when the name is ("GPL", version 3). A name only the scene before the
+    question proper uses ("My wget run died halfway through a big ISO. How do I resume it?") is the asker's, not
+    what is asked about."""
+    asked = set(lexical.terms(q.text[question_start(q.text) :]))
     return [
         t
-        for t in (*q.strict_names, *q.identifiers)
+        for t in (*(n for n in q.strict_names if n in asked), *q.identifiers)
         if not known(t) and not ((glued := lexical.glued_version(t)) and known(glued[0]))
     ]

@@ -50,7 +50,7 @@ _LENGTH = re.compile(
 )
 # A size counted in units ("76 bytes", "45 characters"), which the recogniser tags as a bare number.
 _SIZE = re.compile(
-    r"\b\d[\d,.]*[\s-]*(?:characters?|chars?|bytes?|[kmgt]i?b|kilobytes?|megabytes?|gigabytes?|bits?|lines?|words?|"
+    r"\b\d[\d,.]*[\s-]*(?:characters?|chars?|(?:[kmgt]i?)?bytes?|[kmgt]i?b|kilobytes?|megabytes?|gigabytes?|bits?|lines?|words?|"
     r"pages?|digits?|letters?|columns?|rows?|entries|items?|elements?|points?|pt|pixels?|px|mm|cm|inch(?:es)?|"
     r"feet|foot|ft|(?:kilo|centi|milli)?met(?:re|er)s?|km|miles?)\b",
     re.I,
@@ -158,6 +158,8 @@ def _number_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatc
             same = focus in terms
             if same and words[k - 1].tag == "HYPH" and k + 1 < len(words) and words[k + 1].pos == "NOUN":
                 break  # "a 329-seat parliament" counts the parliament's seats, not the asked-for ones
+            if not same and nxt.pos == "NOUN" and k + 2 < len(words) and words[k + 1].text.lower() == "of":
+                same = focus in lexical.terms(words[k + 2].text)  # "3700 kbytes of memory": a measure of it
             if not same and nxt.pos == "NOUN" and terms and not distinguished:
                 sims = matcher.embedder.embed([q.words.get(focus, focus), nxt.text.lower()])
                 same = float(sims[0] @ sims[1]) >= COUNTED_NOUN

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from rag.errors import RagError, display_name, short_reason
 from rag.files import decode_text, sha256_bytes
+from rag.ingest import info as info_text
 from rag.ingest import wrapped as wrapped_text
 from rag.ingest.markup import html_blocks
 from rag.ingest.pdf import HEADING_SIZE, SECTION_NUMBER, Heading, Reflowed, page_texts, read_pages
@@ -22,7 +23,7 @@ from rag.ingest.structure import parse as parse_structure
 from rag.records import SEPARATOR, Document, Span
 from rag.text.dates import infer_date, parse_timestamp_line
 
-TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".info"}  # .info: a GNU Info manual, read as text
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
 RST_SUFFIXES = {".rst", ".rest"}
@@ -332,6 +333,10 @@ def load_file(path: Path, source: str, max_bytes: int) -> Document:
             iso, inferred = stamp, False
     elif suffix == ".pdf":
         title, blocks, whole, sections, iso, inferred = _pdf_blocks(text, pdf_headings)
+    elif info_text.is_info(text):  # a GNU Info manual: its text without the menus and node headers
+        manual = info_text.read(text, path.stem)
+        _, blocks, iso, inferred = clean(manual.text)
+        title, sections = manual.title, manual.sections
     else:
         title, blocks, iso, inferred = clean(text)
         if wrapped_text.paragraphs(text) is not None:  # a manual page's "DESCRIPTION", its options' terms

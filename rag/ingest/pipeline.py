@@ -41,7 +41,7 @@ ProgressFn = Callable[[int, int], None]
 WAVE_CHUNKS = 512  # chunks embedded and written per wave: memory stays bounded however large the folder
 REMOVE_BATCH = 500  # files dropped per transaction
 LOCK_TIMEOUT = 5.0
-TEXT_SUFFIXES = (".txt", ".md", ".markdown")
+TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".info")
 
 
 READER_KEY = "reader_version"
@@ -76,7 +76,10 @@ READINGS_KEY = "sentence_readings"  # "unmarked" once every chunk has its unmark
 # 16: a line under the title naming the document's version ("Version 3, 29 June 2007") joins its title; in
 #     hard-wrapped text a term's definition indented under it ("means ...") and the lines of an item marked "(a)"
 #     or "B." are one paragraph; a first line of eight words or more that ends in ":" is text, not a headline.
-READER_VERSION = "17"
+# 18: GNU Info manuals (``.info``, or saved as ``.txt``): node headers, menus, index entries and the tag table
+#     left out, underlined headings the section paths, the Top node's heading the title; stacked option terms
+#     ("'-p'" / "'--portability'") over their indented description one block.
+READER_VERSION = "18"
 REREAD_SUFFIXES = frozenset({".pdf", ".html", ".htm", ".md", ".markdown", ".rst", ".rest"})
 
 
@@ -251,7 +254,7 @@ def _changed_files(
     for source, found in files.items():
         stored = known.get(source)
         suffix = os.path.splitext(source)[1].lower()
-        if stored is not None and reread and (suffix in REREAD_SUFFIXES or (suffix in (".txt", "") and _wrapped(found.path))):
+        if stored is not None and reread and (suffix in REREAD_SUFFIXES or (suffix in (".txt", ".info", "") and _wrapped(found.path))):
             changed.append((source, Path(found.path), store.db.file(source)))
             continue
         if stored is not None and stored == (found.size, found.mtime_ns):

@@ -36,7 +36,15 @@ QUESTION_WORDS = 16  # ... or, when it asks a question (an FAQ's), at most this 
 _CODE_END = re.compile(r"[{(\\,]\s*$")  # "/var/log/dpkg {", "update-alternatives --install ... \\": code, not a term
 HEADING_WORDS = 8  # an outdented heading ("EXIT STATUS", "   Simple find|xargs approach") is at most this long
 _CAPITALS = re.compile(r"[A-Z][A-Z0-9 &/'-]*")  # "DESCRIPTION", "SEE ALSO": a heading, never a defined term
-_OPTION_TERM = re.compile(r"\s*--?[A-Za-z]")  # "-D [bind_address:]port": its description may open a sentence
+# "-D [bind_address:]port", "'--portability'", "‘-c’" (an Info manual's): its description may open a sentence
+_OPTION_TERM = re.compile(r"\s*['‘`\"]?--?[A-Za-z]")
+# " -- Function: void ffi_call (ffi_cif *CIF, void *FN, void *RVALUE, void" / "          **AVALUES)": a Texinfo
+# definition's signature, its further lines set in deeper than its description
+_DEFINITION = re.compile(r"\s*-- [A-Z][\w ]{0,24}: \S")
+SIGNATURE_INDENT = 6  # ... by at least this much more than the signature's first line
+# "'completion-query-items'", "‘C-w’": a name written as code, alone on its line (an Info manual's table entry);
+# its description may open a sentence
+_CODE_TERM = re.compile(r"\s*['‘`][^\s'’`]+['’`]\s*$")
 # "137    if COMMAND ... is sent the KILL (9) signal" / "              (128+9)": a tag, a wide gap, and the text whose
 # further lines hang under its first word (a manual's tagged paragraph)
 _TAGGED = re.compile(r"\s*\S{1,12}\s{3,}(?=\S)")
@@ -109,7 +117,20 @@ def _defines(term: str, line: str) -> bool:
         and not _ENDED.search(term)
         and not _CAPITALS.fullmatch(term.strip())
         and _indent(line) > _indent(term)
-        and (bool(_LOWER_WORD.match(line.strip())) or _OPTION_TERM.match(term) is not None)
+        and (bool(_LOWER_WORD.match(line.strip())) or _OPTION_TERM.match(term) is not None or _CODE_TERM.match(term) is not None)
+    )
+
+
+def _stacked(previous: str, line: str) -> bool:
+    """Whether ``line`` names the option that ``previous`` names, set under it at the same indent ("'-p'" /
+    "'--portability'")."""
+    return (
+        _OPTION_TERM.match(previous) is not None
+        and _OPTION_TERM.match(line) is not None
+        and _indent(previous) == _indent(line)
+        and len(previous.split()) <= TERM_WORDS // 2
+        and len(line.split()) <= TERM_WORDS // 2
+        and not _ENDED.search(previous)
     )
 
 
@@ -151,7 +172,9 @@ def _paragraphs(text: str) -> tuple[Span, ...] | None:
     hanging: set[int] = set()
     first = False  # whether ``previous`` is the first line of its block
     for pos, line in _raw_lines(text):
-        if start >= 0 and (_continues(previous, line, width, hanging) or (first and _defines(previous, line))):
+        if start >= 0 and first and _stacked(previous, line):
+            end = pos + len(line)  # "'-p'" / "'--portability'": two names of one option, over its description
+        elif start >= 0 and (_continues(previous, line, width, hanging) or (first and _defines(previous, line))):
             end = pos + len(line)
             hanging.add(_indent(line))  # after an indented first line, the body's indent holds
             first = False
@@ -165,6 +188,8 @@ def _paragraphs(text: str) -> tuple[Span, ...] | None:
                 # "   responsible for ..."); a capital's marker only opens a block, as "J. Smith" may start a line
                 item = _ITEM.match(line) or _CAPITAL_ITEM.match(line) or _TAGGED.match(line)
                 hanging = {len(line[: item.end()].expandtabs())} if item else set(range(_indent(line)))
+                if _DEFINITION.match(line):
+                    hanging = set(range(_indent(line) + SIGNATURE_INDENT, width))
             else:
                 start = end = -1
         previous = line
@@ -187,7 +212,10 @@ def described(block: str) -> bool:
     if _OPTION_LINE.match(first):
         return True
     named = _OPTION_TERM.match(first) is not None or "=" in first  # "-f, --force", "bs=BYTES"; not a title's lines
-    return named and bool(rest.strip()) and _defines(first, rest.split("\n")[0])
+    lines = rest.split("\n")
+    while lines and _stacked(first, lines[0]):  # "'-p'" / "'--portability'" / "     Use the following format"
+        first, lines = lines[0], lines[1:]
+    return named and bool(lines) and bool(lines[0].strip()) and _defines(first, lines[0])
 
 
 def _heading(line: str, following: str, apart: bool, body: int) -> bool:
@@ -208,27 +236,29 @@ def _heading(line: str, following: str, apart: bool, body: int) -> bool:
 
 
 @lru_cache(maxsize=2)
-def _outline(text: str) -> tuple[tuple[int, str, int, str], ...]:
+def _outline(text: str, body: int | None = None) -> tuple[tuple[int, str, int, str], ...]:
     """The outdented headings and described terms of a hard-wrapped text, and the paragraphs that close a term's
     section, as (offset, "heading" | "term" | "text", indent, the line); read once for the reader's two uses."""
-    return tuple(_outlined(text))
+    return tuple(_outlined(text, body_indent(text) if body is None else body))
 
 
-def _outlined(text: str) -> Iterator[tuple[int, str, int, str]]:
-    body = body_indent(text)
+def _outlined(text: str, body: int) -> Iterator[tuple[int, str, int, str]]:
     lines = list(_raw_lines(text))
     term_indent = -1
     for k, (pos, line) in enumerate(lines):
         if not line.strip() or (k and lines[k - 1][1].strip()):
             continue  # headings and terms open a paragraph
-        j = next((j for j in range(k + 1, len(lines)) if lines[j][1].strip()), None)
+        last = k  # the term's last line: "'-p'" / "'--portability'" / "     Use the POSIX format." names it twice
+        while last + 1 < len(lines) and _stacked(lines[last][1], lines[last + 1][1]):
+            last += 1
+        j = next((j for j in range(last + 1, len(lines)) if lines[j][1].strip()), None)
         following = lines[j][1] if j is not None else ""
         indent, at = _indent(line), pos + len(line) - len(line.lstrip())
-        if j is not None and _heading(line, following, j > k + 1, body):
+        if last == k and j is not None and _heading(line, following, j > k + 1, body):
             yield at, "heading", indent, line.strip()
             term_indent = -1
-        elif j == k + 1 and indent >= body and _term(line, following):
-            yield at, "term", indent, line.strip()
+        elif j == last + 1 and indent >= body and _term(lines[last][1], following):
+            yield at, "term", indent, ", ".join(lines[i][1].strip() for i in range(k, last + 1))
             term_indent = indent
         elif indent <= term_indent:
             yield at, "text", indent, line.strip()
@@ -245,7 +275,7 @@ def headings(text: str) -> set[int]:
     return {at for at, kind, _, _ in _outline(text) if kind == "heading"}
 
 
-def sections(text: str, title: str) -> list[tuple[int, str]]:
+def sections(text: str, title: str, body: int | None = None) -> list[tuple[int, str]]:
     """The section paths of a hard-wrapped text with outdented headings and described terms (a manual page: "NAME",
     "DESCRIPTION", "   GLOBAL OPTIONS", then "-r, --relative" over its description), as (offset, "Title ›
     Heading › Term") where each starts; none when it has neither. A term's section ends at the next paragraph
@@ -253,7 +283,7 @@ def sections(text: str, title: str) -> list[tuple[int, str]]:
     out: list[tuple[int, str]] = []
     opened: list[tuple[int, str]] = []  # (indent, heading) of the open headings
     term = ""
-    for at, kind, indent, line in _outline(text):
+    for at, kind, indent, line in _outline(text, body):
         if kind == "heading":
             opened = [h for h in opened if h[0] < indent] + [(indent, line)]
         term = line if kind == "term" else ""

@@ -11,13 +11,14 @@ from rag.errors import RagError
 from rag.index.store import Store, date_number
 from rag.records import SEPARATOR, Chunk, Passage
 from rag.text import versions
-from rag.text.terms import names_subject
+from rag.text.terms import entry_of, names_subject, option_names
 
 RRF_K = 60
 BM25_FLOOR = 0.1  # BM25 hits scoring under this share of the best one don't count
 BM25_WEIGHT = 1.25  # a rank on the BM25 side counts this much more than the same rank on the dense side
 OTHER_VERSION = 0.5  # the score of a passage from another version of a document than the query asks about
 NAMED_SUBJECT = 1.25  # ... and of one from the reference page of a command or module the query names
+ASKED_ENTRY = 2.0  # ... and of a reference entry of an option the query writes ("‘-m’, ‘--mirror’" for "--mirror")
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ def retrieve(
         p.bm25_rank = rank + 1
     _prefer_asked_version(query, list(fused.values()))
     _prefer_named_subject(query, list(fused.values()))
+    _prefer_asked_entry(query, list(fused.values()))
     ranked = sorted(fused.values(), key=lambda p: -p.score)
     return with_continuations(store, diversify(ranked, top_k))
 
@@ -125,6 +127,16 @@ def _prefer_named_subject(query: str, passages: list[Passage]) -> None:
             named[title] = names_subject(title, query)
         if named[title]:
             p.score *= NAMED_SUBJECT
+
+
+def _prefer_asked_entry(query: str, passages: list[Passage]) -> None:
+    """A passage of the reference entry of an option the query writes ("What does wget --mirror switch on?": the
+    entry "‘-m’, ‘--mirror’") ranks higher than prose that only uses its words ("mirroring")."""
+    options = option_names(query)
+    if options:
+        for p in passages:
+            if entry_of(p.chunk.title, options):
+                p.score *= ASKED_ENTRY
 
 
 def with_continuations(store: Store, passages: list[Passage]) -> list[Passage]:

@@ -96,3 +96,19 @@ def names_subject(title: str, question: str) -> bool:
     return any(
         re.search(rf"(?<![\w.-]){re.escape(name)}(?![\w-]|\.\w)", question, re.I) for name in subject_names(title)
     )
+
+
+_OPTION = re.compile(r"(?:^|(?<=[\s(/]))--?[A-Za-z](?:[\w-]*\w)?(?![\w-])")  # "--json-lines", "-vv", "-t"
+
+
+def option_names(text: str) -> list[str]:
+    """The command-line options ``text`` writes ("--mirror", "-t"), as it writes them."""
+    return [m.group(0) for m in _OPTION.finditer(text)]
+
+
+def entry_of(title: str, options: list[str]) -> bool:
+    """Whether the section path ``title`` ends in the reference entry of one of ``options``, written as given
+    ("‘-m’, ‘--mirror’" for "--mirror"; not "--mirror-all")."""
+    entry = title.rsplit(SEPARATOR, 1)[-1] if SEPARATOR in title else ""
+    return bool(entry) and any(re.search(rf"(?<![\w-]){re.escape(o)}(?![\w-])", entry) for o in options)
+
