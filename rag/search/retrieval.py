@@ -10,7 +10,7 @@ import numpy as np
 from rag.errors import RagError
 from rag.index.store import Store, date_number
 from rag.records import SEPARATOR, Chunk, Passage
-from rag.text import versions
+from rag.text import lexical, versions
 from rag.text.terms import entry_of, names_subject, option_names
 
 RRF_K = 60
@@ -131,11 +131,14 @@ def _prefer_named_subject(query: str, passages: list[Passage]) -> None:
 
 def _prefer_asked_entry(query: str, passages: list[Passage]) -> None:
     """A passage of the reference entry of an option the query writes ("What does wget --mirror switch on?": the
-    entry "‘-m’, ‘--mirror’") ranks higher than prose that only uses its words ("mirroring")."""
+    entry "‘-m’, ‘--mirror’" of the Wget manual) ranks higher than prose that only uses its words ("mirroring")."""
     options = option_names(query)
     if options:
+        asked = set(lexical.terms(query))
         for p in passages:
-            if entry_of(p.chunk.title, options):
+            # ... of the page or manual the query names ("wget" of "Wget 1.21.3"), not another command's option
+            root = p.chunk.title.split(SEPARATOR, 1)[0]
+            if entry_of(p.chunk.title, options) and asked & set(lexical.terms(root)):
                 p.score *= ASKED_ENTRY
 
 
