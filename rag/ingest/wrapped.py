@@ -42,9 +42,9 @@ _OPTION_TERM = re.compile(r"\s*['‘`\"]?--?[A-Za-z]")
 # definition's signature, its further lines set in deeper than its description
 _DEFINITION = re.compile(r"\s*-- [A-Z][\w ]{0,24}: \S")
 SIGNATURE_INDENT = 6  # ... by at least this much more than the signature's first line
-# "'completion-query-items'", "‘C-w’": a name written as code, alone on its line (an Info manual's table entry);
-# its description may open a sentence
-_CODE_TERM = re.compile(r"\s*['‘`][^\s'’`]+['’`]\s*$")
+# "'completion-query-items'", "‘C-w’", "'yank-last-arg (M-. or M-_)'": a name written as code, alone on its line
+# (an Info manual's table entry); its description may open a sentence
+_CODE_TERM = re.compile(r"\s*['‘`][^\s'’`][^'’`]*['’`]\s*$")
 # "137    if COMMAND ... is sent the KILL (9) signal" / "              (128+9)": a tag, a wide gap, and the text whose
 # further lines hang under its first word (a manual's tagged paragraph)
 _TAGGED = re.compile(r"\s*\S{1,12}\s{3,}(?=\S)")
