@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     pass
 from rag.ui.messages import _cut_utf8, shown
 
-UPLOAD_SUFFIXES = (".txt", ".md", ".rst", ".html", ".pdf")
+UPLOAD_SUFFIXES = (".txt", ".md", ".rst", ".html", ".pdf", ".info")
 MB = 1_000_000
 MAX_NAME_BYTES = 120  # of a stored file's stem, in UTF-8: with " (999)" and a suffix it stays far below NAME_MAX
 
