@@ -135,10 +135,14 @@ def _prefer_asked_entry(query: str, passages: list[Passage]) -> None:
     options = option_names(query)
     if options:
         asked = set(lexical.terms(query))
+        named: dict[str, bool] = {}  # per manual or page: whether the query names it ("wget" of "Wget 1.21.3")
         for p in passages:
-            # ... of the page or manual the query names ("wget" of "Wget 1.21.3"), not another command's option
+            if not entry_of(p.chunk.title, options):
+                continue
             root = p.chunk.title.split(SEPARATOR, 1)[0]
-            if entry_of(p.chunk.title, options) and asked & set(lexical.terms(root)):
+            if root not in named:
+                named[root] = bool(asked & set(lexical.terms(root)))
+            if named[root]:  # not another command's entry of the same option
                 p.score *= ASKED_ENTRY
 
 

@@ -111,4 +111,3 @@ def entry_of(title: str, options: list[str]) -> bool:
     ("‘-m’, ‘--mirror’" for "--mirror"; not "--mirror-all")."""
     entry = title.rsplit(SEPARATOR, 1)[-1] if SEPARATOR in title else ""
     return bool(entry) and any(re.search(rf"(?<![\w-]){re.escape(o)}(?![\w-])", entry) for o in options)
-
