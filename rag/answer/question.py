@@ -47,9 +47,11 @@ _TIME_CLASS = set(lexical.stems("year date day month decade century week season"
 _NUMBER_CLASS = set(
     lexical.stems(
         """number amount total percentage percent share proportion size population cost price sum rate toll turnout
-        count quantity budget salary value""".split()
+        count quantity budget salary value uid gid""".split()
     )
 )
+# "What exit status does du return ...?": a program's exit status is a number, whatever "status" asks elsewhere
+_EXIT_STATUS = re.compile(r"\b(?:exit|return)\s+(?:status|code)\b", re.I)
 # Words that say what kind of answer is wanted rather than what it is about.
 _ANSWER_WORDS = set(
     lexical.stems(
@@ -466,6 +468,8 @@ def analyse(text: str, analysis: Analysis) -> Question:
                 found = _class_of(lexical.terms(focus)[-1]) if focus and lexical.terms(focus) else None
                 if slot in ("code", "exception"):
                     found = None  # "which command" asks for a name from software, not a "commander"
+                if not found and _EXIT_STATUS.search(stripped, m.end()) and lexical.terms(focus or "")[-1:] in (["status"], ["code"]):
+                    found = "number"
                 if found == "org":
                     kind = "org"
                 elif found:

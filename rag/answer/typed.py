@@ -117,6 +117,12 @@ def _numbered_after(text: str, focus: str, counted: list[Word]) -> bool:
 _NOT_A_YEAR = re.compile(r"\d{1,3}|\d{5,}|\d{1,3}(?:,\d{3})+")  # "10000", "350": numbers the tagger may read as dates
 
 
+def _numeral(w: Word) -> bool:
+    """Whether a word the tagger calls a number is one: digits ("42", "1.5") or a number word ("three"), not an
+    option or a quote mark it mistook for one ("--warc", "'")."""
+    return w.pos == "NUM" and (any(ch.isdigit() for ch in w.text) or w.text.isalpha())
+
+
 def _number_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatcher) -> float:
     asked = set(q.terms)
     numbers = [
@@ -130,7 +136,7 @@ def _number_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatc
     counted = [
         w
         for w in words
-        if (w.pos == "NUM" or w.text.lower() in ("twice", "once", "thrice"))
+        if (_numeral(w) or w.text.lower() in ("twice", "once", "thrice"))
         and w.text not in asked
         and not any(a <= w.start < b for a, b in in_dates)
     ]
@@ -149,7 +155,7 @@ def _number_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatc
     # counted one, so the two differ however near in meaning.
     distinguished = focus in lexical.terms(c.text)
     for i, w in enumerate(words):
-        if w.pos != "NUM" and w.text.lower() not in ("twice", "once", "thrice"):
+        if not _numeral(w) and w.text.lower() not in ("twice", "once", "thrice"):
             continue
         if set(lexical.terms(w.text)) & asked:
             continue  # "how many of the 2,000 fighters": the 2,000 is the question's, not the answer
@@ -533,7 +539,9 @@ def event_matched(q: Question, c: Candidate, analysis: Analysis, matcher: TermMa
 
 
 _MEASURES = frozenset(
-    lexical.stems("toll tally total number figure count amount sum size level rate share cost price value budget".split())
+    lexical.stems(
+        "toll tally total number figure count amount sum size level rate share cost price value budget uid gid status code".split()
+    )
 )
 
 
