@@ -100,7 +100,7 @@ def quote_whole(quote: str, source_text: str = "", start: int = -1) -> bool:
         before = source_text[:start].rstrip(" \t")
         after = source_text[start + len(quote) :].lstrip(" \t")
         starts = not before or before.endswith("\n\n") or bool(_ENDED.search(before)) or not text[:1].islower()
-        item = text.startswith(("- ", "* ", "| "))  # a list item or a table row, quoted whole
+        item = text.startswith(("- ", "* ", "| ", "• ", "▪ "))  # a list item (a PDF's too) or a table row, quoted whole
         ends = bool(_CLOSED.search(text)) or (item and (not after or after.startswith("\n\n") or after == "\n"))
         # a one-line code block quoted whole: all that is between its fences ("```\n$ git switch master\n```")
         opens = _FENCE_OPENS.search(source_text[:start]) is not None

@@ -103,6 +103,7 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], A
         "whatsnew_blind",
         "manpages_blind",
         "info_blind",
+        "faq_blind",
         "essays",
         "essays_blind",
     ],
@@ -111,7 +112,8 @@ def test_other_kinds_of_documents_meet_thresholds(name: str, corpus_index: Calla
     """The sets over product docs (three HTML sites, a Markdown one and a reStructuredText one), an administrator's
     handbook (DocBook HTML), a Texinfo HTML reference manual, a policy manual (Sphinx HTML), a database's SQL reference (DocBook HTML), plain-text documents,
     three two-column PDFs, a PDF manual, a project's history (HTML), licence texts (plain text), release notes (HTML),
-    manual pages and GNU Info manuals saved as text, and essays, all written blind: gated like the news sets."""
+    manual pages and GNU Info manuals saved as text, a FAQ book (PDF), and essays, all written blind: gated like the
+    news sets."""
     from evals.runner import run_eval
 
     path = GOLD.with_name(f"{name}.jsonl")
@@ -420,11 +422,13 @@ def test_whole_quotes() -> None:
     assert not metrics.quote_whole("concept of gradient descent: with a learning rate")  # a printed line
     assert not metrics.quote_whole("partially supervised, and unsupervised")
     page = "## OPTIONS\n\ngit switch refuses to run here. remove refuses an unclean tree.\n\n- .gitignore, .git/info/exclude\n\n"
+    page += "• slink (Debian 2.1) was Slinky Dog,\n\n"  # a PDF's bulleted item
     page += "the new branch\nis created from the\ncurrent HEAD.\n"
     for quote, whole in [
         ("git switch refuses to run here.", True),  # a sentence may start with a command's name, at a block's head
         ("remove refuses an unclean tree.", True),  # ... or after a full stop
         ("- .gitignore, .git/info/exclude", True),  # a list item ends where its block ends
+        ("• slink (Debian 2.1) was Slinky Dog,", True),
         ("is created from the", False),  # a line of a wrapped paragraph, not a sentence
         ("current HEAD.", False),  # it ends a sentence but starts mid-sentence (after a single line break)
         ("the new branch", False),  # a block's head with no sentence end, not a list item

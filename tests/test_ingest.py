@@ -268,7 +268,7 @@ def test_document_frequencies_follow_adds_edits_and_deletes(fresh: Assistant, do
 def test_index_from_an_older_reader_reads_structured_files_again(tmp_path: Path) -> None:
     """PDF, HTML and Markdown files are read again once after the reader changes, whatever their bytes, and
     plain-text files the new reader reads differently (hard-wrapped ones)."""
-    from rag.ingest.pipeline import READER_KEY, READER_VERSION
+    from rag.ingest.pipeline import READER_KEY, READER_VERSION, READER_VERSIONS
 
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -279,11 +279,20 @@ def test_index_from_an_older_reader_reads_structured_files_again(tmp_path: Path)
     assistant = Assistant.build(docs, tmp_path / "index", Settings())
     assert assistant.store.db.get_meta(READER_KEY) == READER_VERSION
     with assistant.store.db.transaction() as conn:
-        assistant.store.db.set_meta(conn, READER_KEY, "1")  # as an index built by the previous release
+        assistant.store.db.set_meta(conn, READER_KEY, "1")  # as an index built by a release before per-kind versions
+        for kind in READER_VERSIONS:
+            assistant.store.db.set_meta(conn, f"{READER_KEY}:{kind}", "")
     report = assistant.ingest(docs)
     assert (report.updated, report.unchanged) == (2, 1)  # the Markdown and the wrapped file again, the note not
     assert assistant.store.db.get_meta(READER_KEY) == READER_VERSION
     again = assistant.ingest(docs)
     assert (again.updated, again.unchanged) == (0, 3)
+    # a newer reader of one kind reads that kind again, and no other
+    with assistant.store.db.transaction() as conn:
+        assistant.store.db.set_meta(conn, f"{READER_KEY}:markdown", "1")
+    markdown_only = assistant.ingest(docs)
+    assert (markdown_only.updated, markdown_only.unchanged) == (1, 2)
+    assert assistant.store.db.get_meta(f"{READER_KEY}:markdown") == READER_VERSIONS["markdown"]
+    assert (assistant.ingest(docs).updated, assistant.ingest(docs).unchanged) == (0, 3)
     answer = assistant.ask("What does the installer ask for?")
     assert not answer.refused and answer.citations[0].source == "guide.md"

@@ -86,6 +86,30 @@ def test_a_books_chapter_heads_and_contents_lines_are_dropped() -> None:
     assert "This page explains loops in some detail, and the sentence on it runs on over the page break" in text
 
 
+def test_a_running_head_in_capitals_that_changes_every_page_is_dropped() -> None:
+    """A DocBook book's head names the chapter and the section ("CHAPTER 3. CHOOSING A DEBIAN… 3.1. WHICH ..."), so
+    it differs from page to page; when most pages open with a line in capitals, those lines are running heads."""
+    pages = [
+        f"CHAPTER {n}. THE {topic.upper()} CHAPTER… {n}.{k}. WHAT ABOUT {topic.upper()}…\nThis page explains {topic}"
+        f" in some detail, and the sentence\non it runs on over the page break into the next page of {topic}"
+        for n, k, topic in [(1, 1, "loops"), (1, 2, "loops"), (2, 1, "vectors"), (2, 3, "vectors"), (3, 1, "lists")]
+    ]
+    text = reflow(pages)
+    assert "CHAPTER" not in text and "WHAT ABOUT" not in text
+    assert "This page explains vectors in some detail, and the sentence on it runs on over the page break" in text
+
+
+def test_a_grave_accent_that_combines_with_nothing_is_the_opening_quote() -> None:
+    """Some fonts draw TeX's opening quote (`stable') as a grave accent on a no-break space: PDFium gives U+0300
+    before the word, or strayed to the end of the line. It reads as "‘" where it opens a word, else not at all."""
+    pages = ["Packages are split in program (\xa0\u0300foo’) and data (\xa0\u0300foo-data’).\nThe \u0300 stable’ one is"
+             " well tested. \u0300\nA word with an accent, cafe\u0300, keeps it."]
+    text = reflow(pages)
+    assert "(‘foo’) and data (‘foo-data’)" in text
+    assert "The stable’ one is well tested." in text
+    assert "cafe\u0300" in text  # an accent on a letter is that letter's
+
+
 def test_typewriter_lines_are_a_code_block_kept_whole() -> None:
     """LaTeX's verbatim lines are code: a run of them is one fenced block of its own lines, never reflowed into the
     sentence before ("Four levels of headings are available in REVTEX: \\section{title}" was one "sentence"). A URL

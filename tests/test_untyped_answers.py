@@ -61,6 +61,10 @@ Notes
         ("When and where was it signed?", 1),
         ("What are the pros and cons of descaling?", 1),
         ("Who met Putin and when?", 1),
+        # a list of questions, the last joined by "and"; a preposition may open one that is a whole clause
+        ("Where does the name come from, how do you say it, and in what year was the project started?", 3),
+        ("Which Python version introduced f-strings, and in which PEP?", 1),
+        ("When I rebase a branch with merges, what happens to them, and how can I keep them?", 2),
     ],
 )
 def test_sub_questions(question: str, parts: int) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import pairwise
 
 from rag.answer.candidates import Candidate
 from rag.errors import RagError
@@ -35,6 +36,27 @@ def with_introduced(pool: list[Candidate], chosen: list[int], text_of: Callable[
             following = min(after, key=lambda j: pool[j].start, default=None)
             if following is not None and pool[following].text == c.following and following not in chosen + out:
                 out.append(following)
+    return out
+
+
+GAP = 2  # at most this many sentences or blocks between two chosen ones of a passage are brought in ...
+
+
+def with_steps(pool: list[Candidate], chosen: list[int]) -> list[int]:
+    """``chosen`` with what lies between two of its sentences of one passage when that is a step they skip: at most
+    :data:`GAP` sentences or blocks, one of them introducing what follows ("After configuring the kernel, simply run
+    the following command:" and its "make deb-pkg", between the sentences before and after)."""
+    out = list(chosen)
+    by_passage: dict[int, list[int]] = {}
+    for i in chosen:
+        by_passage.setdefault(id(pool[i].passage), []).append(i)
+    for picked in by_passage.values():
+        picked.sort(key=lambda i: pool[i].start)
+        passage = pool[picked[0]].passage
+        for a, b in pairwise(picked):
+            between = [j for j, d in enumerate(pool) if d.passage is passage and pool[a].start < d.start < pool[b].start]
+            if 0 < len(between) <= GAP and any(pool[j].text.rstrip().endswith(":") for j in between):
+                out += [j for j in between if j not in out]
     return out
 
 

@@ -8,7 +8,17 @@ import re
 
 _SECOND_ASK = re.compile(
     r",?\s+(?:and|but)\s+(?=(?:what|how|why|when|where|who|whom|whose|which|whether|is|are|was|were|does|do|did|"
-    r"can|could|should|would|will|has|have)\b)",
+    r"can|could|should|would|will|has|have)\b"
+    # "..., and in what year was the project started?" (a whole clause: not "and in which PEP?")
+    r"|(?:in|on|at|for|from|by|to|with|since|until|after|before|under)\s+(?:what|which|when|whose|how)\b(?:\s+[^\s?]+){3})",
+    re.I,
+)
+# "Where does the name come from, how do you say it, and in what year ...?": a list of questions, the last one
+# joined by "and"; a comma before a question word splits only there, and only between questions
+_LISTED_ASK = re.compile(r",\s+(?=(?:what|how|why|when|where|who|which)\b)", re.I)
+_QUESTION_WORD = re.compile(  # not a scene it sets ("When I rebase a branch, what happens ...")
+    r"^(?:(?:what|how|why|where|who|whom|whose|which)\b|when\s+(?:is|are|was|were|do|does|did|can|could|should|"
+    r"will|would|has|have|had)\b)",
     re.I,
 )
 # "what is the difference between A and B", "what's the real difference between A, B and C", "what are the
@@ -37,6 +47,10 @@ def sub_questions(question: str) -> list[str]:
     Only a conjunction followed by a question word splits; "the pros and cons" or "when and where" do not.
     """
     parts = [p.strip(" ,;") for p in _SECOND_ASK.split(question)]
+    if len(parts) > 1:
+        listed = [q.strip(" ,;") for q in _LISTED_ASK.split(parts[0])]
+        if len(listed) > 1 and all(_QUESTION_WORD.match(q) for q in listed):
+            parts = [*listed, *parts[1:]]
     parts = [p for p in parts if len(p.split()) >= 2]
     if len(parts) < 2:
         return [question]

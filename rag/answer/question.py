@@ -218,6 +218,9 @@ def _class_of(stem: str) -> str | None:
     return None
 
 
+_MIXED_CASE = re.compile(r"[A-Za-z][a-z]*[A-Z][A-Za-z\d]*")  # "OpenJDK", "PostgreSQL", "iPhone"
+
+
 def _noun_after(analysis: Analysis, offset: int, owned: bool = False) -> tuple[str | None, bool, int]:
     """The head noun of the noun phrase starting after character ``offset``: (word, plural, its index).
 
@@ -229,7 +232,7 @@ def _noun_after(analysis: Analysis, offset: int, owned: bool = False) -> tuple[s
     head: tuple[str | None, bool, int] = (None, False, -1)
     for i, w in enumerate(words):
         hyphenated = w.tag == "HYPH" or (i > 0 and words[i - 1].tag == "HYPH")
-        if w.pos in ("NOUN", "PROPN"):
+        if w.pos in ("NOUN", "PROPN") or _MIXED_CASE.fullmatch(w.text):  # "OpenJDK" is a name, whatever its tag
             head = (w.text, w.tag in ("NNS", "NNPS"), i)
         elif owned and w.tag == "POS" and head[0] is not None:
             head = (None, False, -1)  # "the original's principal authors": the owner is no head, what it owns is

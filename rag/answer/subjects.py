@@ -147,6 +147,10 @@ def names_section(q: Question, title: str) -> float:
     return 1.0 if any(f" {name} " in held for name in q.identifiers) else 0.0
 
 
+_ENDING = re.compile(r"-[a-z]{3,}")  # "-data", "-doc": a package name's ending, or a long option of one dash
+_BEFORE_NAME, _BEFORE_ENDING = r"(?<![\w-])", r"(?<!-)"
+
+
 def unheld_names(q: Question, pool: list[Candidate], shortlist: list[int]) -> list[str]:
     """Names from code in the question ("the strict parameter", "--without-scm-ignore-files", "QUOTE_STRINGS") and
     numbered names ("REVTeX 3", "version 7") that no passage of the shortlisted sentences writes, and parameters
@@ -155,7 +159,11 @@ def unheld_names(q: Question, pool: list[Candidate], shortlist: list[int]) -> li
     if not q.code_names and not q.numbered:
         return []
     texts = {id(p): f"{p.chunk.title}\n{p.chunk.text}" for p in (pool[i].passage for i in shortlist)}
-    patterns = {name: rf"(?<![\w-]){re.escape(name)}(?![\w-])" for name in q.code_names}
+    # a name's ending ("its -data package") is written where it ends a name ("foo-data"), unlike an option ("-d")
+    patterns = {
+        name: rf"{_BEFORE_ENDING if _ENDING.fullmatch(name) else _BEFORE_NAME}{re.escape(name)}(?![\w-])"
+        for name in q.code_names
+    }
     for name, number in q.numbered:  # "Python 3" is written in "Python 3.12"; "Python 3.12" in "version 3.12"
         patterns[f"{name} {number}"] = rf"{versions.numbered(name, number)}|\bversion\s+{re.escape(number)}(?!\d)"
     unheld = [name for name, pattern in patterns.items() if not any(re.search(pattern, t, re.I) for t in texts.values())]
@@ -175,8 +183,13 @@ def unknown_names(q: Question, known: Callable[[str], bool]) -> list[str]:
     question proper uses ("My wget run died halfway through a big ISO. How do I resume it?") is the asker's, not
     what is asked about."""
     asked = set(lexical.terms(q.text[question_start(q.text) :]))
+    # An identifier the scene tells ("A file is called something like hello_2.9-2_amd64.deb. What does each part
+    # ...?") is the asker's example: unknown only if one of its words is, not as a whole.
+    told = [n for n in q.identifiers if not set(lexical.terms(n)) <= asked]
     return [
         t
         for t in (*(n for n in q.strict_names if n in asked), *q.identifiers)
-        if not known(t) and not ((glued := lexical.glued_version(t)) and known(glued[0]))
+        if not known(t)
+        and not ((glued := lexical.glued_version(t)) and known(glued[0]))
+        and not (t in told and all(known(w) for w in lexical.terms(t)))
     ]

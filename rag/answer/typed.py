@@ -123,7 +123,19 @@ def _numeral(w: Word) -> bool:
     return w.pos == "NUM" and (any(ch.isdigit() for ch in w.text) or w.text.isalpha())
 
 
+# "How often ...?" asks for a frequency: "every 12 months", "twice a day", "daily", "3 times per hour"
+_HOW_OFTEN = re.compile(r"\bhow often\b", re.I)
+_FREQUENCY = re.compile(
+    r"\b(?:every|each|per|a|an|once|twice|thrice|times)\s+(?:[\w-]+\s+)?(?:second|minute|hour|day|night|week|fortnight|"
+    r"month|quarter|year|decade|release|cycle)s?\b|\b(?:hourly|daily|nightly|weekly|fortnightly|monthly|quarterly|"
+    r"yearly|annually|annual|biannual)\b",
+    re.I,
+)
+
+
 def _number_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatcher) -> float:
+    if _HOW_OFTEN.search(q.text):
+        return 1.0 if _FREQUENCY.search(c.text) else 0.0  # "release 11" tells no frequency
     asked = set(q.terms)
     numbers = [
         e for e in analysis.entities if e.label in entities.NUMBER and not set(lexical.terms(e.text)) <= asked
@@ -173,8 +185,8 @@ def _number_fit(q: Question, c: Candidate, analysis: Analysis, matcher: TermMatc
                 begin = next((e.start for e in numbers if e.start <= w.start < e.end), w.start)
                 c.lead = c.text[begin : nxt.start + len(nxt.text)]  # "more than 240,000 people"
                 return 1.0
-            if nxt.pos == "NOUN":
-                break
+            if nxt.pos == "NOUN" and not (k + 1 < len(words) and words[k + 1].pos == "NOUN"):
+                break  # the counted noun is the last of a compound: "1000 software packages" counts packages
     if _numbered_after(c.text, focus, counted):
         return 1.0  # "the number of attached databases is limited to ..., which is set to 10 by default"
     return 0.25  # a number, but not of the thing asked about

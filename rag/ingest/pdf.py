@@ -79,7 +79,19 @@ _RUNS_ON = re.compile(r"[.,;]$")  # a typewriter line ending so ends a sentence 
 _PAGE_REF = re.compile(r"[A-Za-z)]\s+(\d{1,4})$")  # a contents entry's page number after its title
 CONTENTS_ENTRIES = 6  # ... and a contents list has at least this many entries
 _PDFIUM = threading.Lock()  # PDFium is not thread-safe: one call at a time in this process
+_CAPITALS = re.compile(r"(?=.*[A-Z].*[A-Z].*\s\S)[^a-z]+")  # a line of capitals, two words or more ("CHAPTER 3. …")
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
+# A TeX opening quote (`stable') some fonts draw as a grave accent on a no-break space: PDFium gives U+0300 with
+# nothing to combine with, before the word it opens or strayed elsewhere on the line; a quote mark, or nothing.
+_OPENING_ACCENT = re.compile(r"(?:(?<=[\s(\[])|^)\xa0?\u0300(?=\w)")
+_STRAY_ACCENT = re.compile(r"\xa0?(?:(?<=[\s\xa0.,;:!?)(’'])|^)\u0300[ \xa0]?")
+
+
+def _accents_as_quotes(page: str) -> str:
+    """``page`` with a grave accent that combines with no letter read as the opening quote it was typeset as."""
+    if "\u0300" not in page:
+        return page
+    return _STRAY_ACCENT.sub("", _OPENING_ACCENT.sub("‘", page))
 
 
 def _shape(line: str) -> str:
@@ -98,7 +110,17 @@ def running_lines(pages: Sequence[list[str]]) -> set[str]:
         seen.update({_shape(ln) for ln in body[:EDGE_LINES] + body[-EDGE_LINES:]})
         numbered.update({_shape(ln) for ln in body[:1] + body[-1:] if _FOLIO.search(ln) and len(ln.split()) > 1})
     need = max(MIN_PAGES, int(REPEATED * len(pages) + 0.999))
-    return {shape for shape, n in seen.items() if n >= need and shape} | {s for s, n in numbered.items() if n >= 2}
+    # A running head in capitals that names the chapter and the section ("CHAPTER 3. CHOOSING A DEBIAN… 3.1. WHICH
+    # ...") changes every page or two; when at least half the pages open with a line in capitals, those lines are.
+    tops = [body[0] for lines in pages if (body := [ln for ln in lines if ln.strip()])]
+    capitals = {_shape(ln) for ln in tops if _CAPITALS.fullmatch(ln)}
+    if len(capitals) < 2 or sum(bool(_CAPITALS.fullmatch(ln)) for ln in tops) < max(MIN_PAGES, len(pages) / 2):
+        capitals = set()
+    return (
+        {shape for shape, n in seen.items() if n >= need and shape}
+        | {s for s, n in numbered.items() if n >= 2}
+        | capitals
+    )
 
 
 def _vocabulary(pages: Sequence[list[str]]) -> tuple[set[str], set[str]]:
@@ -165,7 +187,7 @@ def read_pages(pages: Sequence[str]) -> Reflowed:
     :func:`_heading_run`).
     """
     split = [
-        [ln.strip() for ln in page.translate(_LIGATURES).replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+        [ln.strip() for ln in _accents_as_quotes(page.translate(_LIGATURES)).replace("\r\n", "\n").split("\n")]
         for page in pages
     ]
     code = [[ln.startswith(CODE) for ln in lines] for lines in split]

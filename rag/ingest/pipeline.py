@@ -79,8 +79,28 @@ READINGS_KEY = "sentence_readings"  # "unmarked" once every chunk has its unmark
 # 18: GNU Info manuals (``.info``, or saved as ``.txt``): node headers, menus, index entries and the tag table
 #     left out, underlined headings the section paths, the Top node's heading the title; stacked option terms
 #     ("'-p'" / "'--portability'") over their indented description one block.
-READER_VERSION = "18"
-REREAD_SUFFIXES = frozenset({".pdf", ".html", ".htm", ".md", ".markdown", ".rst", ".rest"})
+# 19: a PDF's grave accent that combines with no letter (a TeX opening quote some fonts draw so) read as "‘" or
+#     left out.
+# From 19 on each kind of file has its own version, and only the kinds whose reading changed are read again:
+# a change to the PDF reader costs no HTML page a second reading.
+READER_VERSIONS = {"pdf": "19", "html": "18", "markdown": "18", "rst": "18", "text": "18"}
+READER_VERSION = max(READER_VERSIONS.values(), key=int)  # the index-wide marker that releases before 19 read
+_KINDS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown", ".rst": "rst"}
+_KINDS[".rest"] = "rst"
+
+
+def reader_kind(source: str) -> str:
+    """The kind of reader a file is read with ("pdf", "html", "markdown", "rst" or "text"), by its suffix."""
+    return _KINDS.get(os.path.splitext(source)[1].lower(), "text")
+
+
+def stale_kinds(store: Store) -> frozenset[str]:
+    """The kinds of file an index read with an older reader than this release's (an index from before per-kind
+    versions has one version for all)."""
+    legacy = store.db.get_meta(READER_KEY)
+    return frozenset(
+        kind for kind, version in READER_VERSIONS.items() if (store.db.get_meta(f"{READER_KEY}:{kind}") or legacy) != version
+    )
 
 
 def embedding_text(chunk: Chunk) -> str:
@@ -154,8 +174,8 @@ def ingest(
         if not known and store.db.get_meta(READINGS_KEY) is None:  # a new index stores every reading from the start
             with store.db.transaction() as conn:
                 store.db.set_meta(conn, READINGS_KEY, "unmarked")
-        reread = store.db.get_meta(READER_KEY) != READER_VERSION
-        changed, touched = _changed_files(files, known, store, report, reread)
+        stale = stale_kinds(store)
+        changed, touched = _changed_files(files, known, store, report, stale)
         if touched:
             with store.db.transaction() as conn:
                 conn.executemany("UPDATE files SET size = ?, mtime_ns = ? WHERE source = ?", touched)
@@ -163,7 +183,7 @@ def ingest(
         if progress is None and show_bar:
             progress, close = _tqdm_progress(len(changed))
         try:
-            _stream_waves(_load(changed, store, report, reread), store, embedder, report, progress, len(changed))
+            _stream_waves(_load(changed, store, report, stale), store, embedder, report, progress, len(changed))
         finally:
             close()
         gone = sorted(set(known) - set(files))
@@ -172,9 +192,11 @@ def ingest(
         report.removed = len(gone)
         store.update_vocabulary(embedder)  # the corpus words, for matching a question's paraphrases
         _complete_sentence_vectors(store, embedder, report)
-        if reread:
+        if stale or store.db.get_meta(READER_KEY) != READER_VERSION:
             with store.db.transaction() as conn:
                 store.db.set_meta(conn, READER_KEY, READER_VERSION)
+                for kind, version in READER_VERSIONS.items():
+                    store.db.set_meta(conn, f"{READER_KEY}:{kind}", version)
         store.db.checkpoint()
         report.chunks = store.count()
         report.seconds = time.perf_counter() - started
@@ -243,18 +265,20 @@ def _changed_files(
     known: dict[str, tuple[int, int]],
     store: Store,
     report: IngestReport,
-    reread: bool = False,
+    stale: frozenset[str] = frozenset(),
 ) -> tuple[list[tuple[str, Path, FileRow | None]], list[tuple[int, int, str]]]:
     """Files to (re)load, and unchanged files whose size or time changed: (size, mtime_ns, source). Sizes and
     times come from the scan and the stored (size, mtime) pairs; a file's full row is read only when it differs.
-    With ``reread`` (the index was built by an older reader), structured files (PDF, HTML, Markdown) are read
-    again whatever their bytes, as the new reader extracts them differently."""
+    Files of a ``stale`` kind (read by an older reader) are read again whatever their bytes, as the new reader
+    extracts them differently: every structured file (PDF, HTML, Markdown, reStructuredText), and those plain-text
+    files that a reader of another kind than line by line reads (hard-wrapped text, Info manuals)."""
     changed: list[tuple[str, Path, FileRow | None]] = []
     touched: list[tuple[int, int, str]] = []
     for source, found in files.items():
         stored = known.get(source)
         suffix = os.path.splitext(source)[1].lower()
-        if stored is not None and reread and (suffix in REREAD_SUFFIXES or (suffix in (".txt", ".info", "") and _wrapped(found.path))):
+        kind = reader_kind(source)
+        if stored is not None and kind in stale and (kind != "text" or (suffix in (".txt", ".info", "") and _wrapped(found.path))):
             changed.append((source, Path(found.path), store.db.file(source)))
             continue
         if stored is not None and stored == (found.size, found.mtime_ns):
@@ -275,7 +299,7 @@ def _changed_files(
 
 
 def _load(
-    changed: list[tuple[str, Path, FileRow | None]], store: Store, report: IngestReport, reread: bool = False
+    changed: list[tuple[str, Path, FileRow | None]], store: Store, report: IngestReport, stale: frozenset[str] = frozenset()
 ) -> Iterator[_Loaded]:
     """Read, clean and chunk the changed files one at a time; a file that fails is skipped with its reason."""
     max_bytes = int(store.settings.max_file_mb * 1e6)
@@ -283,7 +307,7 @@ def _load(
         try:
             st = path.stat()
             doc = load_file(path, source, max_bytes)
-            if entry is not None and entry.sha256 == doc.sha256 and not reread:
+            if entry is not None and entry.sha256 == doc.sha256 and reader_kind(source) not in stale:
                 report.unchanged += 1
                 store.db.touch_file(source, st.st_size, st.st_mtime_ns)
                 continue
