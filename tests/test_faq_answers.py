@@ -37,6 +37,11 @@ number and the clay it is meant for. The sample profile celadon, version 2.9, is
 Some profiles are split in program (stoneware) and data (stoneware-data). In these cases, stoneware-data doesn't
 depend on stoneware, so when you remove stoneware it will not get removed automatically.
 
+## How do I recover from a power cut?
+
+Start glaze again with the resume switch. It picks up the firing where the power cut stopped it, at the
+temperature the kiln had reached.
+
 ## How do I keep glaze logs small?
 
 --log-max-size=SIZE
@@ -98,3 +103,13 @@ def test_a_size_nobody_states_is_refused(glaze: Assistant) -> None:
     tagger may read "--log" as a number: it is none)."""
     answer = glaze.ask("If I don't pass --log-max-size, how large can a single glaze log file grow?")
     assert answer.refused, answer.text
+
+
+def test_a_sentence_that_refers_back_comes_with_the_one_it_refers_to(glaze: Assistant) -> None:
+    """A chosen sentence that opens with "It" is quoted after the sentence it refers back to, so "It" stands for
+    something in the answer."""
+    answer = glaze.ask("After a power cut, how does glaze carry on the firing at the temperature the kiln reached?")
+    assert not answer.refused
+    quotes = [c.quote for c in answer.citations]
+    assert any(q.startswith("It picks up the firing") for q in quotes), answer.text
+    assert any(q.startswith("Start glaze again with the resume switch") for q in quotes), answer.text

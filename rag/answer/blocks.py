@@ -10,6 +10,7 @@ from itertools import pairwise
 
 from rag.answer.candidates import Candidate
 from rag.errors import RagError
+from rag.text.sentences import leans_on_previous
 
 
 def _unfinished(c: Candidate) -> bool:
@@ -57,6 +58,24 @@ def with_steps(pool: list[Candidate], chosen: list[int]) -> list[int]:
             between = [j for j, d in enumerate(pool) if d.passage is passage and pool[a].start < d.start < pool[b].start]
             if 0 < len(between) <= GAP and any(pool[j].text.rstrip().endswith(":") for j in between):
                 out += [j for j in between if j not in out]
+    return out
+
+
+_SENTENCE_END = re.compile(r"[.!?:][\"'”’)\]]*$")
+
+
+def with_antecedents(pool: list[Candidate], chosen: list[int]) -> list[int]:
+    """``chosen`` with the sentence before each chosen one that refers back to it ("'-c' '--continue' Continue
+    getting a partially-downloaded file." before "This is useful when you want to finish up a download ..."), in the
+    same passage and not already chosen: quoted alone, "This" or "It" would stand for nothing."""
+    out = list(chosen)
+    for i in chosen:
+        c = pool[i]
+        if not c.previous or not leans_on_previous(c.text):
+            continue
+        before = [j for j, d in enumerate(pool) if d.passage is c.passage and d.text == c.previous and d.end <= c.start]
+        if before and before[-1] not in out and _SENTENCE_END.search(pool[before[-1]].text.rstrip()):
+            out.append(before[-1])
     return out
 
 

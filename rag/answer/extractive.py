@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from rag.answer.base import Context, Draft, Finished, History, words
-from rag.answer.blocks import in_document_order, run_on, with_introduced, with_steps
+from rag.answer.blocks import in_document_order, run_on, with_antecedents, with_introduced, with_steps
 from rag.answer.candidates import (
     Candidate,
     annotate_dates,
@@ -295,7 +295,7 @@ def answer(
     if q.kind == "when":
         _refine_date(pool, order, chosen, best)
     if q.kind not in TYPED:
-        chosen = in_document_order(pool, with_introduced(pool, with_steps(pool, chosen), text_of))
+        chosen = in_document_order(pool, with_introduced(pool, with_steps(pool, with_antecedents(pool, chosen)), text_of))
     return compose(
         pool,
         chosen,
