@@ -32,7 +32,7 @@ warning and stops the fan.
 Profile files are named after the convention <name>_<version>_<clay>.kp: the profile's name, its version
 number and the clay it is meant for. The sample profile celadon, version 2.9, is written for porcelain.
 
-## Why is a profile's -data package kept?
+## Why is a profile's data package kept?
 
 Some profiles are split in program (stoneware) and data (stoneware-data). In these cases, stoneware-data doesn't
 depend on stoneware, so when you remove stoneware it will not get removed automatically.

@@ -85,8 +85,15 @@ READINGS_KEY = "sentence_readings"  # "unmarked" once every chunk has its unmark
 # a change to the PDF reader costs no HTML page a second reading.
 READER_VERSIONS = {"pdf": "19", "html": "18", "markdown": "18", "rst": "18", "text": "18"}
 READER_VERSION = max(READER_VERSIONS.values(), key=int)  # the index-wide marker that releases before 19 read
-_KINDS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown", ".rst": "rst"}
-_KINDS[".rest"] = "rst"
+_KINDS = {
+    ".pdf": "pdf",
+    ".html": "html",
+    ".htm": "html",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".rst": "rst",
+    ".rest": "rst",
+}  # any other suffix, or none, is plain text
 
 
 def reader_kind(source: str) -> str:
