@@ -85,13 +85,15 @@ _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi",
 # nothing to combine with, before the word it opens or strayed elsewhere on the line; a quote mark, or nothing.
 _OPENING_ACCENT = re.compile(r"(?:(?<=[\s(\[])|^)\xa0?\u0300(?=\w)")
 _STRAY_ACCENT = re.compile(r"\xa0?(?:(?<=[\s\xa0.,;:!?)(’'])|^)\u0300[ \xa0]?")
+# ... or only the no-break space is left where the quote opens, and the accent strayed: "the \xa0stable’ one"
+_OPENING_SPACE = re.compile(r"(?<=\s)\xa0(?=\w[^\n’‘]{0,80}’)")
 
 
 def _accents_as_quotes(page: str) -> str:
     """``page`` with a grave accent that combines with no letter read as the opening quote it was typeset as."""
     if "\u0300" not in page:
         return page
-    return _STRAY_ACCENT.sub("", _OPENING_ACCENT.sub("‘", page))
+    return _OPENING_SPACE.sub("‘", _STRAY_ACCENT.sub("", _OPENING_ACCENT.sub("‘", page)))
 
 
 def _shape(line: str) -> str:
