@@ -181,3 +181,15 @@ def test_a_sentence_names_a_release_other_than_the_questions(sentence: str, aske
     from rag.answer.typed import _names_release
 
     assert _names_release(sentence, asked) is names
+
+
+@pytest.mark.parametrize(
+    ("word", "shaped"),
+    [("O'Brien", True), ("Al-Hashemi", True), ("J.", True), ("Étienne", True), ("{revtex4", False), ("-", False)],
+)
+def test_only_a_name_shaped_run_stands_in_for_a_person(word: str, shaped: bool) -> None:
+    """A run of proper nouns the tagger did not label answers "who" only if its words could be a name: the
+    tagger calls "\\documentclass[options]{revtex4" a proper noun too."""
+    from rag.answer.typed import _name_shaped
+
+    assert _name_shaped(word) is shaped

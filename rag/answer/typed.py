@@ -379,14 +379,22 @@ def _unlabelled_name_fit(q: Question, c: Candidate, analysis: Analysis) -> float
         before = c.text[max(0, run.start - 40) : run.start]
         if q.kind == "where":
             weight = 0.9 if _LOCATIVE.search(before) else 0.0
-        elif q.kind == "who":
-            weight = 0.8 if len(run.text.split()) >= 2 and not _LOCATIVE.search(before) else 0.0
+        elif q.kind == "who":  # two names or more, each shaped as one ("\\documentclass[...]{revtex4 -" is code)
+            named = len(run.text.split()) >= 2 and all(map(_name_shaped, run.text.split()))
+            weight = 0.8 if named and not _LOCATIVE.search(before) else 0.0
         else:
             weight = 0.8
         if weight:
             c.answers.add(run.text)
             best = max(best, weight)
     return best
+
+
+def _name_shaped(word: str) -> bool:
+    """Whether a word could be part of a person's name: capitalised letters, with an apostrophe, a hyphen or a
+    closing full stop ("O'Brien", "Al-Hashemi", "J."), not code ("{revtex4")."""
+    parts = [p for p in re.split(r"['’-]", word.removesuffix(".")) if p]
+    return bool(parts) and word[0].isupper() and all(p.isalpha() for p in parts)
 
 
 def _titled(analysis: Analysis, e: entities.Entity) -> bool:
