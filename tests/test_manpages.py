@@ -154,3 +154,40 @@ def test_a_question_naming_a_command_is_answered_from_its_page(tmp_path: Path) -
     answer = pages.ask("What do frob's exit codes mean?")
     assert answer.citations and answer.citations[0].source == "frob.1.txt", answer.text
     assert "3 if the wheel stopped" in answer.text, answer.text
+
+
+GLINT = """GLINT(1)                         User Commands                        GLINT(1)
+
+NAME
+       glint - measure the shine of glazed tiles
+
+DESCRIPTION
+       Measure the shine of each TILE under the test lamp and print how
+       brightly its glaze reflects the lamp, on a scale that the lamp's maker
+       sets for each batch of glaze.
+
+       Tiles are measured one by one in the order they are given, and the
+       lamp is warmed up for a minute before the first of them is measured.
+
+       -q, --quiet
+              print nothing for a tile whose glaze is dull
+
+GNU frobutils 2.4                  March 2023                         GLINT(1)
+"""
+
+
+def test_the_exit_status_of_another_command_is_no_answer(tmp_path: Path) -> None:
+    """A question about one command's exit status, which its page never states, is refused: the statuses another
+    command's page gives (frob's "0 if every tile was polished, 3 if ...") are of that command. Asked of frob, the
+    same question is answered from frob's page."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "frob.1.txt").write_text(FROB_EXIT, encoding="utf-8")
+    (docs / "glint.1.txt").write_text(GLINT, encoding="utf-8")
+    pages = Assistant.build(docs, tmp_path / "index", Settings())
+    for question in ("What do glint's exit codes mean?", "What exit status does glint return if a tile was not done?"):
+        glint = pages.ask(question)
+        assert glint.refused, glint.text
+    frob = pages.ask("What exit status does frob return when the wheel stops before a tile is done?")
+    assert not frob.refused and "3" in frob.text, frob.text
+    assert frob.citations[0].source == "frob.1.txt"

@@ -103,12 +103,13 @@ def test_a_grave_accent_that_combines_with_nothing_is_the_opening_quote() -> Non
     """Some fonts draw TeX's opening quote (`stable') as a grave accent on a no-break space: PDFium gives U+0300
     before the word, or strayed to the end of the line. It reads as "‘" where it opens a word, else not at all."""
     pages = ["Packages are split in program (\xa0\u0300foo’) and data (\xa0\u0300foo-data’).\nThe \u0300 stable’ one is"
-             " well tested. \u0300\nA word with an accent, cafe\u0300, keeps it. The \xa0testing’ one is \u0300 newer."]
+             " well tested. \u0300\nA word with an accent, cafe\u0300, keeps it. The \xa0testing’ one is \u0300 newer"
+             " (\xa0main’, \xa0 \u0300 contrib’)."]
     text = reflow(pages)
     assert "(‘foo’) and data (‘foo-data’)" in text
     assert "The stable’ one is well tested." in text
     assert "cafe\u0300" in text  # an accent on a letter is that letter's
-    assert "The ‘testing’ one is newer." in text  # the accent strayed, its no-break space marks the quote
+    assert "The ‘testing’ one is newer (‘main’, ‘contrib’)." in text  # the accent strayed, its no-break space marks the quote
 
 
 def test_typewriter_lines_are_a_code_block_kept_whole() -> None:

@@ -34,7 +34,7 @@ from rag.answer.numbering import quoted, renumbered, without_repeats
 from rag.answer.question import Question, analyse, question_start
 from rag.answer.refusal import absent, refused
 from rag.answer.slots import fills
-from rag.answer.subjects import OPTION_ENTRY, TYPED, names_section
+from rag.answer.subjects import OPTION_ENTRY, TYPED, asked_subjects, names_section, of_another_page
 from rag.answer.support import IdfFn, coverage
 from rag.answer.typed import (
     VERSION_NOTE,
@@ -205,7 +205,11 @@ def rank(
             if key not in entries or c.relevance > pool[entries[key]].relevance:
                 entries[key] = i
     leads |= set(entries.values())
-    ranked = sorted(shortlist, key=lambda i: (i not in leads, -pool[i].score))
+    # a sentence from the page of another command than the one the question names ("tar"'s exit codes for "diff's
+    # exit codes") follows those of the named one's page
+    subjects_asked = asked_subjects(q, [p.chunk.title for p in passages])
+    elsewhere = {i for i in shortlist if of_another_page(q, pool[i], subjects_asked)}
+    ranked = sorted(shortlist, key=lambda i: (i not in leads, i in elsewhere, -pool[i].score))
     return Ranking(q, pool, shortlist, [i for i in ranked if pool[i].fit > 0], vectors)
 
 

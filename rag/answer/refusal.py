@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rag.answer.defaults import asks_default, asks_the_default, signature_default, states_default
-from rag.answer.subjects import tells_of_another, unheld_names, unknown_names
+from rag.answer.subjects import asked_subjects, of_another_page, tells_of_another, unheld_names, unknown_names
 from rag.answer.typed import (
     VERSION_NOTE,
     asks,
@@ -38,6 +38,8 @@ def absent(r: Ranking, known: Callable[[str], bool] | None) -> bool:
     q, pool, shortlist, order = r.question, r.pool, r.shortlist, r.order
     if (known is not None and unknown_names(q, known)) or unheld_names(q, pool, shortlist):
         return True
+    if order and of_another_page(q, pool[order[0]], asked_subjects(q, [c.passage.chunk.title for c in pool])):
+        return True  # the page of the command asked of has no sentence that could answer
     bound = asks_bound(q.text) if q.kind != "why" and order else ""
     if bound:  # "Is there a maximum file size?"
         source = pool[order[0]].passage.chunk.source

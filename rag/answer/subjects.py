@@ -11,7 +11,7 @@ from rag.answer.candidates import Candidate
 from rag.answer.question import Question, question_start
 from rag.text import lexical, versions
 from rag.text.entities import Analysis
-from rag.text.terms import entry_of, names_subject
+from rag.text.terms import entry_of, names_subject, subject_names
 
 
 def novel(text: str, question: Question) -> bool:
@@ -78,6 +78,22 @@ def tells_of_another(q: Question, c: Candidate) -> bool:
     """Whether the sentence tells of another numbered thing or another version of its document than the question
     names: "ipaddress was added ... in Python 3.3" for a question about Python 3.4, even in a section on 3.4."""
     return _other_numbered(q, c, c.text) or of_another_version(q, c)
+
+
+def asked_subjects(q: Question, titles: list[str]) -> set[str]:
+    """The commands or modules the question names whose reference pages are among ``titles`` ("du" for "du's exit
+    status" and "du - estimate file space usage")."""
+    return {n for t in set(titles) if names_subject(t, q.text) for n in subject_names(t)}
+
+
+def of_another_page(q: Question, c: Candidate, asked: set[str]) -> bool:
+    """Whether the sentence is from the reference page of another command than the ``asked`` ones (find's "EXIT
+    STATUS" for "du's exit status") and writes none of them in the sentence, the one before or its section path:
+    it tells of that other command."""
+    title = c.passage.chunk.title
+    if not asked or not subject_names(title) or names_subject(title, q.text):
+        return False
+    return not any(written(n, f"{title}\n{c.previous}\n{c.text}") for n in asked)
 
 
 def _other_numbered(q: Question, c: Candidate, held: str = "") -> bool:

@@ -83,17 +83,17 @@ _CAPITALS = re.compile(r"(?=.*[A-Z].*[A-Z].*\s\S)[^a-z]+")  # a line of capitals
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
 # A TeX opening quote (`stable') some fonts draw as a grave accent on a no-break space: PDFium gives U+0300 with
 # nothing to combine with, before the word it opens or strayed elsewhere on the line; a quote mark, or nothing.
-_OPENING_ACCENT = re.compile(r"(?:(?<=[\s(\[])|^)\xa0?\u0300(?=\w)")
+_OPENING_ACCENT = re.compile(r"(?:(?<=[\s(\[])|^)(?:\xa0 ?\u0300 ?|\u0300)(?=\w)")
 _STRAY_ACCENT = re.compile(r"\xa0?(?:(?<=[\s\xa0.,;:!?)(’'])|^)\u0300[ \xa0]?")
 # ... or only the no-break space is left where the quote opens, and the accent strayed: "the \xa0stable’ one"
-_OPENING_SPACE = re.compile(r"(?<=\s)\xa0(?=\w[^\n’‘]{0,80}’)")
+_OPENING_SPACE = re.compile(r"(?<=[\s(\[])\xa0(?=\w[^\n’‘]{0,80}’)")
 
 
 def _accents_as_quotes(page: str) -> str:
     """``page`` with a grave accent that combines with no letter read as the opening quote it was typeset as."""
     if "\u0300" not in page:
         return page
-    return _OPENING_SPACE.sub("‘", _STRAY_ACCENT.sub("", _OPENING_ACCENT.sub("‘", page)))
+    return _OPENING_SPACE.sub("‘", _STRAY_ACCENT.sub("", _OPENING_ACCENT.sub("‘", page))).replace("\xa0 ‘", "‘")
 
 
 def _shape(line: str) -> str:
