@@ -114,15 +114,21 @@ def first_sentence(text: str) -> str:
     return found[0][0] if found else ""
 
 
-def cited_sentences(text: str) -> list[tuple[str, list[int]]]:
+def cited_sentences(text: str, quotes: Sequence[str] = ()) -> list[tuple[str, list[int]]]:
     """Split an answer into sentences with the ``[n]`` markers that follow each one.
 
-    Markers attach to the last sentence before them; sentences with no marker after them get ``[]``.
+    Markers attach to the last sentence before them; sentences with no marker after them get ``[]``. A marker-like
+    "[1]" inside one of the answer's ``quotes`` (an R session's output) is the quote's text.
     """
+    from rag.answer.numbering import outside_quotes
     from rag.text.sentences import split
 
     out: list[tuple[str, list[int]]] = []
-    parts = _MARKS.split(text)
+    parts, at = [], 0
+    for m in outside_quotes(_MARKS, text, quotes):
+        parts += [text[at : m.start()], m.group(0)]
+        at = m.end()
+    parts.append(text[at:])
     for i in range(0, len(parts), 2):
         piece = parts[i]
         marks = [int(n) for n in _NUM.findall(parts[i + 1])] if i + 1 < len(parts) else []

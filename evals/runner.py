@@ -88,7 +88,7 @@ def score(item: Item, answer: Answer, assistant: Assistant, supported: SupportFn
         }
         for c in answer.citations
     ]
-    sentences = [] if answer.refused else metrics.cited_sentences(answer.text)
+    sentences = [] if answer.refused else metrics.cited_sentences(answer.text, [c.quote for c in answer.citations])
     good_pairs: set[tuple[int, int]] = set()
     bad_pairs: list[dict[str, Any]] = []
     backed: set[int] = set()

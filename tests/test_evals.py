@@ -201,6 +201,11 @@ def test_cited_sentences() -> None:
     # An index in quoted code is not a citation marker.
     assert metrics.cited_sentences("The smallest item is heap[0]. [1]") == [("The smallest item is heap[0].", [1])]
     assert metrics.cited_sentences("Footnoted.[2] Next.") == [("Footnoted.", [2]), ("Next.", [])]
+    # An R session's output opens its lines with "[1]": inside a quote the answer writes, that is the quote's text.
+    session = 'R> start(z1)\n[1] "2004-01-05"'
+    text = f"They are the same. [1] {session} [2]"
+    assert [m for _, m in metrics.cited_sentences(text, ["They are the same.", session])] == [[1], [2]]
+    assert ("R> start(z1)", [1]) in metrics.cited_sentences(text)  # read without its quotes, "[1]" misleads
 
 
 def test_context_overlap_and_rank() -> None:

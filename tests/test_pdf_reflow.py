@@ -217,6 +217,10 @@ def test_bold_or_large_lines_are_headings_of_their_own() -> None:
     assert f"{body} since the style was written long ago." in paragraphs
     assert "Author A. N., 2013, Journal of Improbable Astronomy, 1, 1" in paragraphs
     assert any(p.startswith("• Added support") and p.endswith("over the years.") for p in paragraphs)
+    # a numbered line set large is a heading; in the text's size and bold, a list's item
+    large, bold = f"{HEAD}1.31{HEAD}", f"{HEAD}1.00{HEAD}"
+    read = read_pages([f"{large}1. Introduction\n{body}\n{bold}1. Wash the brush.\n{bold}2. Dry it.\n{body}"])
+    assert [read.text[h.start : h.end] for h in read.headings] == ["1. Introduction"]
     assert HEAD not in read.text
 
 
@@ -243,6 +247,24 @@ def test_a_pdfs_font_headings_give_its_title_and_sections() -> None:
     paths = [path.split(" › ", 1)[1] for _, path in manual.sections]
     assert "Appendix B Invoking R › B.1 Invoking R from the command line" in paths
     assert "5 Arrays and matrices › 5.4 The array() function" in paths  # a heading in part typewriter is no code
+
+
+def test_a_statistics_papers_sections_are_its_numbered_headings() -> None:
+    """JSS papers set in Latin Modern: PDFium gives the regular text font a bold weight (744), so the font's name
+    decides; "1. Introduction" is a heading, set large, not a list item; a heading that names code in typewriter
+    ("2.1. Creation of "zoo" objects") and one in a semibold ("Demi") font are headings too. The authors' names
+    above the abstract are no section the paper's sections fall under."""
+    folder = REPO / "evals" / "corpora" / "rpapers"
+    sandwich = load_file(folder / "sandwich.pdf", "sandwich.pdf", 10**8)
+    paths = [path.split(" › ", 1)[1] for _, path in sandwich.sections]
+    assert "1. Introduction" in paths
+    assert "3. Estimating the covariance matrix Ψ › 3.1. Dealing with heteroskedasticity" in paths
+    assert not any("To fix notations" in p for p in paths)  # a line of the text before an equation
+    zoo = load_file(folder / "zoo.pdf", "zoo.pdf", 10**8)
+    paths = [path.split(" › ", 1)[1] for _, path in zoo.sections]
+    assert '2. The class "zoo" and its methods › 2.1. Creation of "zoo" objects' in paths
+    assert "3. Combining zoo with other packages › 3.1. strucchange: Empirical fluctuation processes" in paths
+    assert not any(p.startswith(("Achim Zeileis", "Gabor Grothendieck")) and re.search(r"\d\. ", p) for p in paths)
 
 
 def test_a_footnote_follows_the_paragraph_it_falls_in() -> None:

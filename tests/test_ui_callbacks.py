@@ -268,6 +268,15 @@ def test_answer_html_escapes_markup_and_keeps_no_foreign_link() -> None:
     assert "T&quot;&lt;b&gt;" in linked
 
 
+def test_a_marker_like_index_inside_a_quote_is_no_link() -> None:
+    """An R session's output ("[1] 42") quoted in an answer is text; only the marker after it links."""
+    session = "R> x\n[1] 42"
+    cite = {"n": 1, "source": "r.pdf", "title": "R", "quote": session, "start": 0, "end": len(session), "date": None}
+    html_out = R.answer_html(f"It prints: {session} [1]", [cite], False, 2)
+    assert html_out.count('class="rag-cite"') == 1
+    assert "R&gt; x<br>[1] 42 <a" in html_out
+
+
 def test_chat_messages_escape_questions_and_answers() -> None:
     turns = [{"question": MALICIOUS, "text": MALICIOUS, "refused": False, "citations": [], "error": None}]
     for m in R.chat_messages(turns):

@@ -311,6 +311,11 @@ def test_renumbering_a_parts_markers_leaves_quoted_code_alone() -> None:
     assert renumbered(text, {1: 3, 2: 4}) == (
         "To peek, use heap[0], and x[1][2] indexes twice. [3][4] Then it pops. [3]"
     )
+    # an R session's output lines open with "[1]": inside a quote of the answer they are text, not markers
+    session = 'R> start(z1)\n[1] "2004-01-05"\nR> end(z1)\n [1] "2004-02-24"'
+    assert renumbered(f"Same results. [1] {session} [2]", {1: 3, 2: 4}, ["Same results.", session]) == (
+        f"Same results. [3] {session} [4]"
+    )
 
 
 NOTES = """# Kettle release notes

@@ -34,7 +34,7 @@ from rag.answer.numbering import quoted, renumbered, without_repeats
 from rag.answer.question import Question, analyse, question_start
 from rag.answer.refusal import absent, refused
 from rag.answer.slots import fills
-from rag.answer.subjects import OPTION_ENTRY, TYPED, asked_subjects, names_section, of_another_page
+from rag.answer.subjects import OPTION_ENTRY, TYPED, from_other_pages, names_section
 from rag.answer.support import IdfFn, coverage
 from rag.answer.typed import (
     VERSION_NOTE,
@@ -205,11 +205,9 @@ def rank(
             if key not in entries or c.relevance > pool[entries[key]].relevance:
                 entries[key] = i
     leads |= set(entries.values())
-    # a sentence from the page of another command than the one the question names ("tar"'s exit codes for "diff's
-    # exit codes") follows those of the named one's page
-    subjects_asked = asked_subjects(q, [p.chunk.title for p in passages])
-    elsewhere = {i for i in shortlist if of_another_page(q, pool[i], subjects_asked)}
-    ranked = sorted(shortlist, key=lambda i: (i not in leads, i in elsewhere, -pool[i].score))
+    # a sentence from another command's page follows those of the page the question names (tar's exit codes, diff's)
+    away = from_other_pages(q, {i: pool[i] for i in shortlist}, [p.chunk.title for p in passages])
+    ranked = sorted(shortlist, key=lambda i: (i not in leads, i in away, -pool[i].score))
     return Ranking(q, pool, shortlist, [i for i in ranked if pool[i].fit > 0], vectors)
 
 
@@ -646,7 +644,7 @@ def _answer_parts(
                 numbers[key] = len(citations) + 1
                 citations.append(Citation(numbers[key], c.source, c.quote, c.start, c.end, c.title, c.date))
             renumber[c.n] = numbers[key]
-        texts.append(renumbered(text, renumber))
+        texts.append(renumbered(text, renumber, [c.quote for c in cites]))
     if not texts:
         return REFUSAL, [], True
     return " ".join(texts), citations, False

@@ -4,6 +4,7 @@ drops the sentences an earlier part already quoted."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from rag.records import Citation
 
@@ -22,17 +23,37 @@ def without_repeats(
     for c in cites:
         if quoted(cited, c.source, c.start, c.end):
             text = re.sub(rf"\s*{re.escape(c.quote)}\s*\[{c.n}\]", "", text, count=1).strip()
-    used = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
+    used = {int(n) for m in outside_quotes(_MARKS, text, [c.quote for c in cites]) for n in re.findall(r"\d+", m[0])}
     return text, [c for c in cites if c.n in used]
 
 
 _MARKS = re.compile(r"(?<=\s)(?:\[\d+\])+")  # " [1][2]": the markers follow a space; "heap[0]" is quoted code
 
 
-def renumbered(text: str, renumber: dict[int, int]) -> str:
-    """``text`` with its citation markers renumbered (a part's [1] is the whole answer's [3])."""
+def quoted_spans(text: str, quotes: Iterable[str]) -> list[tuple[int, int]]:
+    """Where in ``text`` the answer writes its ``quotes``, each at its first place not already taken: text, not
+    markers, whatever it holds (an R session's output lines open with "[1]")."""
+    spans: list[tuple[int, int]] = []
+    for quote in quotes:
+        at = text.find(quote) if quote else -1
+        while at >= 0 and any(a < at + len(quote) and at < b for a, b in spans):
+            at = text.find(quote, at + 1)
+        if at >= 0:
+            spans.append((at, at + len(quote)))
+    return sorted(spans)
 
-    def marks(m: re.Match[str]) -> str:
-        return "".join(f"[{renumber.get(int(n), int(n))}]" for n in re.findall(r"\d+", m.group(0)))
 
-    return _MARKS.sub(marks, text)
+def outside_quotes(pattern: re.Pattern[str], text: str, quotes: Iterable[str]) -> list[re.Match[str]]:
+    """The matches of ``pattern`` in ``text`` that lie outside the quotes the answer writes."""
+    spans = quoted_spans(text, quotes)
+    return [m for m in pattern.finditer(text) if not any(a < m.end() and m.start() < b for a, b in spans)]
+
+
+def renumbered(text: str, renumber: dict[int, int], quotes: Iterable[str] = ()) -> str:
+    """``text`` with its citation markers renumbered (a part's [1] is the whole answer's [3]); a marker-like "[1]"
+    inside one of its ``quotes`` is left as it is."""
+    out, at = [], 0
+    for m in outside_quotes(_MARKS, text, quotes):
+        out += [text[at : m.start()], "".join(f"[{renumber.get(int(n), int(n))}]" for n in re.findall(r"\d+", m.group(0)))]
+        at = m.end()
+    return "".join([*out, text[at:]])

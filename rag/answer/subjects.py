@@ -96,6 +96,13 @@ def of_another_page(q: Question, c: Candidate, asked: set[str]) -> bool:
     return not any(written(n, f"{title}\n{c.previous}\n{c.text}") for n in asked)
 
 
+def from_other_pages(q: Question, candidates: dict[int, Candidate], titles: list[str]) -> set[int]:
+    """The keys of the ``candidates`` from the reference page of another command than those the question names
+    whose pages are among ``titles`` (see :func:`of_another_page`)."""
+    asked = asked_subjects(q, titles)
+    return {i for i, c in candidates.items() if of_another_page(q, c, asked)} if asked else set()
+
+
 def _other_numbered(q: Question, c: Candidate, held: str = "") -> bool:
     """Whether the question names a numbered thing ("Debconf0", "Python 3.12") and the sentence names the same
     thing with another number ("Debconf2", "Python 3.11"), the asked one nowhere in ``held`` (by default its

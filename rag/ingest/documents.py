@@ -235,6 +235,7 @@ _CODE_BLOCK = re.compile(r"^```\n(.*?)\n```$", re.M | re.S)  # a PDF's code, fen
 # "C.2 Editing actions"; not a numbered step ("2. Start the R program"), a contents line ("Basics 3") or an address
 _SECTION_NUMBER = re.compile(rf"^{SECTION_NUMBER}\s+[A-Z]")
 _SECTION_TITLE = re.compile(r"[^.:;,!?\d]$")
+_LARGE_NUMBER = re.compile(r"^(\d{1,2})\.\s+[A-Z]")
 
 
 def _pdf_blocks(
@@ -261,6 +262,8 @@ def _pdf_blocks(
         line = " ".join(m.group().split())
         heading = set_apart.get(m.start())
         number = _SECTION_NUMBER.match(line) if len(line) <= SECTION_TITLE_CHARS else None
+        if number is None and heading is not None and heading.size >= HEADING_SIZE:
+            number = _LARGE_NUMBER.match(line)  # "1. Introduction" set large: a section, not a numbered step
         titled = number and (heading or (_SECTION_TITLE.search(line) and not re.search(r"\d{3}", line[number.end(1) :])))
         if number and titled:
             parts = re.findall(r"[\dIVXA-H]+", number.group(1))

@@ -73,8 +73,9 @@ SECTION_NUMBER = rf"({_DOTTED}|\d{{1,2}})"
 # line of the paragraph before may leave unclosed; one number alone must open a capitalised title ("12 of them")
 _HEADING = re.compile(rf"^(?:\d{{1,2}}\.?\s+[A-Z]|(?:{_DOTTED})\s+[A-Za-z])[\w ,:&'’()/-]{{0,60}}$")
 _NUMBERED = re.compile(rf"^{SECTION_NUMBER}\s+\S")  # a line opening a numbered heading, so no wrapped heading's end
-_BOLD = re.compile(r"bold|black|heavy|cmbx|(?:^|\+|-)bx", re.I)
-_BOLD_WEIGHT = 600  # PDFium's font weight from which a font is bold
+_BOLD = re.compile(r"bold|black|heavy|demi|cmbx|(?:^|\+|-)bx", re.I)
+_BOLD_WEIGHT = 600  # PDFium's font weight from which a font is bold, unless its name says it is not:
+_PLAIN = re.compile(r"regular|book|light|medium|italic|oblique|slant", re.I)  # PDFium gives LMRoman10-Regular 744
 _RUNS_ON = re.compile(r"[.,;]$")  # a typewriter line ending so ends a sentence or a clause: a URL, a file name
 _PAGE_REF = re.compile(r"[A-Za-z)]\s+(\d{1,4})$")  # a contents entry's page number after its title
 CONTENTS_ENTRIES = 6  # ... and a contents list has at least this many entries
@@ -313,7 +314,9 @@ def _heading_run(lines: list[_Line], k: int) -> int | None:
     first, last = run[0].text, run[-1].text
     lettered = bool(re.search(r"[^\W\d_]{3}", first))  # a word: not a figure's labels ("A B")
     ends = bool(_RUNS_ON.search(last)) and not (len(run) == 1 and _NUMBERED.match(first))  # "1.8 ..., etc."
-    if len(run) <= HEADING_LINES and lettered and not _LIST_ITEM.match(first) and not ends:
+    # a numbered item ("1. Introduction") is a heading when set larger than the text, a list's item when not
+    item = _LIST_ITEM.match(first) and (run[0].head or 0.0) < HEADING_SIZE
+    if len(run) <= HEADING_LINES and lettered and not item and not ends:
         return end
     for i in range(k, end):
         lines[i] = lines[i]._replace(head=None)
@@ -448,7 +451,8 @@ def _marked(textpage: Any, text: str) -> str:
                     font = name.value.decode("latin-1")
                     weight = pdfium_c.FPDFText_GetFontWeight(textpage.raw, i)
                     typewriter = bool(_MONOSPACE.search(font) or flags.value & _FIXED_PITCH)
-                    fonts[name.value] = (typewriter, weight >= _BOLD_WEIGHT or bool(_BOLD.search(font)))
+                    bold = bool(_BOLD.search(font)) or (weight >= _BOLD_WEIGHT and not _PLAIN.search(font))
+                    fonts[name.value] = (typewriter, bold)
                 seen[name.value] += 1
                 size = round(pdfium_c.FPDFText_GetFontSize(textpage.raw, i), 1)
                 sized[size] += 1
@@ -481,7 +485,9 @@ def _marked(textpage: Any, text: str) -> str:
         mark = CODE if code else ""
         if not code and total > 0 and body_size > 0:
             bold = sum(n for f, n in seen.items() if fonts[f][1])
-            if max(bold, large) >= HEADING_LINE * total:
+            # a heading set larger than the text may name code in a typewriter font ("2.1. Creation of "zoo" objects")
+            plain = total - typed if common > body_size and typed < total else total
+            if max(bold, large) >= HEADING_LINE * plain:
                 mark = f"{HEAD}{common / body_size:.2f}{HEAD}"
         low = y < foot
         if low and line.strip().isdigit() and len(line.strip()) <= 2 and common <= FOOTNOTE_MARK * body_size:

@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from rag.answer.numbering import outside_quotes
+
 # A citation key names one citation of one answer: "<turn>-<n>".
 CITE_MARK = re.compile(r"\[(\d{1,3})\]")
 _MD_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
@@ -57,12 +59,16 @@ def _cite_link(turn: int, n: int, citation: Mapping[str, Any] | None) -> str:
 
 
 def answer_html(text: str, citations: Iterable[Mapping[str, Any]], refused: bool, turn: int) -> str:
-    """The final answer bubble: escaped text whose ``[n]`` markers link to their citations."""
+    """The final answer bubble: escaped text whose ``[n]`` markers link to their citations (not a "[1]" inside a
+    quote: an R session's output)."""
     if refused:
         return refusal_html(text)
     by_n = {int(c["n"]): c for c in citations}
-    body = CITE_MARK.sub(lambda m: _cite_link(turn, int(m.group(1)), by_n.get(int(m.group(1)))), safe_text(text))
-    body = body.replace("\n", "<br>")
+    pieces, at = [], 0
+    for m in outside_quotes(CITE_MARK, text, [str(c.get("quote", "")) for c in by_n.values()]):
+        pieces += [safe_text(text[at : m.start()]), _cite_link(turn, int(m.group(1)), by_n.get(int(m.group(1))))]
+        at = m.end()
+    body = "".join([*pieces, safe_text(text[at:])]).replace("\n", "<br>")
     return f'<div class="rag-answer">{body}</div>'
 
 
