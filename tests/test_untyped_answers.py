@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -366,6 +367,10 @@ def test_a_part_does_not_repeat_a_sentence_an_earlier_part_quoted() -> None:
     assert text == f"{tip.quote} [2]" and cites == [tip]
     text, cites = without_repeats(f"{line.quote} [1]", [line], {("faq.html", 10, 31): 1})
     assert text == "" and cites == []
+    # one sentence shown once for two spans ("[1][2]"): dropped with both markers, no "[2]" left standing alone
+    twin = Citation(2, "faq.html", "INSERT is really slow.", 90, 112)
+    text, cites = without_repeats(f"{line.quote} [1][2] {tip.quote} [3]", [line, twin, replace(tip, n=3)], {("faq.html", 10, 31): 1})
+    assert text == f"{tip.quote} [3]" and cites == [replace(tip, n=3)]
 
 
 LIMITS = """# Speaker limits

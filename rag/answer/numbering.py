@@ -22,7 +22,8 @@ def without_repeats(
     parts of a compound question find the same FAQ line), and the citations it still uses."""
     for c in cites:
         if quoted(cited, c.source, c.start, c.end):
-            text = re.sub(rf"\s*{re.escape(c.quote)}\s*\[{c.n}\]", "", text, count=1).strip()
+            # with the markers beside its own: "... right. [1][2]" cites two spans for one sentence shown once
+            text = re.sub(rf"\s*{re.escape(c.quote)}\s*(?:\[\d+\])*\[{c.n}\](?:\[\d+\])*", "", text, count=1).strip()
     used = {int(n) for m in outside_quotes(_MARKS, text, [c.quote for c in cites]) for n in re.findall(r"\d+", m[0])}
     return text, [c for c in cites if c.n in used]
 
