@@ -193,3 +193,34 @@ def test_only_a_name_shaped_run_stands_in_for_a_person(word: str, shaped: bool) 
     from rag.answer.typed import _name_shaped
 
     assert _name_shaped(word) is shaped
+
+
+@pytest.mark.parametrize(
+    ("sentence", "asking"),
+    [
+        ("Is there a maximum file size?", True),
+        ("(2) Which kind of bias adjustment is done by default (HC type and/or cluster adjustment).", True),
+        ("2. When prompted, enter the name of the kiln.", False),  # a step
+        ("2. What follows is, in short, the firing schedule.", False),
+        ("The kiln asks which glaze to use.", False),
+    ],
+)
+def test_a_question_the_documents_ask_answers_nothing(sentence: str, asking: bool) -> None:
+    """A question of the text, an FAQ's or one listed as an item and ended with a full stop, is no answer."""
+    from rag.answer.typed import asks
+
+    assert asks(sentence) is asking
+
+
+def test_a_range_set_with_a_dash_is_a_number(tmp_path: Path) -> None:
+    """"50–100" is one word to the tagger, which calls it a proper noun: it is still the number asked for."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "kiln.txt").write_text(
+        "Kiln trials\n\nIn our trials about 40–60 firings are enough for a glaze to settle without cracks.\n"
+        "The kiln was built in the old brickworks of the town.\n",
+        encoding="utf-8",
+    )
+    kiln = Assistant.build(docs, tmp_path / "index", Settings())
+    answer = kiln.ask("Roughly how many firings are needed for a glaze to settle?")
+    assert not answer.refused and "40–60" in answer.text, answer.text

@@ -232,6 +232,8 @@ def test_a_role_is_filled_only_by_a_name_beside_it() -> None:
         ("What timestamp format does touch -t expect?", ("-t",)),  # a one-letter option too
         ("Had Russia's part in the U.S.-led coalition been decided, e.g. by vote?", ()),
         ("What was the military option the minister ruled out?", ()),
+        ('What does type = "webb" draw the factors from?', ("webb",)),  # a keyword's quoted value, R's spacing
+        ("Does read_csv() accept engine='python'?", ("read_csv", "engine", "python")),
     ],
 )
 def test_names_from_code_as_the_question_writes_them(text: str, names: tuple[str, ...]) -> None:

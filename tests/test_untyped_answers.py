@@ -1118,3 +1118,71 @@ def test_a_numbered_thing_is_answered_only_about_itself(tmp_path: Path, question
     assert answer.refused is refused
     if not refused:
         assert "eighty" in answer.text
+
+
+GLAZES = """# Kiln finishes
+
+The finish of a glazed tile is set with the argument finish of fire(), which takes one of these values:
+
+- "matte" (or "kiln-matte").
+
+This grinds the glaze with fine sand after firing, until it reflects no lamp at all.
+
+- "gloss" (or "kiln-gloss").
+
+This polishes the glaze with a felt wheel after firing, which suits tiles for bathrooms and kitchens.
+
+- "crackle" (or "kiln-crackle").
+
+This cools the kiln quickly after firing, so that the glaze splits into a net of fine lines.
+"""
+
+
+def test_a_keywords_value_is_answered_from_its_own_item(tmp_path: Path) -> None:
+    """'finish = "gloss"' names one value of a list whose items are each described by the sentence after them
+    ("This ..."): the answer is that item and its description, not a neighbour's that restates more of the
+    question's words."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "finishes.md").write_text(GLAZES, encoding="utf-8")
+    kiln = Assistant.build(docs, tmp_path / "index", Settings())
+    answer = kiln.ask('What does fire() do to the glaze of a tile after firing with finish = "gloss"?')
+    assert not answer.refused, answer.text
+    _exact(kiln, answer)
+    assert "felt wheel" in answer.text, answer.text
+    assert "fine sand" not in answer.text and "fine lines" not in answer.text, answer.text
+
+
+KILNS = """# Firing tiles
+
+## Firing functions
+
+The kiln package fires glazed tiles with the function bake(tile, heat = NULL, rounds = 1).
+Second, the heat is specified via heat with the default to use 900 degrees for earthenware and 1200 otherwise.
+The function kilnr.fire() from kilnr (whose firing strategy bake() follows) can take tiles directly and then
+uses 1000 degrees by default.
+
+## Other packages
+
+Another R package that fires tiles, for earthenware only, is the ovenkit package in function roast().
+
+## Heat
+
+As a convenience option, heat can be set to 700, 900 (the default) or 1100 and then glaze() uses that heat.
+"""
+
+
+def test_a_default_is_the_asked_functions_not_a_neighbours(tmp_path: Path) -> None:
+    """What a function does by default is stated of that function: another function's default, in a sentence
+    that opens with it ("The function kilnr.fire() ... (whose strategy bake() follows) ... by default") or in a
+    section that never names the asked one, is no answer; when only such defaults are stated, it is refused. (Not
+    caught: another function's default stated right after a sentence that names the asked one.)"""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "kilns.md").write_text(KILNS, encoding="utf-8")
+    kilns = Assistant.build(docs, tmp_path / "index", Settings())
+    bake = kilns.ask("Which heat does bake() use by default?")
+    assert not bake.refused and "900 degrees for earthenware" in bake.text, bake.text
+    assert "kilnr.fire()" not in bake.text, bake.text
+    roast = kilns.ask("Which heat does the roast() function of the ovenkit package use by default?")
+    assert roast.refused, roast.text

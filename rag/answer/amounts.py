@@ -64,9 +64,14 @@ def _numbered_after(text: str, focus: str, counted: list[Word]) -> bool:
 _NOT_A_YEAR = re.compile(r"\d{1,3}|\d{5,}|\d{1,3}(?:,\d{3})+")  # "10000", "350": numbers the tagger may read as dates
 
 
+_RANGE = re.compile(r"\d+(?:[.,]\d+)?[–—]\d+(?:[.,]\d+)?")  # "50–100": one word to the tagger, which calls it a name
+
+
 def _numeral(w: Word) -> bool:
-    """Whether a word the tagger calls a number is one: digits ("42", "1.5") or a number word ("three"), not an
-    option or a quote mark it mistook for one ("--warc", "'")."""
+    """Whether a word is a number: one the tagger calls a number, of digits ("42", "1.5") or a number word
+    ("three"), not an option or a quote mark it mistook for one ("--warc", "'"); or a range set with a dash."""
+    if _RANGE.fullmatch(w.text):
+        return True
     return w.pos == "NUM" and (any(ch.isdigit() for ch in w.text) or w.text.isalpha())
 
 

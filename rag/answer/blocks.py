@@ -62,6 +62,7 @@ def with_steps(pool: list[Candidate], chosen: list[int]) -> list[int]:
 
 
 _SENTENCE_END = re.compile(r"[.!?:][\"'”’)\]]*$")
+_ITEM = re.compile(r"\s*(?:[-*+•▪]|\d{1,3}[.)])\s")  # a list's item
 
 
 def with_antecedents(pool: list[Candidate], chosen: list[int]) -> list[int]:
@@ -76,6 +77,24 @@ def with_antecedents(pool: list[Candidate], chosen: list[int]) -> list[int]:
         before = [j for j, d in enumerate(pool) if d.passage is c.passage and d.text == c.previous and d.end <= c.start]
         if before and before[-1] not in out and _SENTENCE_END.search(pool[before[-1]].text.rstrip()):
             out.append(before[-1])
+    return out
+
+
+TERM_WORDS = 6  # a chosen sentence this short, or a list's item, may be a term that the next sentence describes
+
+
+def with_dependants(pool: list[Candidate], chosen: list[int]) -> list[int]:
+    """``chosen`` with the sentence after each chosen term that refers back to it ('• "webb" (or "wild-webb").' and
+    "This implements the six-point distribution ..."), in the same passage and not already chosen: the term alone
+    says nothing of what it is."""
+    out = list(chosen)
+    for i in chosen:
+        c = pool[i]
+        if len(c.text.split()) > TERM_WORDS and not _ITEM.match(c.text):
+            continue
+        after = [j for j, d in enumerate(pool) if d.passage is c.passage and d.previous == c.text and d.start >= c.end]
+        if after and after[0] not in out and leans_on_previous(pool[after[0]].text):
+            out.append(after[0])
     return out
 
 

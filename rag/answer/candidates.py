@@ -9,6 +9,9 @@ from datetime import date
 from pathlib import PurePosixPath
 from typing import Any
 
+import numpy as np
+
+from rag.index.embedders import Embedder
 from rag.records import Passage
 from rag.text import dates, lexical
 from rag.text.dates import DateMention
@@ -221,3 +224,17 @@ def new_term(term: str, question: str) -> bool:
     """Whether a described term ("orderfields (s1)") names something the question doesn't."""
     name = term.split("(")[0].strip().lower()
     return bool(name) and name not in question.lower()
+
+
+def stored_or_embedded(texts: list[str], stored: list[Any], embedder: Embedder) -> np.ndarray:
+    """Vectors of ``texts``: the ``stored`` one (from ingest) where there is one, the rest embedded now in one batch."""
+    missing = [i for i, v in enumerate(stored) if v is None]
+    if len(missing) == len(texts):
+        return embedder.embed(texts)
+    vectors = np.zeros((len(texts), len(next(v for v in stored if v is not None))), dtype=np.float32)
+    for i, v in enumerate(stored):
+        if v is not None:
+            vectors[i] = v
+    if missing:
+        vectors[missing] = embedder.embed([texts[i] for i in missing])
+    return vectors

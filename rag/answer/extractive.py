@@ -11,13 +11,19 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from rag.answer.base import Context, Draft, Finished, History, words
-from rag.answer.blocks import in_document_order, run_on, with_antecedents, with_introduced, with_steps
+from rag.answer.blocks import (
+    in_document_order,
+    run_on,
+    with_antecedents,
+    with_dependants,
+    with_introduced,
+    with_steps,
+)
 from rag.answer.candidates import (
     Candidate,
     annotate_dates,
@@ -26,6 +32,7 @@ from rag.answer.candidates import (
     names_term,
     new_term,
     readable,
+    stored_or_embedded,
 )
 from rag.answer.compound import compared, scenario, scene_of, sub_questions
 from rag.answer.defaults import ASKS_DEFAULT, asks_default, asks_the_default, signature_default, states_default
@@ -34,7 +41,7 @@ from rag.answer.numbering import quoted, renumbered, without_repeats
 from rag.answer.question import Question, analyse, question_start
 from rag.answer.refusal import absent, refused
 from rag.answer.slots import fills
-from rag.answer.subjects import OPTION_ENTRY, TYPED, from_other_pages, names_section
+from rag.answer.subjects import OPTION_ENTRY, TYPED, names_section, of_other_subjects
 from rag.answer.support import IdfFn, coverage
 from rag.answer.typed import (
     VERSION_NOTE,
@@ -78,6 +85,7 @@ class Ranking:
     shortlist: list[int]
     order: list[int]
     vectors: np.ndarray
+    away: set[int] = field(default_factory=set)  # of the order, those that tell of another subject (ranked last)
 
 
 def rank(
@@ -205,10 +213,10 @@ def rank(
             if key not in entries or c.relevance > pool[entries[key]].relevance:
                 entries[key] = i
     leads |= set(entries.values())
-    # a sentence from another command's page follows those of the page the question names (tar's exit codes, diff's)
-    away = from_other_pages(q, {i: pool[i] for i in shortlist}, [p.chunk.title for p in passages])
-    ranked = sorted(shortlist, key=lambda i: (i not in leads, i in away, -pool[i].score))
-    return Ranking(q, pool, shortlist, [i for i in ranked if pool[i].fit > 0], vectors)
+    # one of another command's page, or of another value than the question's, follows (tar's exit codes for diff's)
+    away = of_other_subjects(q, {i: pool[i] for i in shortlist}, [p.chunk.title for p in passages])
+    ranked = sorted(shortlist, key=lambda i: (i in away, i not in leads, -pool[i].score))
+    return Ranking(q, pool, shortlist, [i for i in ranked if pool[i].fit > 0], vectors, away)
 
 
 _CONDITION = re.compile(
@@ -235,20 +243,6 @@ def _names_time(c: Candidate, analysis: Analysis) -> bool:
     return bool(
         c.dates() or VERSION_NOTE.search(c.text) or (prose and any(e.label in TIME for e in analysis.entities))
     )
-
-
-def stored_or_embedded(texts: list[str], stored: list[Any], embedder: Embedder) -> np.ndarray:
-    """Vectors of ``texts``: the ``stored`` one (from ingest) where there is one, the rest embedded now in one batch."""
-    missing = [i for i, v in enumerate(stored) if v is None]
-    if len(missing) == len(texts):
-        return embedder.embed(texts)
-    vectors = np.zeros((len(texts), len(next(v for v in stored if v is not None))), dtype=np.float32)
-    for i, v in enumerate(stored):
-        if v is not None:
-            vectors[i] = v
-    if missing:
-        vectors[missing] = embedder.embed([texts[i] for i in missing])
-    return vectors
 
 
 def answer(
@@ -284,6 +278,8 @@ def answer(
         c = pool[i]
         if len(chosen) >= 3 or c.score < SECOND_SENTENCE * best.score:
             break
+        if i in r.away and order[0] not in r.away:
+            continue  # ranked below the best for telling of another subject, however well it scores
         same_fact = any(float(vectors[i] @ vectors[j]) >= SAME_FACT for j in chosen)
         new_source = all(pool[j].passage.chunk.source != c.passage.chunk.source for j in chosen)
         adds_terms = bool((q_terms & set(lexical.terms(c.text))) - covered)
@@ -297,7 +293,8 @@ def answer(
     if q.kind == "when":
         _refine_date(pool, order, chosen, best)
     if q.kind not in TYPED:
-        chosen = in_document_order(pool, with_introduced(pool, with_steps(pool, with_antecedents(pool, chosen)), text_of))
+        chosen = with_antecedents(pool, with_dependants(pool, chosen))
+        chosen = in_document_order(pool, with_introduced(pool, with_steps(pool, chosen), text_of))
     return compose(
         pool,
         chosen,

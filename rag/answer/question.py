@@ -123,6 +123,7 @@ _ATTRIBUTION = re.compile(
 # A name from code: dotted ("pathlib.Path.walk"), with an underscore ("rel_tol") or called ("kde()").
 _IDENTIFIER = re.compile(r"[A-Za-z_][\w.]*\w(?:\(\))?")
 _KEYWORD = re.compile(r"\b([A-Za-z_]\w+)=")  # "unique=True"
+_QUOTED_VALUE = re.compile(r"\b[A-Za-z_]\w+ ?= ?[\"'“‘]([\w.+-]{2,})[\"'”’]")  # "webb" of 'type = "webb"'
 _NAMED_PARAMETER = re.compile(
     r"(?:\bthe|['’]s)\s+([A-Za-z_]\w+)\s+(?:parameter|argument|keyword argument)\b"
 )  # "the strict parameter", "shutil.rmtree's onexc parameter"
@@ -131,6 +132,7 @@ _NAMED_PARAMETER = re.compile(
 _NUMBERED = re.compile(r"(?<![\w.-])([A-Za-z][\w+-]*)\s+v?(\d{1,3}(?:\.\d+)*)(?![\w.]*\d)")
 # "DebConf22", "Python3", "Win32": a name with its number written onto it (a capitalised name: not "sha256", "utf8")
 _GLUED_NUMBER = re.compile(r"(?<![\w.-])([A-Z][A-Za-z]*[a-z][A-Za-z]*|[A-Z]{2,})(\d{1,3})(?![\w.]*\d|\w)")
+_NAME_MEANING = re.compile(r"\b(?:stands?|stood)\s+for\b|\bmean\b|\bshort\s+for\b", re.I)
 _ORIGIN = re.compile(r"\b(?:come|comes|came|coming)\s+from\b|\boriginat", re.I)
 _NUMBERED_WORDS = versions.PARTS | {"version", "release"}  # words that number things: "version 7", "table 2"
 _ALTERNATIVES = re.compile(r"\b(?:as |in |by |on )?(?:an? |the )?(?P<a>[\w-]+(?: [\w-]+)?) or (?:as |in |by |on )?(?:an? |the )?(?P<b>[\w-]+(?: [\w-]+)?)\s*\?$", re.I)
@@ -356,7 +358,7 @@ def code_names(question: str) -> tuple[str, ...]:
     """The names from code in ``question`` as it writes them, which an answer's passages must hold literally: the
     last part of a dotted name or the whole of one with an underscore ("commonpath" of "os.path.commonpath()",
     "QUOTE_STRINGS"), a command-line option ("--json-lines"), a keyword argument ("unique" of "unique=True") and
-    the name in "the strict parameter". An abbreviation ("U.S.", "e.g.") is no name from code."""
+    the name in "the strict parameter", and a keyword's quoted value ("webb" of 'type = "webb"'). An abbreviation ("U.S.", "e.g.") is no name from code."""
     found = []
     for m in _IDENTIFIER.finditer(question):
         word = m.group(0)
@@ -365,7 +367,13 @@ def code_names(question: str) -> tuple[str, ...]:
             found.append(parts[-1])
     found += option_names(question)
     found += parameter_names(question)
+    found += keyword_values(question)  # a keyword's value: a name the documents give
     return tuple(dict.fromkeys(found))
+
+
+def keyword_values(question: str) -> list[str]:
+    """The quoted values ``question`` gives keywords: "webb" of 'type = "webb"'."""
+    return [m.group(1) for m in _QUOTED_VALUE.finditer(question)]
 
 
 def parameter_names(question: str) -> tuple[str, ...]:
@@ -477,8 +485,8 @@ def analyse(text: str, analysis: Analysis) -> Question:
                     kind = "org"
                 elif found:
                     kind = found
-                elif name_of:
-                    kind = "name"
+                elif name_of and not _NAME_MEANING.search(stripped, name_of.end()):
+                    kind = "name"  # (what the name of X stands for is no other name: a meaning)
                 else:
                     kind = "other"
                 if re.match(r"(?:which|what)\s+(?:two|three|four|five|several|\d+)\b", stripped[m.start() :], re.I):

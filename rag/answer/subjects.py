@@ -8,7 +8,8 @@ import re
 from collections.abc import Callable
 
 from rag.answer.candidates import Candidate
-from rag.answer.question import Question, question_start
+from rag.answer.defaults import asks_default
+from rag.answer.question import Question, keyword_values, question_start
 from rag.text import lexical, versions
 from rag.text.entities import Analysis
 from rag.text.terms import entry_of, names_subject, subject_names
@@ -96,11 +97,34 @@ def of_another_page(q: Question, c: Candidate, asked: set[str]) -> bool:
     return not any(written(n, f"{title}\n{c.previous}\n{c.text}") for n in asked)
 
 
-def from_other_pages(q: Question, candidates: dict[int, Candidate], titles: list[str]) -> set[int]:
-    """The keys of the ``candidates`` from the reference page of another command than those the question names
-    whose pages are among ``titles`` (see :func:`of_another_page`)."""
+_CALLED = re.compile(r"(?<![\w.])([A-Za-z_][\w.]*\w)\(")  # "vcovPC(x, ...)", "cluster.vcov()": a function called
+
+
+def of_another_callable(q: Question, c: Candidate) -> bool:
+    """Whether the sentence is about another function than those a question of a fact (typed, or of a default) asks
+    of: the first it calls is another ("The function cluster.vcov() ... (whose strategy vcovCL() follows) applies ... by default" for
+    vcovCL()), and neither its section's path nor the sentence before writes an asked one."""
+    if not q.callables or not (q.kind in TYPED or asks_default(q.text)):
+        return False  # "how can I avoid ... logger.debug()?": the answer may well be another function's
+    first = _CALLED.search(c.text)
+    if first is None or first.group(1).rsplit(".", 1)[-1] in q.callables:
+        return False
+    return not any(written(n, f"{c.passage.chunk.title}\n{c.previous}") for n in q.callables)
+
+
+def of_other_subjects(q: Question, candidates: dict[int, Candidate], titles: list[str]) -> set[int]:
+    """The keys of the ``candidates`` that tell of something beside what the question names: from the reference page
+    of another command than those it names whose pages are among ``titles`` (see :func:`of_another_page`), about
+    another function than it asks of (see :func:`of_another_callable`), or, when
+    some candidates write a value the question gives a keyword ('type = "webb"'), one that writes none of them in
+    its section's path, the sentence before or itself ("mammen" / "This draws the factors as ..."). Not an option
+    ("without --format" asks what happens when it is not given) nor a parameter, which the text may leave unsaid."""
     asked = asked_subjects(q, titles)
-    return {i for i, c in candidates.items() if of_another_page(q, c, asked)} if asked else set()
+    other = {i for i, c in candidates.items() if of_another_page(q, c, asked) or of_another_callable(q, c)}
+    names = keyword_values(q.text)
+    held = {i: f"{c.passage.chunk.title}\n{c.previous}\n{c.text}" for i, c in candidates.items()} if names else {}
+    writing = {i for i, text in held.items() if any(written(n, text) for n in names)}
+    return other | (set(held) - writing if writing else set())
 
 
 def _other_numbered(q: Question, c: Candidate, held: str = "") -> bool:

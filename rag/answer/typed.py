@@ -98,9 +98,15 @@ _RELEASE = re.compile(r"\b\d+(?:\.\d+)+\b|\b(?:version|release|v)\s*(\d+(?:\.\d+
 _HEADING_LIKE = re.compile(r"(?![-*•|`>#])(?!\S{1,12} {3,}\S)[^\n:\\{}=<>$]{1,80}(?<![.!?;:)\]\"”’])")
 
 
+# "(2) Which kind of bias adjustment is done by default.": a question listed as an item, ended with a full stop
+# (not "2. When prompted, enter ...": a step)
+_LISTED_QUESTION = re.compile(r"\s*(?:\(\d{1,2}\)|\d{1,2}[.)])\s+(?:which|what|how|why|whether)\b[^,;:]*$", re.I)
+
+
 def asks(sentence: str) -> bool:
-    """Whether a sentence of the documents is itself a question (an FAQ's, an essay's), not a block of code."""
-    return sentence.rstrip().endswith("?") and "\n" not in sentence
+    """Whether a sentence of the documents is itself a question (an FAQ's, an essay's, one listed as an item), not a
+    block of code."""
+    return "\n" not in sentence and (sentence.rstrip().endswith("?") or bool(_LISTED_QUESTION.match(sentence)))
 
 
 def asks_release(q: Question) -> bool:
