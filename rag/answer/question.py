@@ -358,7 +358,8 @@ def code_names(question: str) -> tuple[str, ...]:
     """The names from code in ``question`` as it writes them, which an answer's passages must hold literally: the
     last part of a dotted name or the whole of one with an underscore ("commonpath" of "os.path.commonpath()",
     "QUOTE_STRINGS"), a command-line option ("--json-lines"), a keyword argument ("unique" of "unique=True") and
-    the name in "the strict parameter", and a keyword's quoted value ("webb" of 'type = "webb"'). An abbreviation ("U.S.", "e.g.") is no name from code."""
+    the name in "the strict parameter", and a keyword's quoted value ("webb" of 'type = "webb"'). An abbreviation
+    ("U.S.", "e.g.") is no name from code."""
     found = []
     for m in _IDENTIFIER.finditer(question):
         word = m.group(0)
