@@ -191,3 +191,13 @@ def test_the_exit_status_of_another_command_is_no_answer(tmp_path: Path) -> None
     frob = pages.ask("What exit status does frob return when the wheel stops before a tile is done?")
     assert not frob.refused and "3" in frob.text, frob.text
     assert frob.citations[0].source == "frob.1.txt"
+
+
+def test_the_default_of_another_option_is_no_answer(tmp_path: Path) -> None:
+    """frob's page states a default for --grit only: asked the default wheel speed "without -w", it is refused,
+    since the only default stated ("(default: 400)") is of another option's entry; asked the grit's, it answers."""
+    frob = Assistant.build(_page(tmp_path), tmp_path / "index", Settings())
+    speed = frob.ask("What wheel speed does frob use by default when I don't pass -w?")
+    assert speed.refused, speed.text
+    grit = frob.ask("What grit does frob use by default when I don't pass -g?")
+    assert not grit.refused and "400" in grit.text, grit.text

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from rag.answer.defaults import asks_default, asks_the_default, signature_default, states_default
 from rag.answer.subjects import (
     asked_subjects,
+    of_another_entry,
     of_another_page,
     of_subject,
     tells_of_another,
@@ -92,12 +93,15 @@ def refused(r: Ranking, known: Callable[[str], bool] | None) -> bool:
         # "What fillfactor does a hash index get by default?": no sentence anywhere near the most relevant one in
         # relevance states a default (the one that does is about another thing)
         asked = set(q.terms)
+        subjects = asked_subjects(q, [c.passage.chunk.title for c in pool])
         # ... of the function asked of, if one is: vcovHC's default is no answer for hccm()'s
         stated = (
             pool[i].relevance
             for i in shortlist
             if (states_default(pool[i].text) or signature_default(pool[i].passage.chunk.title, asked))
             and of_subject(q, pool[i])
+            and not of_another_entry(q, pool[i])  # nor another option's, for "the default ... without -b"
+            and not of_another_page(q, pool[i], subjects)  # nor another command's
         )
         if max(stated, default=0.0) < DEFAULT_MISS * top.relevance:
             return True

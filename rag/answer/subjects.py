@@ -10,9 +10,10 @@ from collections.abc import Callable
 from rag.answer.candidates import Candidate
 from rag.answer.defaults import asks_default
 from rag.answer.question import Question, keyword_values, question_start
+from rag.records import SEPARATOR
 from rag.text import lexical, versions
 from rag.text.entities import Analysis
-from rag.text.terms import entry_of, names_subject, subject_names
+from rag.text.terms import entry_of, names_subject, option_names, subject_names
 
 
 def novel(text: str, question: Question) -> bool:
@@ -110,6 +111,20 @@ def of_another_callable(q: Question, c: Candidate) -> bool:
     if first is None or first.group(1).rsplit(".", 1)[-1] in q.callables:
         return False
     return not any(written(n, f"{c.passage.chunk.title}\n{c.previous}") for n in q.callables)
+
+
+def of_another_entry(q: Question, c: Candidate) -> bool:
+    """Whether the question names options ("-b") and the sentence is from the manual's entry of another option
+    ("--atime-preserve[=METHOD]" / "..., this is the default" for "the default blocking factor, without -b")."""
+    asked = [o for o in q.code_names if o.startswith("-")]
+    title = c.passage.chunk.title
+    if not asked:
+        return False
+    if option_names(title.rsplit(SEPARATOR, 1)[-1] if SEPARATOR in title else ""):
+        return not entry_of(title, asked)
+    # a page whose entries are not sections: the entry is the sentence's first line ("--atime-preserve[=METHOD]")
+    head = c.text.lstrip().split("\n", 1)[0]
+    return head.startswith("-") and bool(option_names(head)) and not set(option_names(head)) & set(asked)
 
 
 def of_other_subjects(q: Question, candidates: dict[int, Candidate], titles: list[str]) -> set[int]:
