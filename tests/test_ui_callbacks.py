@@ -595,3 +595,11 @@ def test_no_telemetry_at_import() -> None:
         "ORT_DISABLE_TELEMETRY": "1",
     }.items():
         assert os.environ.get(var) == value
+
+
+def test_a_link_split_by_a_marker_is_still_stripped() -> None:
+    """Markup is stripped from the whole answer before its markers are linked: a link whose target holds a marker
+    ("[x](http://evil.example/[1])") is dropped whole, not cut in two around the marker."""
+    cite = {"n": 1, "source": "a.txt", "title": "A", "quote": "q", "start": 0, "end": 1, "date": None}
+    out = R.answer_html("See [x](http://evil.example/[1]) now.", [cite], False, 1)
+    assert "](" not in out and "http" not in out

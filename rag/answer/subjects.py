@@ -103,8 +103,8 @@ _CALLED = re.compile(r"(?<![\w.])([A-Za-z_][\w.]*\w)\(")  # "vcovPC(x, ...)", "c
 
 def of_another_callable(q: Question, c: Candidate) -> bool:
     """Whether the sentence is about another function than those a question of a fact (typed, or of a default) asks
-    of: the first it calls is another ("The function cluster.vcov() ... (whose strategy vcovCL() follows) applies ... by default" for
-    vcovCL()), and neither its section's path nor the sentence before writes an asked one."""
+    of: the first it calls is another ("The function cluster.vcov() ... (whose strategy vcovCL() follows) applies
+    ... by default" for vcovCL()), and neither its section's path nor the sentence before writes an asked one."""
     if not q.callables or not (q.kind in TYPED or asks_default(q.text)):
         return False  # "how can I avoid ... logger.debug()?": the answer may well be another function's
     first = _CALLED.search(c.text)
@@ -130,10 +130,10 @@ def of_another_entry(q: Question, c: Candidate) -> bool:
 def of_other_subjects(q: Question, candidates: dict[int, Candidate], titles: list[str]) -> set[int]:
     """The keys of the ``candidates`` that tell of something beside what the question names: from the reference page
     of another command than those it names whose pages are among ``titles`` (see :func:`of_another_page`), about
-    another function than it asks of (see :func:`of_another_callable`), or, when
-    some candidates write a value the question gives a keyword ('type = "webb"'), one that writes none of them in
-    its section's path, the sentence before or itself ("mammen" / "This draws the factors as ..."). Not an option
-    ("without --format" asks what happens when it is not given) nor a parameter, which the text may leave unsaid."""
+    another function than it asks of (see :func:`of_another_callable`), or, when some candidates write a value the
+    question gives a keyword ('type = "webb"'), one that writes none of them in its section's path, the sentence
+    before or itself ("mammen" / "This draws the factors as ..."). Not an option ("without --format" asks what
+    happens when it is not given) nor a parameter, which the text may leave unsaid."""
     asked = asked_subjects(q, titles)
     other = {i for i, c in candidates.items() if of_another_page(q, c, asked) or of_another_callable(q, c)}
     names = keyword_values(q.text)

@@ -64,11 +64,14 @@ def answer_html(text: str, citations: Iterable[Mapping[str, Any]], refused: bool
     if refused:
         return refusal_html(text)
     by_n = {int(c["n"]): c for c in citations}
+    # markup is stripped from the whole text first, as safe_text does: no link survives split around a marker
+    plain = strip_markup(text)
+    quotes = [strip_markup(str(c.get("quote", ""))) for c in by_n.values()]
     pieces, at = [], 0
-    for m in outside_quotes(CITE_MARK, text, [str(c.get("quote", "")) for c in by_n.values()]):
-        pieces += [safe_text(text[at : m.start()]), _cite_link(turn, int(m.group(1)), by_n.get(int(m.group(1))))]
+    for m in outside_quotes(CITE_MARK, plain, quotes):
+        pieces += [esc(plain[at : m.start()]), _cite_link(turn, int(m.group(1)), by_n.get(int(m.group(1))))]
         at = m.end()
-    body = "".join([*pieces, safe_text(text[at:])]).replace("\n", "<br>")
+    body = "".join([*pieces, esc(plain[at:])]).replace("\n", "<br>")
     return f'<div class="rag-answer">{body}</div>'
 
 
