@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from itertools import pairwise
+from itertools import pairwise, takewhile
 
 from rag.answer.candidates import Candidate
 from rag.errors import RagError
@@ -34,10 +34,16 @@ def with_introduced(pool: list[Candidate], chosen: list[int], text_of: Callable[
         if c.following:  # the next sentence of its file, in this passage or the next (a chunk may end at "for example:")
             source = c.passage.chunk.source
             after = [j for j, d in enumerate(pool) if d.passage.chunk.source == source and d.start > c.start]
-            following = min(after, key=lambda j: pool[j].start, default=None)
-            if following is not None and pool[following].text == c.following and following not in chosen + out:
-                out.append(following)
+            after.sort(key=lambda j: pool[j].start)
+            if after and pool[after[0]].text == c.following and after[0] not in chosen + out:
+                out.append(after[0])
+                if c.text.rstrip().endswith(":") and _ITEM.match(c.following):  # "The order of merging is:" and
+                    items = takewhile(lambda j: _ITEM.match(pool[j].text), after[1:LIST_ITEMS])  # the rest of its list
+                    out += [j for j in items if j not in chosen + out]
     return out
+
+
+LIST_ITEMS = 8  # a chosen introduction brings at most this many items of the list it introduces
 
 
 GAP = 2  # at most this many sentences or blocks between two chosen ones of a passage are brought in ...
@@ -65,19 +71,37 @@ _SENTENCE_END = re.compile(r"[.!?:][\"'”’)\]]*$")
 _ITEM = re.compile(r"\s*(?:[-*+•▪]|\d{1,3}[.)])\s")  # a list's item
 
 
+# "this"/"these"/"those" and a noun a few words in ("Some clients don't interpret this field correctly"): the noun
+# names what the sentence before told of (a pronoun at its very start is caught by ``leans_on_previous``)
+_DEMONSTRATIVE = re.compile(r"^\W*(?:[\w'’-]+\s+){1,5}?(?:this|these|those)\s+[a-z]\w*", re.I)
+
+
+def refers_back(text: str) -> bool:
+    """Whether the sentence refers back to the one before it: a pronoun in its first words, or "this" and a noun
+    a few words in."""
+    return leans_on_previous(text) or bool(_DEMONSTRATIVE.match(text))
+
+
 def with_antecedents(pool: list[Candidate], chosen: list[int]) -> list[int]:
     """``chosen`` with the sentence before each chosen one that refers back to it ("'-c' '--continue' Continue
     getting a partially-downloaded file." before "This is useful when you want to finish up a download ..."), in the
     same passage and not already chosen: quoted alone, "This" or "It" would stand for nothing."""
     out = list(chosen)
     for i in chosen:
-        c = pool[i]
-        if not c.previous or not leans_on_previous(c.text):
-            continue
-        before = [j for j, d in enumerate(pool) if d.passage is c.passage and d.text == c.previous and d.end <= c.start]
-        if before and before[-1] not in out and _SENTENCE_END.search(pool[before[-1]].text.rstrip()):
-            out.append(before[-1])
+        k = i
+        for _ in range(ANTECEDENTS):  # the sentence before may itself lean on its own ("This causes ...")
+            c = pool[k]
+            if not c.previous or not refers_back(c.text):
+                break
+            before = [j for j, d in enumerate(pool) if d.passage is c.passage and d.text == c.previous and d.end <= c.start]
+            if not before or before[-1] in out or not _SENTENCE_END.search(pool[before[-1]].text.rstrip()):
+                break
+            k = before[-1]
+            out.append(k)
     return out
+
+
+ANTECEDENTS = 2  # at most this many sentences brought back for one chosen sentence
 
 
 TERM_WORDS = 6  # a chosen sentence this short, or a list's item, may be a term that the next sentence describes

@@ -21,14 +21,14 @@ ASKS_DEFAULT = re.compile(
 _STATES_DEFAULT = re.compile(
     (  # a space stands for any run of whitespace: hard-wrapped Markdown breaks "by\ndefault"
         r"\bdefault(?:s|ed)?\s+(?:to|is|are|was|were|will be|value|setting)\b|\bdefault(?:s|ed)?\s*[:=]|"
-        r"\bdefault\s+(?:[\w.`'-]+\s+){1,3}(?:is|are|was|were|will be)\b|\bby default\b|[(\[]\s*(?:the\s+)?default\b|"
+        r"\bdefault\s+(?:[\w.`'-]+\s+){1,5}(?:is|are|was|were|will be)\b|\bby default\b|[(\[]\s*(?:the\s+)?default\b|"
         r"\b(?:is|are|was|were|be|being|as)\s+(?:the\s+|a\s+)?default\b|\bthe default\s*[,;)]|"
         r"\b(?:if|when) (?:it is |they are |this is )?(?:omitted|left out|unspecified|not (?:"
         r"given|specified|set|provided|supplied|present|chosen|selected|passed))\b|\bif no \w+(?: \w+)? (?:is|are) (?:"
         r"given|specified|provided|supplied|chosen|selected|passed|set)\b|"
         r"\b(?:called|invoked|used|run) (?:without|with no) (?:input |any )?(?:arguments?|options?|parameters?)\b|"
         r"\bwith (?:the |its |their )?default (?:settings?|values?|options?|configuration)\b|"
-        r"\ba default (?:[\w.`'-]+ ){0,2}of [\w\"'`.+-]"  # "B-trees use a default fillfactor of 90"
+        r"\b(?:a|the) default (?:[\w.`'-]+ ){0,2}of [\w\"'`.+-]"  # "a default fillfactor of 90", "The default X of 5"
     ).replace(" ", r"\s+"),
     re.I,
 )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from rag.answer.defaults import asks_default, asks_the_default, signature_default, states_default
 from rag.answer.subjects import (
     asked_subjects,
+    camel_names_written,
     of_another_entry,
     of_another_page,
     of_subject,
@@ -100,6 +101,7 @@ def refused(r: Ranking, known: Callable[[str], bool] | None) -> bool:
             for i in shortlist
             if (states_default(pool[i].text) or signature_default(pool[i].passage.chunk.title, asked))
             and of_subject(q, pool[i])
+            and camel_names_written(q, pool[i])  # "What does ServerTokens default to?": not a cache's default
             and not of_another_entry(q, pool[i])  # nor another option's, for "the default ... without -b"
             and not of_another_page(q, pool[i], subjects)  # nor another command's
         )

@@ -186,6 +186,19 @@ def defines(sentence: str, defined: tuple[str, ...]) -> bool:
     return m is not None and bool(set(lexical.terms(m.group("head"))) & set(defined))
 
 
+_CAMEL = re.compile(r"\b[A-Z][a-z]{2,}(?:[A-Z][a-z0-9]+)+\b")  # "ServerTokens", "KeepAliveTimeout": a name from code
+
+
+def camel_names_written(q: Question, c: Candidate) -> bool:
+    """Whether the sentence, the one before it or its section writes every name the question writes in camel case
+    ("ServerTokens"): a default stated without it is another setting's."""
+    names = _CAMEL.findall(q.text)
+    if not names:
+        return True
+    section = "\n".join([c.passage.chunk.title, c.previous, *(t for _, _, t in c.earlier), c.text])
+    return all(written(n, section) for n in names)
+
+
 def written(name: str, text: str) -> bool:
     """Whether ``name`` is written in ``text`` as a whole word (any case)."""
     return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.I) is not None

@@ -267,8 +267,8 @@ def answer_fit(
             return 1.0 if any(alt and set(alt) <= have for alt in q.alternatives) else 0.0
         return 0.0 if _UNKNOWN.search(c.text) else 1.0
     if kind == "other":
-        if _echoes(c.text, asked):
-            return 0.3
+        if _echoes(c.text, asked) and not (c.following and c.text.rstrip().endswith(":")):
+            return 0.3  # restates the question, unless it introduces what answers it ("The order of merging is:")
         return 1.0 if not q.defined or defines(c.text, q.defined) else DEFINITION_UNSTATED
     best = 0.0
     leads: list[str] = []

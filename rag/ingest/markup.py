@@ -25,6 +25,9 @@ _SKIP_CLASS = re.compile(
 # Texinfo's "Next: ..., Previous: ..., Up: ..." bar (makeinfo's HTML: GNU manuals) and DocBook XSL's
 # "Prev | Up | Home | Next" tables (PostgreSQL's and many other manuals), by their exact classes.
 _NAV_PANELS = frozenset({"header", "nav-panel", "navheader", "navfooter"})
+# Ids that name a whole element as navigation ("<ul id="toc">": Apache's and MediaWiki's tables of contents). Whole
+# ids only: ids made from headings ("_options_related_to_merging", "s-related") name sections.
+_NAV_IDS = frozenset("toc nav navbar navigation menu sidebar breadcrumb breadcrumbs footer".split())
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 MENU_LINKS = 0.8  # in a page without a main element, a list or block whose text is this much link text is a menu
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
@@ -52,6 +55,7 @@ def _skipped(el: Any) -> bool:
         tag in _SKIP_TAGS
         or bool(_SKIP_CLASS.search(el.get("class") or ""))
         or (tag == "div" and el.get("class") in _NAV_PANELS)
+        or (el.get("id") or "").lower() in _NAV_IDS
         or el.get("hidden") is not None
         or bool(_HIDDEN.search(el.get("style") or ""))
     )
@@ -251,6 +255,14 @@ _DIVISIONS = "book part chapter appendix preface article section refentry refere
 _DIVISION = " or ".join(f"contains(concat(' ', normalize-space(@class), ' '), ' {d} ')" for d in _DIVISIONS)
 
 
+DIVISION_SHARE = 0.5  # a page's DocBook divisions must hold at least this share of its text to be its content
+
+
+def _length(el: Any) -> int:
+    """The characters of text in ``el``, whitespace runs counted as one."""
+    return len(_SPACE.sub(" ", el.text_content()))
+
+
 def _docbook_division(root: Any) -> Any | None:
     """The element holding a DocBook page's content: its outermost division ("<div class="section">"), or the
     parent of several that share one; None for pages of other generators."""
@@ -277,6 +289,9 @@ def html_blocks(html: str, min_text: int = MIN_TEXT) -> tuple[str, bool] | None:
     main = next(iter(root.xpath("//main | //*[@role='main'] | //article")), None)
     if main is None:
         main = _docbook_division(root)
+        body = root.find("body")
+        if main is not None and body is not None and _length(main) < DIVISION_SHARE * _length(body):
+            main = None  # one "section" of a page whose other parts are not (Apache's "directive-section"s)
     whole_body = main is None
     if whole_body:
         main = root.find("body")

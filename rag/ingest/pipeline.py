@@ -83,7 +83,8 @@ READINGS_KEY = "sentence_readings"  # "unmarked" once every chunk has its unmark
 #     left out.
 # From 19 on each kind of file has its own version, and only the kinds whose reading changed are read again:
 # a change to the PDF reader costs no HTML page a second reading.
-READER_VERSIONS = {"pdf": "22", "html": "18", "markdown": "18", "rst": "18", "text": "18"}
+# html 19: an element whose whole id names it navigation ("<ul id="toc">", "<div id="footer">") is left out.
+READER_VERSIONS = {"pdf": "22", "html": "19", "markdown": "18", "rst": "18", "text": "18"}
 READER_VERSION = max(READER_VERSIONS.values(), key=int)  # the index-wide marker that releases before 19 read
 _KINDS = {
     ".pdf": "pdf",
