@@ -86,6 +86,7 @@ def test_an_introduction_brings_its_whole_list(manual: Assistant) -> None:
         ("Some clients don't interpret this field correctly.", True),
         ("It is dropped.", True),
         ("The server reads the file at startup.", False),
+        ("The footnotes present in this manual are merely informative.", False),  # the document itself
     ],
 )
 def test_refers_back(text: str, leans: bool) -> None:

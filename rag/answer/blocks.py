@@ -73,7 +73,12 @@ _ITEM = re.compile(r"\s*(?:[-*+•▪]|\d{1,3}[.)])\s")  # a list's item
 
 # "this"/"these"/"those" and a noun a few words in ("Some clients don't interpret this field correctly"): the noun
 # names what the sentence before told of (a pronoun at its very start is caught by ``leans_on_previous``)
-_DEMONSTRATIVE = re.compile(r"^\W*(?:[\w'’-]+\s+){1,5}?(?:this|these|those)\s+[a-z]\w*", re.I)
+# "this manual", "this section" name the document itself, not what the sentence before told of
+_DEMONSTRATIVE = re.compile(
+    r"^\W*(?:[\w'’-]+\s+){1,5}?(?:this|these|those)\s+(?!(?:manual|document|documentation|page|section|chapter|guide"
+    r"|book|tutorial|article|paper|specification|howto|appendix|appendices)s?\b)[a-z]\w*",
+    re.I,
+)
 
 
 def refers_back(text: str) -> bool:
@@ -89,13 +94,15 @@ def with_antecedents(pool: list[Candidate], chosen: list[int]) -> list[int]:
     out = list(chosen)
     for i in chosen:
         k = i
-        for _ in range(ANTECEDENTS):  # the sentence before may itself lean on its own ("This causes ...")
+        for step in range(ANTECEDENTS):  # the sentence before may lean on its own ("This causes ...")
             c = pool[k]
             if not c.previous or not refers_back(c.text):
                 break
             before = [j for j, d in enumerate(pool) if d.passage is c.passage and d.text == c.previous and d.end <= c.start]
             if not before or before[-1] in out or not _SENTENCE_END.search(pool[before[-1]].text.rstrip()):
                 break
+            if step and c.start - pool[before[-1]].end > 1:
+                break  # further back only within the paragraph, not into the list or paragraph before it
             k = before[-1]
             out.append(k)
     return out
