@@ -87,6 +87,8 @@ def test_an_introduction_brings_its_whole_list(manual: Assistant) -> None:
         ("It is dropped.", True),
         ("The server reads the file at startup.", False),
         ("The footnotes present in this manual are merely informative.", False),  # the document itself
+        ("Iraq and Russia signed it this year.", False),
+        ("Note that the result of this function differs from the program's.", False),  # the entry's subject
     ],
 )
 def test_refers_back(text: str, leans: bool) -> None:
