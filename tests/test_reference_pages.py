@@ -8,6 +8,7 @@ import pytest
 from rag import Assistant
 from rag.answer.blocks import refers_back
 from rag.answer.defaults import states_default
+from rag.answer.subjects import camel_written
 from rag.ingest.markup import html_blocks
 
 # Shaped as Apache's module pages are: one "section" division, the directives in divisions of another class, an
@@ -102,3 +103,16 @@ def test_refers_back(text: str, leans: bool) -> None:
 def test_states_default(sentence: str) -> None:
     assert states_default(sentence)
 
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("The ServerTokens directive sets the header.", True),
+        ("For full-width text spanning two columns, the default is 1.0.", True),  # "FullWidth" in prose
+        ("The FullWidths list.", False),
+    ],
+)
+def test_camel_case_names_in_code_and_prose(text: str, written: bool) -> None:
+    name = "ServerTokens" if "Server" in text else "FullWidth"
+    assert camel_written(name, text) is written

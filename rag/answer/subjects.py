@@ -196,7 +196,15 @@ def camel_names_written(q: Question, c: Candidate) -> bool:
     if not names:
         return True
     section = "\n".join([c.passage.chunk.title, c.previous, *(t for _, _, t in c.earlier), c.text])
-    return all(written(n, section) for n in names)
+    return all(camel_written(n, section) for n in names)
+
+
+def camel_written(name: str, text: str) -> bool:
+    """Whether a camel-case name is written in ``text``, as in code or in prose: "FullWidth", "full-width" or
+    "full width" (any case)."""
+    humps = re.findall(r"[A-Z][a-z0-9]*", name)
+    pattern = r"(?<![\w-])" + r"[\s-]?".join(map(re.escape, humps)) + r"(?![\w-])"
+    return re.search(pattern, text, re.I) is not None
 
 
 def written(name: str, text: str) -> bool:
