@@ -72,9 +72,9 @@ _ITEM = re.compile(r"\s*(?:[-*+•▪]|\d{1,3}[.)])\s")  # a list's item
 
 
 # "this"/"these"/"those" and a noun a few words in ("Some clients don't interpret this field correctly"): the noun
-# names what the sentence before told of (a pronoun at its very start is caught by ``leans_on_previous``)
-# "this manual", "this section" name the document itself, "this function", "this module" a reference entry's
-# subject and "this year" the present, not what the sentence before told of
+# names what the sentence before told of (a pronoun at its very start is caught by ``leans_on_previous``). Not
+# "this manual" or "this section" (the document itself), "this function" or "this module" (a reference entry's
+# subject), nor "this year" (the present).
 _DEMONSTRATIVE = re.compile(
     r"^\W*(?:[\w'’-]+\s+){1,5}?(?:this|these|those)\s+(?!(?:manual|document|documentation|page|section|chapter|guide"
     r"|book|tutorial|article|paper|specification|howto|appendix|appendices|function|method|class|module|program"

@@ -83,7 +83,8 @@ READINGS_KEY = "sentence_readings"  # "unmarked" once every chunk has its unmark
 #     left out.
 # From 19 on each kind of file has its own version, and only the kinds whose reading changed are read again:
 # a change to the PDF reader costs no HTML page a second reading.
-# html 19: an element whose whole id names it navigation ("<ul id="toc">", "<div id="footer">") is left out.
+# html 19: an element whose whole id names it navigation ("<ul id="toc">", "<div id="footer">") is left out, and a
+#     page's DocBook divisions are its content only when they hold half of its text (Apache's module pages).
 READER_VERSIONS = {"pdf": "22", "html": "19", "markdown": "18", "rst": "18", "text": "18"}
 READER_VERSION = max(READER_VERSIONS.values(), key=int)  # the index-wide marker that releases before 19 read
 _KINDS = {
