@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from rag.answer.candidates import Candidate
 from rag.answer.defaults import asks_default
@@ -192,11 +193,17 @@ _CAMEL = re.compile(r"\b[A-Z][a-z]{2,}(?:[A-Z][a-z0-9]+)+\b")  # "ServerTokens",
 def camel_names_written(q: Question, c: Candidate) -> bool:
     """Whether the sentence, the one before it or its section writes every name the question writes in camel case
     ("ServerTokens"): a default stated without it is another setting's."""
-    names = _CAMEL.findall(q.text)
+    names = _camel_names(q.text)
     if not names:
         return True
     section = "\n".join([c.passage.chunk.title, c.previous, *(t for _, _, t in c.earlier), c.text])
     return all(camel_written(n, section) for n in names)
+
+
+@lru_cache(maxsize=256)
+def _camel_names(question: str) -> tuple[str, ...]:
+    """The camel-case names a question writes, read once per question, not once per sentence checked."""
+    return tuple(_CAMEL.findall(question))
 
 
 def camel_written(name: str, text: str) -> bool:
