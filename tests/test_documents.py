@@ -91,6 +91,22 @@ def test_a_block_keeps_the_sentence_that_introduces_it(tmp_path: Path) -> None:
     assert [doc.text[s.start : s.end] for s in table.sentences] == sentence_texts(table)
 
 
+def test_a_list_item_too_long_for_a_chunk_is_cut_at_its_sentences(tmp_path: Path) -> None:
+    """A list item written on one line is kept whole while it fits a chunk; one longer than a chunk is cut where its
+    sentences end, never mid-sentence (it was cut into equal pieces: "... not found in the hash" / "table. If")."""
+    said = [f"Step {i} looks for the grinder's burr number {i} in the cupboard beside the sink and the kettle." for i in range(14)]
+    item = " ".join(said)
+    path = tmp_path / "grinder.md"
+    path.write_text(f"# Grinder\n\nCleaning goes like this:\n\n- {item}\n- A short item.\n", encoding="utf-8")
+    doc = load_file(path, path.name, 10**7)
+    limit = 80
+    assert tokens.count(item) > limit
+    chunks = chunk_document(doc, max_tokens=limit)
+    pieces = [doc.text[s.start : s.end].removeprefix("- ") for c in chunks for s in c.sentences]
+    assert set(said) <= set(pieces)  # every sentence of the item whole in some chunk
+    assert all(p in said or p in ("Cleaning goes like this:", "A short item.") for p in pieces)
+
+
 def test_sentence_splitter_keeps_abbreviations() -> None:
     text = 'Critics have urged U.S. President Barack Obama to act. Mr. Smith said "no." Then it ended.'
     parts = [text[s.start : s.end] for s in split(text)]

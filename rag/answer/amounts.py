@@ -52,13 +52,21 @@ _DURATION = re.compile(
 _NUMBER_OF = re.compile(r"\bnumber of ((?:[\w-]+\s+){0,3}[\w-]+)", re.I)
 
 
+# "the last $HISTSIZE commands (default 500)", "print NUM lines (default 10)", "N lines of output (default 300)": a
+# count written as a name, then its default
+_COUNT_DEFAULT = re.compile(
+    r"([\w-]+)(?:\s+of\s+[\w-]+)?\s+\(\s*(?:the\s+)?default(?:\s+is|\s+value|\s*:)?\s+\d", re.I
+)
+
+
 def _numbered_after(text: str, focus: str, counted: list[Word]) -> bool:
     """Whether the sentence gives "the number of" the asked-for things and then a number ("The number of
-    simultaneously attached databases is limited to ..., which is set to 10 by default")."""
+    simultaneously attached databases is limited to ..., which is set to 10 by default"), or counts them with a
+    name and gives its default in brackets ("the last $HISTSIZE commands (default 500)")."""
     for m in _NUMBER_OF.finditer(text):
         if focus in lexical.terms(m.group(1)) and any(w.start >= m.end() for w in counted):
             return True
-    return False
+    return any(focus in lexical.terms(m.group(1)) for m in _COUNT_DEFAULT.finditer(text))
 
 
 _NOT_A_YEAR = re.compile(r"\d{1,3}|\d{5,}|\d{1,3}(?:,\d{3})+")  # "10000", "350": numbers the tagger may read as dates

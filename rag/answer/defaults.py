@@ -8,12 +8,14 @@ import re
 from rag.records import SEPARATOR
 from rag.text import lexical
 
-# "What is the default width?", "which applies if I don't specify one?", "if I leave out VIRTUAL or STORED": the
-# question asks what holds when nothing is said
+# "What is the default width?", "which applies if I don't specify one?", "if I leave out VIRTUAL or STORED", "If
+# TMPDIR is not set, ...", "when DeflateCompressionLevel is left unset": the question asks what holds when nothing
+# is said
 ASKS_DEFAULT = re.compile(
     r"\bdefault\b|\bif (?:I|you|we|one|it|they) (?:don't|do not|doesn't|does not|never) (?:give|specify|set|pass|"
     r"provide|say|choose|name|supply|include|add)\b|\b(?:leave|leaves|leaving) (?:\w+ )?out\b|\bomit|\bwithout (?:giving|"
-    r"specifying|setting|passing|providing|naming)\b|\bwith only\b",
+    r"specifying|setting|passing|providing|naming)\b|\bwith only\b|"
+    r"\b(?:(?:is|are) (?:not|never)|isn't|aren't) (?:set|given|specified|provided|supplied)\b|\b(?:is|are) (?:left )?unset\b",
     re.I,
 )
 # "(default: 70)", "defaults to 1", "If omitted, ...", "if no distance is given", "maxsize=128" in a signature, "when

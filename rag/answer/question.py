@@ -346,11 +346,17 @@ def without_told_names(question: str, values_only: bool = False) -> str:
     return question
 
 
+def _dollar(question: str, at: int) -> bool:
+    """Whether the name at ``at`` is written as a variable's value is read in a shell or a Makefile ("$RANDOM",
+    "${HOME}"): a name from code, however plain the word."""
+    return question[max(0, at - 2) : at].endswith(("$", "${"))
+
+
 def identifiers(question: str) -> tuple[str, ...]:
     """The names from code in ``question``, each as its terms joined by spaces ("rel tol"): like a person's name,
     the documents must use them."""
-    found = (m.group(0) for m in _IDENTIFIER.finditer(question))
-    code = [w for w in found if "_" in w or "." in w.rstrip(".") or w.endswith("()")]
+    found = ((m.group(0), _dollar(question, m.start())) for m in _IDENTIFIER.finditer(question))
+    code = [w for w, var in found if var or "_" in w or "." in w.rstrip(".") or w.endswith("()")]
     return tuple(dict.fromkeys(" ".join(terms) for w in code if (terms := lexical.terms(w))))
 
 
@@ -364,7 +370,8 @@ def code_names(question: str) -> tuple[str, ...]:
     for m in _IDENTIFIER.finditer(question):
         word = m.group(0)
         parts = word.removesuffix("()").rstrip(".").split(".")
-        if ("_" in word or len(parts) > 1 or word.endswith("()")) and min(map(len, parts)) > 1:
+        code = "_" in word or len(parts) > 1 or word.endswith("()") or _dollar(question, m.start())
+        if code and min(map(len, parts)) > 1:
             found.append(parts[-1])
     found += option_names(question)
     found += parameter_names(question)

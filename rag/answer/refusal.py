@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 from rag.answer.defaults import asks_default, asks_the_default, signature_default, states_default
 from rag.answer.subjects import (
     asked_subjects,
-    camel_names_written,
     of_another_entry,
     of_another_page,
     of_subject,
+    setting_names_written,
     tells_of_another,
     unheld_names,
     unknown_names,
@@ -101,16 +101,19 @@ def refused(r: Ranking, known: Callable[[str], bool] | None) -> bool:
             for i in shortlist
             if (states_default(pool[i].text) or signature_default(pool[i].passage.chunk.title, asked))
             and of_subject(q, pool[i])
-            and camel_names_written(q, pool[i])  # "What does ServerTokens default to?": not a cache's default
+            and setting_names_written(q, pool[i])  # "What does ServerTokens default to?": not a cache's default
             and not of_another_entry(q, pool[i])  # nor another option's, for "the default ... without -b"
             and not of_another_page(q, pool[i], subjects)  # nor another command's
         )
         if max(stated, default=0.0) < DEFAULT_MISS * top.relevance:
             return True
-    if typed and top.fit < 0.5 and best.relevance < TYPE_MISS * top.relevance:
+    if typed and top.fit < 0.5 and best.relevance < TYPE_MISS * top.relevance and best.previous != top.text:
         # The sentence that matches the question best lacks the kind of answer asked for (a number, a name,
         # a reason), and the sentences that have one are far less relevant: the fact isn't stated. Not for
-        # dates, which articles often give in a sentence apart from the one naming the event.
+        # dates, which articles often give in a sentence apart from the one naming the event, nor for the sentence
+        # right after it, which goes on with its subject ("You only need configure.ac if you want to regenerate
+        # configure using a newer version of Autoconf." / "If you do this, make sure you are using Autoconf
+        # version 2.69 or newer.")
         return True
     # The sentence that tells of the asked event ("the U.S. downplayed the pact") gives no answer of the kind
     # asked ("which official"), and the sentences that have one tell of something else.

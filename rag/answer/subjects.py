@@ -190,20 +190,24 @@ def defines(sentence: str, defined: tuple[str, ...]) -> bool:
 _CAMEL = re.compile(r"\b[A-Z][a-z]{2,}(?:[A-Z][a-z0-9]+)+\b")  # "ServerTokens", "KeepAliveTimeout": a name from code
 
 
-def camel_names_written(q: Question, c: Candidate) -> bool:
+def setting_names_written(q: Question, c: Candidate) -> bool:
     """Whether the sentence, the one before it or its section writes every name the question writes in camel case
-    ("ServerTokens"): a default stated without it is another setting's."""
-    names = _camel_names(q.text)
-    if not names:
+    ("ServerTokens") or in capitals ("TMPDIR", "HISTSIZE"): a default stated without it is another setting's."""
+    camel, capitals = _setting_names(q.text)
+    if not camel and not capitals:
         return True
     section = "\n".join([c.passage.chunk.title, c.previous, *(t for _, _, t in c.earlier), c.text])
-    return all(camel_written(n, section) for n in names)
+    return all(camel_written(n, section) for n in camel) and all(written(n, section) for n in capitals)
+
+
+_CAPITALS = re.compile(r"(?<![\w$-])\$?\{?([A-Z][A-Z0-9_]{3,})\b")  # "TMPDIR", "$HISTSIZE": an environment variable
 
 
 @lru_cache(maxsize=256)
-def _camel_names(question: str) -> tuple[str, ...]:
-    """The camel-case names a question writes, read once per question, not once per sentence checked."""
-    return tuple(_CAMEL.findall(question))
+def _setting_names(question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The camel-case names and the names in capitals a question writes, read once per question, not once per
+    sentence checked."""
+    return tuple(_CAMEL.findall(question)), tuple(_CAPITALS.findall(question))
 
 
 def camel_written(name: str, text: str) -> bool:

@@ -55,13 +55,16 @@ INTRODUCED = 1.25  # a block may bring its introducing sentence into its chunk u
 def _units(doc: Document, limit: int) -> list[tuple[Span, bool]]:
     """All sentence spans of a document's content blocks, none longer than ``limit`` tokens, each with whether it
     is (part of) a block kept whole. Such a block (code, a table, a list item) is one "sentence", cut only at line
-    ends when it is too long."""
+    ends when it is too long; one written on a single line (a long list item) is cut at its sentences instead."""
     whole = doc.whole or [False] * len(doc.blocks)
     spans: list[tuple[Span, bool]] = []
+    kept = [doc.text[b.start : b.end] for b, keep in zip(doc.blocks, whole, strict=True) if keep]
+    kept_sizes = iter(tokens.counts(kept))
     for block, keep in zip(doc.blocks, whole, strict=True):
-        if keep:
+        if keep and (next(kept_sizes) <= limit or "\n" in doc.text[block.start : block.end]):
             spans.append((block, True))
         else:
+            # prose, or a list item too long for one chunk written on one line: cut at its sentences, not mid-sentence
             spans.extend((s, False) for s in sentences.split(doc.text, block.start, block.end))
     sizes = tokens.counts([doc.text[s.start : s.end] for s, _ in spans])
     out: list[tuple[Span, bool]] = []
