@@ -3,6 +3,7 @@ sentences match it too weakly or hold no answer of the kind it asks for."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,7 @@ from rag.answer.typed import (
 )
 
 if TYPE_CHECKING:
+    from rag.answer.candidates import Candidate
     from rag.answer.extractive import Ranking
 
 MIN_SCORE = 0.39  # the best sentence's score must reach this
@@ -107,14 +109,28 @@ def refused(r: Ranking, known: Callable[[str], bool] | None) -> bool:
         )
         if max(stated, default=0.0) < DEFAULT_MISS * top.relevance:
             return True
-    if typed and top.fit < 0.5 and best.relevance < TYPE_MISS * top.relevance and best.previous != top.text:
+    if typed and top.fit < 0.5 and best.relevance < TYPE_MISS * top.relevance and not _goes_on(best, top):
         # The sentence that matches the question best lacks the kind of answer asked for (a number, a name,
         # a reason), and the sentences that have one are far less relevant: the fact isn't stated. Not for
         # dates, which articles often give in a sentence apart from the one naming the event, nor for the sentence
-        # right after it, which goes on with its subject ("You only need configure.ac if you want to regenerate
-        # configure using a newer version of Autoconf." / "If you do this, make sure you are using Autoconf
-        # version 2.69 or newer.")
+        # right after it that goes on with what it describes (see _goes_on)
         return True
     # The sentence that tells of the asked event ("the U.S. downplayed the pact") gives no answer of the kind
     # asked ("which official"), and the sentences that have one tell of something else.
     return bool(top.fit < 0.5 and top.tells_event and best.tells_event is False and q.kind not in ("when", "why"))
+
+
+# "If you do this, ...", "To do so, ...", "In that case, ...": a sentence that goes on with the action the one before
+# it describes
+_GOES_ON = re.compile(
+    r"\W*(?:(?:if|when|before|after|once|to)\s+(?:you\s+|we\s+|one\s+)?(?:do|does|did|doing)\s+(?:this|that|so)|"
+    r"in\s+(?:this|that|such\s+a)\s+case)\b",
+    re.I,
+)
+
+
+def _goes_on(c: Candidate, before: Candidate) -> bool:
+    """Whether ``c`` is the sentence right after ``before`` and goes on with what it describes ("You only need
+    configure.ac if you want to regenerate configure using a newer version of Autoconf." / "If you do this, make
+    sure you are using Autoconf version 2.69 or newer."): the two are one statement, whatever each matches alone."""
+    return bool(c.previous) and c.previous == before.text and _GOES_ON.match(c.text) is not None
