@@ -106,6 +106,7 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], A
         "faq_blind",
         "research_blind",
         "httpd_blind",
+        "bash_blind",
         "essays",
         "essays_blind",
     ],
@@ -114,7 +115,7 @@ def test_other_kinds_of_documents_meet_thresholds(name: str, corpus_index: Calla
     """The sets over product docs (three HTML sites, a Markdown one and a reStructuredText one), an administrator's
     handbook (DocBook HTML), a Texinfo HTML reference manual, a policy manual (Sphinx HTML), a database's SQL reference (DocBook HTML), plain-text documents,
     three two-column PDFs, a PDF manual, a project's history (HTML), licence texts (plain text), release notes (HTML),
-    manual pages and GNU Info manuals saved as text, a FAQ book (PDF), statistics papers (PDF), a web server's manual (HTML), and essays, all written blind: gated like the
+    manual pages and GNU Info manuals saved as text, a FAQ book (PDF), statistics papers (PDF), a web server's manual (HTML), a shell's reference manual on one HTML page, and essays, all written blind: gated like the
     news sets."""
     from evals.runner import run_eval
 

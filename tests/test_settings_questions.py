@@ -58,6 +58,7 @@ def test_a_variable_read_with_a_dollar_is_a_name_from_code() -> None:
     assert identifiers("What range of words can $SHUFFLE give me?") == ("shuffl",)
     assert code_names("How is ${HOME} used?") == ("HOME",)
     assert code_names("Does it cost $5?") == () and identifiers("What does US$ mean?") == ()
+    assert identifiers("What does [[ $str =~ $re ]] return?") == ()  # the asker's own variables
 
 
 def test_a_count_written_as_a_variable_with_its_default_in_brackets(manual: Assistant) -> None:

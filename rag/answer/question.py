@@ -347,9 +347,11 @@ def without_told_names(question: str, values_only: bool = False) -> str:
 
 
 def _dollar(question: str, at: int) -> bool:
-    """Whether the name at ``at`` is written as a variable's value is read in a shell or a Makefile ("$RANDOM",
-    "${HOME}"): a name from code, however plain the word."""
-    return question[max(0, at - 2) : at].endswith(("$", "${"))
+    """Whether the name at ``at`` is a variable in capitals read as a shell or a Makefile reads one ("$RANDOM",
+    "${HOME}"): a name from code, however plain the word. Not one in small letters ("$str" of "[[ $str =~ $re ]]"),
+    which is the asker's own."""
+    word = _IDENTIFIER.match(question, at)
+    return question[max(0, at - 2) : at].endswith(("$", "${")) and word is not None and word.group(0).isupper()
 
 
 def identifiers(question: str) -> tuple[str, ...]:
