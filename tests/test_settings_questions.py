@@ -78,3 +78,14 @@ def test_the_value_in_the_sentence_after_the_one_that_names_its_purpose(manual: 
     answer = manual.ask("Which version of Scaffold do I need if I change build.in and regenerate the build script?")
     assert not answer.refused and "4.12" in answer.text
 
+
+
+def test_a_keyword_in_capitals_is_no_setting_name() -> None:
+    """"LOCK TABLE", "BEGIN", "HTTP" are keywords and acronyms, common words; "TMPDIR" and "HISTSIZE" name settings,
+    which a stated default must write."""
+    from rag.answer.subjects import _setting_names
+    from rag.text.words import common_word
+
+    assert common_word("TABLE") and not common_word("tmpdir")
+    camel, capitals = _setting_names("After LOCK TABLE in BEGIN ... COMMIT over HTTP, is TMPDIR or $HISTSIZE or MAX_SIZE used?")
+    assert camel == () and capitals == ("TMPDIR", "HISTSIZE", "MAX_SIZE")

@@ -15,6 +15,7 @@ from rag.records import SEPARATOR
 from rag.text import lexical, versions
 from rag.text.entities import Analysis
 from rag.text.terms import entry_of, names_subject, option_names, subject_names
+from rag.text.words import common_word
 
 
 def novel(text: str, question: Question) -> bool:
@@ -207,7 +208,10 @@ _CAPITALS = re.compile(r"(?<![\w$-])\$?\{?([A-Z][A-Z0-9_]{3,})\b")  # "TMPDIR", 
 def _setting_names(question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The camel-case names and the names in capitals a question writes, read once per question, not once per
     sentence checked."""
-    return tuple(_CAMEL.findall(question)), tuple(_CAPITALS.findall(question))
+    # a word in capitals that is a common word ("LOCK TABLE", "BEGIN", "HTTP") is a keyword or an acronym, not a
+    # setting's name
+    capitals = (n for n in _CAPITALS.findall(question) if "_" in n or not n.isalpha() or not common_word(n))
+    return tuple(_CAMEL.findall(question)), tuple(capitals)
 
 
 def camel_written(name: str, text: str) -> bool:

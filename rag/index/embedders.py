@@ -14,8 +14,8 @@ from rag.errors import RagError
 from rag.files import sha256_file
 from rag.settings import Settings
 from rag.text.lexical import unbroken
+from rag.text.words import TOKENIZER_FILE
 
-TOKENIZER_FILE = Path(__file__).resolve().parent.parent / "data" / "minilm-tokenizer.json"
 MAX_WORDPIECES = 256
 
 

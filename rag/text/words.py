@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from rag.text import lexical
+
+# the packaged MiniLM tokenizer: the embedder reads it, and its vocabulary tells common words
+TOKENIZER_FILE = Path(__file__).resolve().parent.parent / "data" / "minilm-tokenizer.json"
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
 
@@ -56,3 +61,16 @@ def same_place(a: str, b: str) -> bool:
         if all(r == "" or _DEMONYM.match(r) for r in rest):
             return True
     return False
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> frozenset[str]:
+    """The whole words (letters only) of the packaged MiniLM tokenizer's vocabulary: about 22,000 common words."""
+    vocab = json.loads(TOKENIZER_FILE.read_text(encoding="utf-8"))["model"]["vocab"]
+    return frozenset(w for w in vocab if w.isalpha())
+
+
+def common_word(word: str) -> bool:
+    """Whether ``word`` (any case) is a common word, one of the embedder's vocabulary: "lock", "table", not "tmpdir"
+    or "histsize"."""
+    return word.lower() in _vocabulary()
