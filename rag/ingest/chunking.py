@@ -57,18 +57,20 @@ def _units(doc: Document, limit: int) -> list[tuple[Span, bool]]:
     is (part of) a block kept whole. Such a block (code, a table, a list item) is one "sentence", cut only at line
     ends when it is too long; one written on a single line (a long list item) is cut at its sentences instead."""
     whole = doc.whole or [False] * len(doc.blocks)
-    spans: list[tuple[Span, bool]] = []
     kept = [doc.text[b.start : b.end] for b, keep in zip(doc.blocks, whole, strict=True) if keep]
     kept_sizes = iter(tokens.counts(kept))
+    spans: list[tuple[Span, bool, int | None]] = []  # a kept block's size is known; a sentence's is counted below
     for block, keep in zip(doc.blocks, whole, strict=True):
-        if keep and (next(kept_sizes) <= limit or "\n" in doc.text[block.start : block.end]):
-            spans.append((block, True))
+        n = next(kept_sizes) if keep else 0
+        if keep and (n <= limit or "\n" in doc.text[block.start : block.end]):
+            spans.append((block, True, n))
         else:
             # prose, or a list item too long for one chunk written on one line: cut at its sentences, not mid-sentence
-            spans.extend((s, False) for s in sentences.split(doc.text, block.start, block.end))
-    sizes = tokens.counts([doc.text[s.start : s.end] for s, _ in spans])
+            spans.extend((s, False, None) for s in sentences.split(doc.text, block.start, block.end))
+    counted = iter(tokens.counts([doc.text[s.start : s.end] for s, _, n in spans if n is None]))
+    sizes = [next(counted) if n is None else n for _, _, n in spans]
     out: list[tuple[Span, bool]] = []
-    for (s, keep), n in zip(spans, sizes, strict=True):
+    for (s, keep, _), n in zip(spans, sizes, strict=True):
         if n <= limit:
             out.append((s, keep))
         elif keep and "\n" in doc.text[s.start : s.end]:
